@@ -1,0 +1,44 @@
+"""The one exception hierarchy of ficarchive.
+
+::
+
+    FicarchiveError                 anything ficarchive refuses, with a message that says what to try
+    └── InputError                  the input cannot be rescued
+        ├── EmptyInput              no bytes, or only whitespace
+        ├── BinaryInput             a PDF, image, archive or other non-text file
+        ├── InputTooLarge           over the size limit
+        └── UndecodableInput        no text encoding makes sense of the bytes
+
+Every message is one line: what is wrong, then what to try. The CLI prints it as is and
+exits non-zero; it never shows a traceback for these.
+"""
+
+from __future__ import annotations
+
+
+class FicarchiveError(Exception):
+    """Base class: a problem ficarchive can explain to the user in one line."""
+
+    exit_code = 1
+
+
+class InputError(FicarchiveError):
+    """The input cannot be rescued as a story."""
+
+    exit_code = 2
+
+
+class EmptyInput(InputError):
+    pass
+
+
+class BinaryInput(InputError):
+    pass
+
+
+class InputTooLarge(InputError):
+    pass
+
+
+class UndecodableInput(InputError):
+    pass

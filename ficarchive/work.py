@@ -1,0 +1,192 @@
+"""The one domain model: a `Work` and its parts.
+
+Every stage of ficarchive speaks in these frozen dataclasses. `Work.to_dict()` gives
+the JSON shape described by ``ficarchive/schema/work.schema.json`` and
+`Work.from_dict()` reads it back, so a Work survives any number of round trips.
+
+Paragraphs are sanitised HTML fragments (``em``, ``strong``, ``u``, ``s``, ``br`` and
+``span lang``); everything else is plain text.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any, Literal
+
+SCHEMA_VERSION = 1
+
+RATINGS = (
+    "General Audiences",
+    "Teen And Up Audiences",
+    "Mature",
+    "Explicit",
+    "Not Rated",
+)
+
+Position = Literal["beginning", "end"]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A run of paragraphs between two scene breaks."""
+
+    paragraphs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Chapter:
+    title: str | None = None
+    sections: tuple[Section, ...] = ()
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        return tuple(p for s in self.sections for p in s.paragraphs)
+
+
+@dataclass(frozen=True)
+class Epigraph:
+    text: str
+    author: str | None = None
+    work: str | None = None
+    position: Position = "beginning"
+
+
+@dataclass(frozen=True)
+class Credit:
+    role: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Notes:
+    beginning: tuple[str, ...] = ()
+    end: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Repair:
+    """One kind of change made to the text, with how often it was made."""
+
+    kind: str
+    before: str
+    after: str
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """Something removed, guessed or noticed, and why."""
+
+    kind: str
+    message: str
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    format: str
+    encoding: str
+    sha256: str
+    name: str
+    size: int = 0
+
+
+@dataclass(frozen=True)
+class Work:
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    rating: str = "Not Rated"
+    rating_source: str | None = None
+    warnings: tuple[str, ...] = ()
+    fandoms: tuple[str, ...] = ()
+    relationships: tuple[str, ...] = ()
+    characters: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    summary: str | None = None
+    spoilers: str | None = None
+    disclaimer: str | None = None
+    notes: Notes = field(default_factory=Notes)
+    credits: tuple[Credit, ...] = ()
+    challenge: str | None = None
+    feedback: str | None = None
+    archive_permission: str | None = None
+    published: str | None = None
+    language: str = "en"
+    epigraphs: tuple[Epigraph, ...] = ()
+    chapters: tuple[Chapter, ...] = ()
+    end_mark: str | None = None
+    word_count: int = 0
+    looks_like_story: bool = True
+    repairs: tuple[Repair, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+    source: Source | None = None
+
+    # -- convenience -------------------------------------------------------------
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        """Every body paragraph in reading order."""
+        return tuple(p for c in self.chapters for p in c.paragraphs)
+
+    @property
+    def scene_breaks(self) -> int:
+        """Scene breaks inside chapters (chapter boundaries are not counted)."""
+        return sum(max(len(c.sections) - 1, 0) for c in self.chapters)
+
+    def evolve(self, **changes: Any) -> Work:
+        return replace(self, **changes)
+
+    # -- JSON ---------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"schema": SCHEMA_VERSION}
+        data.update(_plain(asdict(self)))
+        return data
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Work:
+        version = data.get("schema", SCHEMA_VERSION)
+        if version != SCHEMA_VERSION:
+            raise ValueError(f"unsupported Work schema version {version!r}")
+        known = {f.name for f in fields(cls)}
+        values: dict[str, Any] = {k: v for k, v in data.items() if k in known}
+        for name in ("authors", "warnings", "fandoms", "relationships", "characters", "tags"):
+            if name in values:
+                values[name] = tuple(values[name])
+        if "notes" in values:
+            notes = values["notes"] or {}
+            values["notes"] = Notes(tuple(notes.get("beginning", ())), tuple(notes.get("end", ())))
+        if "credits" in values:
+            values["credits"] = tuple(Credit(**c) for c in values["credits"])
+        if "epigraphs" in values:
+            values["epigraphs"] = tuple(Epigraph(**e) for e in values["epigraphs"])
+        if "chapters" in values:
+            values["chapters"] = tuple(
+                Chapter(
+                    c.get("title"),
+                    tuple(Section(tuple(s["paragraphs"])) for s in c.get("sections", ())),
+                )
+                for c in values["chapters"]
+            )
+        if "repairs" in values:
+            values["repairs"] = tuple(Repair(**r) for r in values["repairs"])
+        if "diagnostics" in values:
+            values["diagnostics"] = tuple(Diagnostic(**d) for d in values["diagnostics"])
+        if values.get("source") is not None:
+            values["source"] = Source(**values["source"])
+        return cls(**values)
+
+    @classmethod
+    def from_json(cls, text: str) -> Work:
+        return cls.from_dict(json.loads(text))
+
+
+def _plain(value: Any) -> Any:
+    """Tuples to lists, recursively, so the dict is plain JSON."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
