@@ -184,25 +184,38 @@ def measure(fn: Callable[[], object], loops: int) -> float:
     return (time.perf_counter() - start) / loops
 
 
-def loops_for(fn: Callable[[], object]) -> tuple[int, float]:
-    """How many calls make one measurement of at least MIN_MEASURE_S, and the first timing."""
-    first = measure(fn, 1)
-    if first >= MIN_MEASURE_S:
-        return 1, first
-    return max(1, int(MIN_MEASURE_S / max(first, 1e-7)) + 1), first
+def loops_for(seconds: float) -> int:
+    """How many calls, each taking about `seconds`, make one run of at least MIN_MEASURE_S."""
+    return 1 if seconds >= MIN_MEASURE_S else int(MIN_MEASURE_S / max(seconds, 1e-7)) + 1
 
 
 def time_pair(
-    first: Callable[[], object], second: Callable[[], object], repeats: int
+    first: Callable[[], object], first_once: float, second: Callable[[], object], repeats: int
 ) -> tuple[float, float]:
-    """Best seconds per call of each, measured interleaved `repeats` times."""
-    gc.collect()
-    loops_a, best_a = loops_for(first)
-    loops_b, best_b = loops_for(second)
+    """Best seconds per call of each, measured interleaved `repeats` more times.
+
+    `first_once` is how long one call of `first` has already taken; it counts as a run."""
+    best_b = measure(second, 1)
+    loops_a, loops_b = loops_for(first_once), loops_for(best_b)
+    best_a = first_once
     for _ in range(repeats):
         best_a = min(best_a, measure(first, loops_a))
         best_b = min(best_b, measure(second, loops_b))
     return best_a, best_b
+
+
+def time_against_ftfy(
+    rescue: RescueFn, fix_text: Callable[..., str], data: bytes, name: str, repeats: int
+) -> tuple[float, float]:
+    """Best seconds of `rescue(data, name)` and of ftfy alone on the text the rescue decoded."""
+    gc.collect()
+    start = time.perf_counter()
+    work = rescue(data, name)
+    once = time.perf_counter() - start
+    text = decode_like(data, work)
+    return time_pair(
+        partial(rescue, data, name), once, partial(fix_text, text, **FTFY_OPTIONS), repeats
+    )
 
 
 def decode_like(data: bytes, work: Any) -> str:
@@ -240,13 +253,7 @@ class CorpusRun:
 def time_sample(
     rescue: RescueFn, fix_text: Callable[..., str], sample: Sample, repeats: int
 ) -> FileTiming:
-    work = rescue(sample.data, sample.name)
-    text = decode_like(sample.data, work)
-    rescue_s, ftfy_s = time_pair(
-        partial(rescue, sample.data, sample.name),
-        partial(fix_text, text, **FTFY_OPTIONS),
-        repeats,
-    )
+    rescue_s, ftfy_s = time_against_ftfy(rescue, fix_text, sample.data, sample.name, repeats)
     return FileTiming(sample.corpus, sample.name, len(sample.data), rescue_s, ftfy_s)
 
 
@@ -333,11 +340,8 @@ def run_scaling(
     points: list[ScalePoint] = []
     for kind, items in inputs.items():
         for name, data in items:
-            text = decode_like(data, rescue(data, name))
-            rescue_s, ftfy_s = time_pair(
-                partial(rescue, data, name),
-                partial(fix_text, text, **FTFY_OPTIONS),
-                repeats_for_size(len(data), repeats),
+            rescue_s, ftfy_s = time_against_ftfy(
+                rescue, fix_text, data, name, repeats_for_size(len(data), repeats)
             )
             points.append(ScalePoint(kind, len(data), rescue_s, ftfy_s))
     return points
@@ -592,8 +596,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--repeats",
         type=int,
-        default=3,
-        help="timed repeats per input; the best is kept (default 3)",
+        default=2,
+        help="timed repeats per input; the best is kept (default 2)",
     )
     parser.add_argument(
         "--check",
