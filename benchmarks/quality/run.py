@@ -1,0 +1,201 @@
+"""Run the gate: rescue every degraded story and usenet file, score it, and the baselines.
+
+Each corpus file is one task; tasks run in worker processes (``jobs``) and return plain
+`Row` records, one per (file, shape, method), which `report` aggregates.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks.quality import baselines, score
+from benchmarks.quality.corpus import (
+    GoldStory,
+    load_story,
+    story_paths,
+    text_of,
+    words_of,
+)
+from benchmarks.quality.degrade import Degraded, degrade
+from benchmarks.quality.floors import BODY_SIMILARITY
+from benchmarks.quality.usenet import UsenetGold, usenet_gold, usenet_path
+
+Score = bool | float | None
+
+
+@dataclass
+class Row:
+    """The scores of one input under one method (``rescue`` or ``baseline``)."""
+
+    corpus: str  # antennapedia / usenet
+    shape: str  # a degraded shape, "clean-original", or "as-found"
+    method: str
+    file: str  # the corpus file
+    input: str  # the name given to rescue
+    scores: dict[str, Score] = field(default_factory=dict)
+    found: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+    seconds: float = 0.0
+
+
+def rescue_safely(data: bytes, name: str) -> tuple[Any, str | None, float]:
+    """(Work or None, error or None, seconds): a failing rescue is a scored failure."""
+    from ficarchive import rescue
+
+    start = time.perf_counter()
+    try:
+        work = rescue(data, name)
+    except Exception as exc:  # the gate records every failure and goes on
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        detail = f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})"
+        return None, detail, time.perf_counter() - start
+    return work, None, time.perf_counter() - start
+
+
+def _word_drift(found: list[str], gold: list[str], top: int = 8) -> tuple[str, str]:
+    extra = Counter(found) - Counter(gold)
+    missing = Counter(gold) - Counter(found)
+    return _top(extra, top), _top(missing, top)
+
+
+def _top(counts: Counter[str], top: int) -> str:
+    return " ".join(f"{word}×{n}" for word, n in counts.most_common(top))
+
+
+def score_work(story: GoldStory, gold_words: list[str], d: Degraded) -> Row:
+    work, error, seconds = rescue_safely(d.data, d.name)
+    row = Row("antennapedia", d.shape, "rescue", story.name, d.name, error=error, seconds=seconds)
+    if work is None:
+        row.scores = dict.fromkeys(("title", "author", "breaks", "rating", "relationship"), False)
+        row.scores.update(body=0.0, summary=False)
+        return row
+    found_words = words_of(work.paragraphs)
+    body = score.similarity(found_words, gold_words)
+    summary_words = text_of(work.summary or "").split()
+    row.scores = {
+        "title": score.title_exact(work.title, story.title),
+        "author": score.author_exact(work.authors, story.author),
+        "body": body,
+        "breaks": work.scene_breaks == story.scene_breaks,
+        "rating": score.rating_right(work.rating, story.rating),
+        "relationship": score.relationship_found(work.relationships, story.pairing),
+        "summary": score.similarity(summary_words, story.summary.split()) >= 0.9,
+    }
+    row.found = {
+        "title": repr(work.title),
+        "authors": repr(list(work.authors)),
+        "rating": f"{work.rating} (from {work.rating_source!r})",
+        "relationships": repr(list(work.relationships)),
+        "scene_breaks": f"{work.scene_breaks} (gold {story.scene_breaks})",
+        "summary": repr((work.summary or "")[:80]),
+    }
+    if body < BODY_SIMILARITY:
+        extra, missing = _word_drift(found_words, gold_words)
+        row.found.update(body=f"{body:.4f}", body_extra=extra, body_missing=missing)
+    return row
+
+
+def score_baselines(story: GoldStory, gold_words: list[str], d: Degraded) -> Row:
+    start = time.perf_counter()
+    text = baselines.ftfy_alone(d.data)
+    header = baselines.label_header(text)
+    row = Row("antennapedia", d.shape, "baseline", story.name, d.name)
+    row.scores = {
+        "title": score.title_exact(header.title, story.title),
+        "author": score.author_exact([header.author] if header.author else [], story.author),
+        "body": score.similarity(text.split(), gold_words),
+        "rating": score.rating_right(header.rating, story.rating),
+    }
+    row.found = {"title": repr(header.title), "author": repr(header.author)}
+    row.seconds = time.perf_counter() - start
+    return row
+
+
+def score_clean(story: GoldStory, path: Path) -> Row:
+    work, error, seconds = rescue_safely(path.read_bytes(), story.name)
+    row = Row("antennapedia", "clean-original", "rescue", story.name, story.name)
+    row.error, row.seconds = error, seconds
+    repairs = list(work.repairs) if work is not None else []
+    row.scores = {"zero_repairs": work is not None and not repairs}
+    row.found = {
+        "repairs": "; ".join(f"{r.kind} {r.before!r}->{r.after!r} ×{r.count}" for r in repairs)
+    }
+    return row
+
+
+def story_task(path_text: str) -> list[Row]:
+    path = Path(path_text)
+    story = load_story(path)
+    gold_words = story.words
+    rows = [score_clean(story, path)]
+    for d in degrade(story):
+        rows.append(score_work(story, gold_words, d))
+        rows.append(score_baselines(story, gold_words, d))
+    return rows
+
+
+def usenet_task(gold: UsenetGold) -> list[Row]:
+    data = usenet_path(gold.name).read_bytes()
+    work, error, seconds = rescue_safely(data, gold.name)
+    row = Row("usenet", "as-found", "rescue", gold.name, gold.name, error=error, seconds=seconds)
+    story = gold.is_story
+    looks = None if work is None else bool(work.looks_like_story)
+    row.scores = {
+        "story_right": None if story is None else looks == story,
+        "title_exact": score.title_exact(work and work.title, gold.title or "") if story else None,
+        "title_relaxed": score.title_relaxed(work and work.title, gold.title) if story else None,
+        "author": score.author_found(work.authors if work else (), gold.authors)
+        if story and gold.authors
+        else None,
+    }
+    row.found = {
+        "gold": gold.description,
+        "title": repr(work and work.title),
+        "authors": repr(list(work.authors) if work else None),
+        "looks_like_story": repr(looks),
+    }
+    text = baselines.crude_text(baselines.naive_decode(data))
+    header = baselines.label_header(text)
+    base = Row("usenet", "as-found", "baseline", gold.name, gold.name)
+    base.scores = {
+        "title_relaxed": score.title_relaxed(header.title, gold.title) if story else None,
+        "author": score.author_found([header.author] if header.author else [], gold.authors)
+        if story and gold.authors
+        else None,
+    }
+    return [row, base]
+
+
+Task = tuple[Callable[[Any], list[Row]], Any]
+
+
+def tasks(quick: bool = False) -> list[Task]:
+    """Every task, biggest first so the pool stays busy to the end."""
+    paths = sorted(story_paths(), key=lambda p: -p.stat().st_size)
+    golds = [g for g in usenet_gold() if usenet_path(g.name).is_file()]
+    golds.sort(key=lambda g: -usenet_path(g.name).stat().st_size)
+    if quick:
+        paths, golds = paths[::5], golds[::5]
+    out: list[Task] = [(story_task, str(p)) for p in paths]
+    out += [(usenet_task, g) for g in golds]
+    return out
+
+
+def _call(task: Task) -> list[Row]:
+    fn, arg = task
+    return fn(arg)
+
+
+def run_tasks(all_tasks: Iterable[Task], jobs: int) -> list[Row]:
+    todo = list(all_tasks)
+    if jobs <= 1:
+        return [row for t in todo for row in _call(t)]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return [row for rows in pool.map(_call, todo, chunksize=1) for row in rows]
