@@ -27,7 +27,7 @@ from ficarchive.work import (
     Work,
 )
 
-__version__ = "0.1.0"
+from ficarchive.version import __version__
 
 __all__ = [
     "BinaryInput",

@@ -1,0 +1,77 @@
+"""The terminal view of a Work: metadata, what was changed, and the opening lines."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ficarchive.rescue.blocks import html_to_text
+from ficarchive.work import Work
+
+OPENING_PARAGRAPHS = 4
+
+
+def _meta_table(work: Work) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold cyan", no_wrap=True)
+    table.add_column()
+    rating = work.rating + (f" (written {work.rating_source!r})" if work.rating_source else "")
+    rows: list[tuple[str, str | None]] = [
+        ("Title", work.title or "(none found)"),
+        ("Authors", ", ".join(work.authors) or "(none found)"),
+        ("Rating", rating),
+        ("Warnings", ", ".join(work.warnings)),
+        ("Fandoms", ", ".join(work.fandoms)),
+        ("Relationships", ", ".join(work.relationships)),
+        ("Characters", ", ".join(work.characters)),
+        ("Tags", ", ".join(work.tags)),
+        ("Spoilers", work.spoilers),
+        ("Summary", work.summary),
+        ("Challenge", work.challenge),
+        ("Credits", ", ".join(f"{c.name} ({c.role})" for c in work.credits)),
+        ("Disclaimer", work.disclaimer),
+        ("Feedback", work.feedback),
+        ("Epigraphs", ", ".join(filter(None, (e.author for e in work.epigraphs)))),
+        ("Chapters", f"{len(work.chapters)}, {work.scene_breaks} scene breaks"),
+        ("Words", f"{work.word_count:,}"),
+        ("End mark", work.end_mark),
+        ("Source", f"{work.source.format}, {work.source.encoding}" if work.source else None),
+    ]
+    for label, value in rows:
+        if value:
+            table.add_row(label, Text(value))
+    if not work.looks_like_story:
+        table.add_row("Story?", Text("no: this does not read as a story", style="yellow"))
+    return table
+
+
+def _repairs(work: Work) -> RenderableType:
+    if not work.repairs:
+        return Text("No changes were needed to the text.", style="green")
+    table = Table(title="What was changed", title_justify="left", expand=False)
+    table.add_column("kind")
+    table.add_column("before")
+    table.add_column("after")
+    table.add_column("times", justify="right")
+    for repair in work.repairs:
+        table.add_row(repair.kind, repair.before, repair.after, str(repair.count))
+    return table
+
+
+def _removed(work: Work) -> RenderableType:
+    kinds: dict[str, int] = {}
+    for diagnostic in work.diagnostics:
+        kinds[diagnostic.kind] = kinds.get(diagnostic.kind, 0) + 1
+    text = ", ".join(f"{k} ×{n}" if n > 1 else k for k, n in kinds.items())
+    return Text(f"Notes on the rescue: {text} (all in --json)", style="dim")
+
+
+def _opening(work: Work) -> RenderableType:
+    paragraphs = [html_to_text(p) for p in work.paragraphs[:OPENING_PARAGRAPHS]]
+    return Panel(Text("\n\n".join(paragraphs) or "(no text)"), title="Opening", expand=False)
+
+
+def render(work: Work) -> RenderableType:
+    return Group(_meta_table(work), Text(""), _repairs(work), _removed(work), _opening(work))

@@ -1,0 +1,4 @@
+"""bytes -> Work."""
+from ficarchive.rescue.pipeline import rescue
+
+__all__ = ["rescue"]

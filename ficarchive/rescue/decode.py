@@ -1,0 +1,210 @@
+"""Bytes to text: BOM, declared charset (a hint, not truth), detection, mojibake repair.
+
+The order is fixed: a byte-order mark wins; then strict UTF-8; then the single-byte code
+pages old stories were written in (Windows-1252, Mac Roman, DOS cp437/cp850) are told
+apart by which one yields real words; a non-Western declared charset is honoured when
+the bytes agree with it; charset-normalizer is the last resort for everything else.
+After decoding, control bytes are cleaned (`clean`), ftfy fixes classic UTF-8 mojibake,
+and `mojibake` fixes the single-character kind ftfy leaves alone.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+import ftfy
+import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
+from charset_normalizer import from_bytes
+
+from ficarchive.errors import UndecodableInput
+from ficarchive.rescue import clean, mojibake
+from ficarchive.rescue.log import RescueLog
+from ficarchive.rescue.words import is_word
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Declared charsets that mean "some Western single-byte code page": we detect which.
+_WESTERN = frozenset(
+    {"iso-8859-1", "latin-1", "iso8859-1", "us-ascii", "ascii", "windows-1252", "cp1252",
+     "iso-8859-15", "x-mac-roman", "macintosh", "mac-roman", "mac_roman", "ibm437", "cp437",
+     "ibm850", "cp850", "x-user-defined", "utf-8", "utf8"}
+)
+
+_SINGLE_BYTE = ("sloppy-windows-1252", "mac_roman", "cp437", "cp850")
+_NAMES = {"sloppy-windows-1252": "windows-1252", "mac_roman": "mac-roman"}
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
+_MAIL_CHARSET = re.compile(rb"^Content-type:[^\n]*charset=\"?([A-Za-z0-9._:-]+)", re.I | re.M)
+
+# Share of high bytes above which a text is not Western prose with a few accents but a
+# non-Latin script: then we ask charset-normalizer instead of our Western vote.
+NON_LATIN_SHARE = 0.3
+
+# ftfy fixes classic mojibake; we turn off what would change the author's intent
+# (curly quotes, full-width letters) and what later stages do themselves.
+FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    fix_character_width=False,
+    remove_terminal_escapes=False,
+    remove_control_chars=False,
+    explain=False,
+)
+
+_TOKEN = re.compile(r"\S*[^\x00-\x7f]\S*")
+_BOX = re.compile(r"[\u2500-\u259f]")
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+
+
+def declared_charset(data: bytes) -> str | None:
+    head = data[:4096]
+    match = _META_CHARSET.search(head) or _MAIL_CHARSET.search(head)
+    return match.group(1).decode("ascii").lower() if match else None
+
+
+def decode(data: bytes, name: str, log: RescueLog) -> Decoded:
+    """Decode `data` and repair its text, recording every choice and change in `log`."""
+    text, encoding = _to_text(data, name, log)
+    text = clean.normalise(text, log)
+    text = _ftfy(text, log)
+    text = mojibake.repair(text, log)
+    return Decoded(text, encoding)
+
+
+def _to_text(data: bytes, name: str, log: RescueLog) -> tuple[str, str]:
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            log.note("encoding", f"byte-order mark says {codec}")
+            return data[len(bom):].decode(codec, errors="replace"), codec
+    if data[:512].count(0) > 100:
+        codec = "utf-16-le" if data[1:512:2].count(0) > data[0:512:2].count(0) else "utf-16-be"
+        log.note("encoding", f"no byte-order mark, but the NUL pattern says {codec}")
+        return data.decode(codec, errors="replace"), codec
+    declared = declared_charset(data)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if declared and declared not in ("utf-8", "utf8") and not text.isascii():
+            log.note("encoding", f"declared {declared}, but the bytes are valid UTF-8; read as UTF-8")
+        return text, "utf-8"
+    if declared and declared not in _WESTERN:
+        decoded = _declared(data, declared, log)
+        if decoded is not None:
+            return decoded, declared
+    high = sum(1 for b in data[:65536] if b >= 0x80)
+    if high > NON_LATIN_SHARE * min(len(data), 65536):
+        return _detect_other(data, name, log)
+    return _western(data, declared, log)
+
+
+def _declared(data: bytes, declared: str, log: RescueLog) -> str | None:
+    try:
+        codecs.lookup(declared)
+    except LookupError:
+        log.note("encoding", f"declared charset {declared!r} is unknown; detecting instead")
+        return None
+    try:
+        return data.decode(declared)
+    except UnicodeDecodeError:
+        log.note("encoding", f"declared {declared}, but the bytes do not fit it; detecting instead")
+        return None
+
+
+def _detect_other(data: bytes, name: str, log: RescueLog) -> tuple[str, str]:
+    best = from_bytes(data[:1_000_000]).best()
+    if best is None or best.encoding is None:
+        raise UndecodableInput(
+            f"{name}: no text encoding makes sense of these bytes; if you know the "
+            "encoding, convert the file to UTF-8 first (iconv -f ENCODING -t UTF-8)"
+        )
+    log.note("encoding", f"detected {best.encoding} (not a Western code page)")
+    return data.decode(best.encoding, errors="replace"), best.encoding
+
+
+def _western(data: bytes, declared: str | None, log: RescueLog) -> tuple[str, str]:
+    """Pick the Western single-byte code page whose decoding yields real words."""
+    scores = {codec: _plausibility(data.decode(codec, errors="replace")) for codec in _SINGLE_BYTE}
+    codec = max(_SINGLE_BYTE, key=lambda c: scores[c])  # ties go to the first: Windows-1252
+    chosen = _NAMES.get(codec, codec)
+    text = data.decode(codec, errors="replace")
+    if declared in ("iso-8859-1", "latin-1", "iso8859-1", "us-ascii", "ascii") and codec == (
+        "sloppy-windows-1252"
+    ):
+        c1 = sum(1 for b in data if 0x80 <= b <= 0x9F)
+        if c1:
+            log.repair("charset", declared, "windows-1252", c1)
+            log.note(
+                "encoding",
+                f"declared {declared}, but {c1} bytes in 0x80-0x9F are Windows-1252 punctuation",
+            )
+            return text, chosen
+    if declared and declared != chosen:
+        log.note("encoding", f"declared {declared}, but the words read right as {chosen}")
+    else:
+        log.note("encoding", f"not UTF-8; read as {chosen}")
+    return text, chosen
+
+
+def _plausibility(text: str) -> float:
+    """How much the non-ASCII characters of `text` look like real text."""
+    score = 0.0
+    for n, match in enumerate(_TOKEN.finditer(text)):
+        if n >= 3000:
+            break
+        score += _token_score(match.group())
+    return score
+
+
+def _token_score(token: str) -> float:
+    if _BOX.search(token):
+        return 0.5
+    if any("\x80" <= ch <= "\x9f" for ch in token):
+        return -2.0
+    core = token.strip(".,;:!?()[]\"'*_-")
+    letters = "".join(ch for ch in core if ch.isalpha() or ch in "'’")
+    if not letters or letters.isascii():
+        # non-ASCII only in punctuation position: quotes, dashes, ellipses
+        return 1.0 if all(ch in "’‘“”—–…•«»" or ord(ch) < 128 for ch in token) else -0.5
+    if letters == core and is_word(letters.replace("’", "'")):
+        return 1.0
+    if any(ch in "√∂∑∏Ωπ≈∆¬ƒ‡ﬁﬂ◊∞≤≥" for ch in token):
+        return -1.0
+    return -0.25
+
+
+def _ftfy(text: str, log: RescueLog) -> str:
+    fixed: str = ftfy.fix_text(text, FTFY_CONFIG)
+    if fixed == text:
+        return text
+    old_lines, new_lines = text.split("\n"), fixed.split("\n")
+    if len(old_lines) != len(new_lines):
+        log.repair("ftfy", "(text with mojibake)", "(fixed by ftfy)", 1)
+        return fixed
+    for old, new in zip(old_lines, new_lines, strict=True):
+        if old != new:
+            for before, after in _changed_words(old, new):
+                log.repair("ftfy", before, after, 1)
+    return fixed
+
+
+def _changed_words(old: str, new: str) -> list[tuple[str, str]]:
+    old_words, new_words = old.split(" "), new.split(" ")
+    if len(old_words) == len(new_words):
+        return [(a, b) for a, b in zip(old_words, new_words, strict=True) if a != b]
+    return [(old.strip(), new.strip())]

@@ -1,0 +1,283 @@
+"""Prose front matter to metadata: the header before the story and the notes after it.
+
+The header is read block by block from the top: ``Label: value`` lines (see `labels`),
+bylines, a title line, disclaimers and notes, until the first block of story prose or a
+divider after some metadata. Prose a poster wrote before a divider that is followed by
+the story's own title (the Usenet "Hi all, my first post" preface) becomes notes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ficarchive.rescue.blocks import Block, html_to_text, split_html_lines
+from ficarchive.rescue.dividers import is_divider
+from ficarchive.rescue.labels import read_label
+from ficarchive.rescue.log import RescueLog
+from ficarchive.rescue.meta import Meta
+from ficarchive.tags.fandoms import KNOWN_FANDOMS, canonical_fandom
+
+# The header is looked for in this many blocks at most; a story's first scene starts
+# within the first few dozen blocks even after a long list of warnings and thanks.
+HEADER_MAX_BLOCKS = 40
+# A preface before a divider is taken as notes only when the divider comes this soon.
+PREFACE_MAX_BLOCKS = 10
+# Up to this many short blocks (of at most HEADER_TAIL_WORDS words) between the header
+# and a divider are still header ("Based on the episode ...").
+HEADER_TAIL_BLOCKS = 3
+HEADER_TAIL_WORDS = 15
+# A title line is at most this many words.
+TITLE_MAX_WORDS = 14
+
+_BYLINE = re.compile(
+    r"^(?:a\s+\w+(?:\s+\w+)?\s+(?:story|fic|fanfic|tale)\s+)?(?:(?:story|written)\s+)?"
+    r"by[:\s]\s*(?P<name>.+?)\s*$",
+    re.I,
+)
+_COPYRIGHT = re.compile(
+    r"^(?:(?P<pre>.+?)\s*[-,]?\s*)?(?:copyright|\(c\)|©)\s*(?:\d{4}\s*(?:,|by)?\s*)?"
+    r"(?:by\s+)?(?P<name>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})?\s*,?\s*(?:\d{4})?\.?\s*$",
+    re.I,
+)
+_TITLE_BY = re.compile(r"^(?P<title>.{2,80}?),?\s+by\s+(?P<name>[^,()]{2,60})$", re.I)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_DISCLAIMER_HINT = re.compile(
+    r"\b(?:disclaimer|belong(?:s)?\s+to|property\s+of|owned\s+by|no\s+(?:copyright\s+)?"
+    r"infringement|not\s+mine|don'?t\s+own|do\s+not\s+own|no\s+money|no\s+profit|"
+    r"(?:paramount|mutant\s+enemy|joss\s+whedon|fox|upn|the\s+wb)\b.*\b(?:own|belong|right))",
+    re.I,
+)
+_NOTE_START = re.compile(r"^\s*(?:\(?a/n\b|author'?s'?\s+notes?\b|note\b)", re.I)
+_FEEDBACK_HINT = re.compile(r"\b(?:feedback|comments?|e-?mail\s+me|let\s+me\s+know|write\s+me)",
+                            re.I)
+_VALUE_FIELDS = ("summary", "notes", "disclaimer", "spoilers", "challenge", "credits",
+                 "warnings", "feedback", "archive_permission")
+
+
+def read_header(blocks: list[Block], meta: Meta, log: RescueLog) -> list[Block]:
+    """Fill `meta` from the header at the top of `blocks`; return the blocks after it."""
+    start = 0
+    for _ in range(3):
+        end = _scan(blocks, start, meta)
+        preface = _preface_end(blocks, end, meta)
+        if preface is None:
+            return blocks[_header_tail(blocks, end, meta):]
+        for block in blocks[end:preface]:
+            if not is_divider(block):
+                _unlabelled_note(block, meta)
+        log.note("header", f"{preface - end} blocks before a divider read as the author's preface")
+        start = preface + 1
+    return blocks[start:]
+
+
+def _header_tail(blocks: list[Block], end: int, meta: Meta) -> int:
+    """Short lines between the header and a divider just after it are header notes."""
+    if not meta.found:
+        return end
+    for j in range(end, min(len(blocks), end + HEADER_TAIL_BLOCKS + 1)):
+        if is_divider(blocks[j]):
+            for block in blocks[end:j]:
+                meta.notes_beginning.append(block.html)
+            return j + 1 if j > end else end
+        if blocks[j].words > HEADER_TAIL_WORDS:
+            return end
+    return end
+
+
+def _scan(blocks: list[Block], start: int, meta: Meta) -> int:
+    i = start
+    pending: str | None = None
+    while i < min(len(blocks), start + HEADER_MAX_BLOCKS):
+        block = blocks[i]
+        if is_divider(block):
+            i += 1
+            if meta.found and i > start + 1 and not _header_follows(blocks, i):
+                return i
+            continue
+        if block.kind == "image":
+            if meta.title is None and block.attrs.get("alt", "").strip():
+                meta.title = block.attrs["alt"].strip()
+                meta.guesses.append("title taken from the alt text of a title image")
+            i += 1
+            continue
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        if pending is not None and not _has_label(block):
+            meta.assign(pending, block.html, "")
+            pending = None
+            i += 1
+            continue
+        taken, pending = _block(block, meta, nxt)
+        if not taken:
+            return i
+        i += 1
+    return i
+
+
+def _header_follows(blocks: list[Block], i: int) -> bool:
+    """Whether the next block after a divider still belongs to the header."""
+    while i < len(blocks) and is_divider(blocks[i]):
+        i += 1
+    if i >= len(blocks):
+        return False
+    lines = blocks[i].lines
+    return bool(lines) and bool(read_label(lines[0]) or _byline_text(lines[0]))
+
+
+def _byline_text(line: str) -> bool:
+    return len(line.split()) <= 10 and bool(_BYLINE.match(line) or _COPYRIGHT.match(line))
+
+
+def _has_label(block: Block) -> bool:
+    return any(read_label(line) for line in block.lines[:1])
+
+
+def _block(block: Block, meta: Meta, nxt: Block | None) -> tuple[bool, str | None]:
+    """Read one block as header; (whether it was header, field awaiting a value)."""
+    html_lines = split_html_lines(block.html) if block.kind != "rule" else []
+    last: str | None = None
+    taken_any = False
+    for n, line_html in enumerate(html_lines):
+        text = html_to_text(line_html).strip()
+        if not text:
+            continue
+        labelled = read_label(text)
+        if labelled:
+            value_html = _value_html(line_html)
+            meta.assign(labelled.field, value_html, labelled.label)
+            last = labelled.field if labelled.field in _VALUE_FIELDS or not labelled.value else None
+            if not labelled.value:
+                last = labelled.field
+            taken_any = True
+            continue
+        if last in _VALUE_FIELDS:
+            meta.append(last, line_html)
+            continue
+        if last and not meta.value_of(last):
+            meta.assign(last, line_html, "")
+            continue
+        if _unlabelled(text, line_html, block, meta, nxt, first=n == 0):
+            taken_any = True
+            continue
+        if not taken_any:
+            return False, None
+        meta.notes_beginning.append(line_html)
+    pending = last if last and not meta.value_of(last) else None
+    return taken_any or bool(pending), pending
+
+
+def _value_html(line_html: str) -> str:
+    """The value part of a labelled line, keeping its inline markup."""
+    text = html_to_text(line_html)
+    label_end = text.find(":") if ":" in text else text.find("=")
+    prefix = text[: label_end + 1]
+    html = line_html
+    for char in prefix:  # walk past the label, skipping tags
+        while html.startswith("<"):
+            html = html[html.find(">") + 1:]
+        html = html[1:] if html else html
+    html = re.sub(r"^(?:\s|</(?:strong|em|u)>)+", "", html)
+    return html.strip()
+
+
+def _unlabelled(text: str, line_html: str, block: Block, meta: Meta, nxt: Block | None,
+                first: bool) -> bool:
+    words = len(text.split())
+    if words <= 12:
+        if _byline(text, meta):
+            return True
+        if _fandom_line(text, meta):
+            return True
+        if meta.title is None and _title_like(text, line_html, block, nxt, first):
+            meta.set_title(text)
+            return True
+    if _DISCLAIMER_HINT.search(text) and not meta.body_started:
+        meta.append("disclaimer", line_html)
+        return True
+    if _NOTE_START.match(text):
+        meta.notes_beginning.append(line_html)
+        return True
+    if words <= 25 and _EMAIL.search(text) and _FEEDBACK_HINT.search(text):
+        meta.append("feedback", line_html)
+        return True
+    return False
+
+
+def _fandom_line(text: str, meta: Meta) -> bool:
+    """A line that only names the fandom ("STAR TREK: THE NEXT GENERATION")."""
+    name = canonical_fandom(text.strip(" .:-*~"))
+    if name.lower() == text.strip(" .:-*~").lower() and name not in KNOWN_FANDOMS:
+        return False
+    if name not in meta.fandoms:
+        meta.fandoms.append(name)
+    return True
+
+
+def _byline(text: str, meta: Meta) -> bool:
+    match = _BYLINE.match(text)
+    if match and len(match.group("name").split()) <= 6 and not meta.authors:
+        meta.add_author(match.group("name"))
+        return True
+    match = _COPYRIGHT.match(text)
+    if match and (match.group("name") or match.group("pre")):
+        name = match.group("name") or ""
+        pre = match.group("pre") or ""
+        by = _BYLINE.match(pre)
+        meta.add_author(by.group("name") if by else name or pre)
+        return True
+    if meta.title is None:
+        match = _TITLE_BY.match(text)
+        if match and len(match.group("name").split()) <= 5:
+            meta.set_title(match.group("title"))
+            meta.add_author(match.group("name"))
+            return True
+    return False
+
+
+def _title_like(text: str, line_html: str, block: Block, nxt: Block | None, first: bool) -> bool:
+    if len(text.split()) > TITLE_MAX_WORDS or len(text) > 120:
+        return False
+    if text.endswith((".", ",", ";")) and not text.endswith("..."):
+        return False
+    marked = (
+        block.centered or block.kind == "heading" or block.strong
+        or (line_html.startswith("<strong>") and line_html.endswith("</strong>"))
+        or (text.isupper() and len(text) > 3)
+        or (text[:1] in "\"“'" and text[-1:] in "\"”'")
+    )
+    if marked:
+        return True
+    if nxt is None:
+        return False
+    following = nxt.lines[0] if nxt.lines else ""
+    return bool(_BYLINE.match(following) or read_label(following)) and first
+
+
+def _unlabelled_note(block: Block, meta: Meta) -> None:
+    if _DISCLAIMER_HINT.search(block.text):
+        meta.append("disclaimer", block.html)
+    else:
+        meta.notes_beginning.append(block.html)
+
+
+def _preface_end(blocks: list[Block], end: int, meta: Meta) -> int | None:
+    """Index of a divider soon after `end` that is followed by the story's own header."""
+    for j in range(end, min(len(blocks), end + PREFACE_MAX_BLOCKS)):
+        if not is_divider(blocks[j]):
+            continue
+        after = [b for b in blocks[j + 1:j + 4] if not is_divider(b)]
+        if any(_header_like(b) for b in after[:2]):
+            return j
+    return None
+
+
+def _header_like(block: Block) -> bool:
+    lines = block.lines
+    if not lines:
+        return False
+    first = lines[0]
+    if read_label(first) or _byline_text(first):
+        return True
+    return len(first.split()) <= TITLE_MAX_WORDS and (
+        block.centered or block.strong or first.isupper()
+        or (first[:1] in "\"“" and first[-1:] in "\"”")
+    ) and len(lines) <= 4

@@ -1,0 +1,252 @@
+"""Old-web HTML to blocks.
+
+``<font>``, ``<center>``, ``<p align>``, ``<br><br>`` paragraphs, layout tables and tag
+soup are read with lxml's forgiving parser; emphasis survives as ``<em>``/``<strong>``;
+everything else inline is dropped to its text. ``<hr>`` and stand-alone images become
+rule and image blocks for the structure stage to judge.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import lxml.html
+from lxml import etree
+
+from ficarchive.rescue.blocks import Block, html_to_text
+from ficarchive.rescue.log import RescueLog
+from ficarchive.rescue.text import text_to_blocks
+
+_BLOCK_TAGS = frozenset(
+    "p div center blockquote h1 h2 h3 h4 h5 h6 li ul ol dl dt dd table tr td th tbody thead "
+    "tfoot caption address section article header footer nav main aside form body html "
+    "figure figcaption fieldset legend details summary".split()
+)
+_DROP_TAGS = frozenset("script style noscript iframe object embed applet select option "
+                       "textarea button input map area audio video svg canvas".split())
+_INLINE_MAP = {
+    "i": "em", "em": "em", "cite": "em", "var": "em", "dfn": "em",
+    "b": "strong", "strong": "strong",
+    "u": "u", "ins": "u",
+    "s": "s", "strike": "s", "del": "s",
+}
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_SPACE = re.compile(r"[ \t\r\n\f\u00a0]+")
+_EMPTY_TAG = re.compile(r"<(em|strong|u|s|span)(?: [^>]*)?>(\s*)</\1>")
+
+
+@dataclass
+class HtmlHints:
+    title: str | None = None
+    generator: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Ctx:
+    centered: bool = False
+    heading: int = 0
+    quote: bool = False
+
+
+@dataclass
+class _Builder:
+    parts: list[str] = field(default_factory=list)
+    open_tags: list[str] = field(default_factory=list)
+    chars: int = 0
+    strong_chars: int = 0
+    em_chars: int = 0
+    link_chars: int = 0
+    hrefs: list[str] = field(default_factory=list)
+    pending_br: int = 0
+
+
+class _Walker:
+    def __init__(self, log: RescueLog) -> None:
+        self.log = log
+        self.blocks: list[Block] = []
+        self.b = _Builder()
+        self.ctx = _Ctx()
+
+    # -- output -----------------------------------------------------------------
+    def flush(self) -> None:
+        b, self.b = self.b, _Builder()
+        raw = "".join(b.parts) + "".join(f"</{t}>" for t in reversed(b.open_tags))
+        html = _tidy(raw)
+        text = html_to_text(html).strip()
+        if not text:
+            return
+        attrs = {"link_chars": str(b.link_chars), "hrefs": " ".join(b.hrefs)}
+        kind = "heading" if self.ctx.heading else "para"
+        self.blocks.append(Block(
+            kind, html=html, text=text, centered=self.ctx.centered, level=self.ctx.heading,
+            strong=b.chars > 0 and b.strong_chars >= b.chars * 0.9,
+            emphasis=b.chars > 0 and b.em_chars >= b.chars * 0.9,
+            preformatted="<br>" in html, attrs=attrs,
+        ))
+
+    def emit(self, block: Block) -> None:
+        self.flush()
+        self.blocks.append(block.evolve(centered=block.centered or self.ctx.centered))
+
+    # -- walking ----------------------------------------------------------------
+    def text(self, value: str | None, inline: list[str], in_link: bool) -> None:
+        if not value:
+            return
+        if self.b.pending_br and value.strip():
+            self.b.pending_br = 0
+        escaped = htmllib.escape(value, quote=False)
+        self.b.parts.append(escaped)
+        n = len(value.strip())
+        self.b.chars += n
+        if "strong" in inline or self.ctx.heading:
+            self.b.strong_chars += n
+        if "em" in inline:
+            self.b.em_chars += n
+        if in_link:
+            self.b.link_chars += n
+
+    def walk(self, el: Any, inline: list[str], in_link: bool) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        tag = tag.lower()
+        if tag in _DROP_TAGS or not tag:
+            return
+        if tag == "br":
+            self.br()
+        elif tag == "hr":
+            self.emit(Block("rule", attrs={"html": "hr"}))
+        elif tag == "img":
+            self.image(el)
+        elif tag == "pre":
+            self.pre(el)
+        elif tag in _BLOCK_TAGS:
+            self.block(el, tag, inline, in_link)
+            return
+        else:
+            self.inline(el, tag, inline, in_link)
+            return
+        self.text(el.tail, inline, in_link)
+
+    def br(self) -> None:
+        self.b.pending_br += 1
+        if self.b.pending_br >= 2:
+            self.b.pending_br = 0
+            if self.b.parts and self.b.parts[-1] == "<br>":
+                self.b.parts.pop()
+            self.flush_keeping_tags()
+        else:
+            self.b.parts.append("<br>")
+
+    def flush_keeping_tags(self) -> None:
+        reopen = list(self.b.open_tags)
+        self.flush()
+        for t in reopen:
+            self.b.parts.append(f"<{t}>")
+            self.b.open_tags.append(t)
+
+    def image(self, el: Any) -> None:
+        attrs = {k: str(el.get(k, "")) for k in ("src", "alt", "width", "height", "title")}
+        if self.b.chars:  # an image inside running text: keep its words, if any
+            if attrs["alt"].strip():
+                self.log.note("image", "inline image replaced by its alt text", attrs["alt"])
+            return
+        self.emit(Block("image", text="", attrs=attrs))
+
+    def pre(self, el: Any) -> None:
+        self.flush()
+        blocks, _ = text_to_blocks(el.text_content(), self.log)
+        self.blocks.extend(blocks)
+
+    def block(self, el: Any, tag: str, inline: list[str], in_link: bool) -> None:
+        self.flush()
+        saved = self.ctx
+        align = (el.get("align") or "").lower()
+        style = (el.get("style") or "").lower().replace(" ", "")
+        self.ctx = _Ctx(
+            centered=saved.centered or tag == "center" or align == "center"
+            or "text-align:center" in style,
+            heading=int(tag[1]) if tag in ("h1", "h2", "h3", "h4", "h5", "h6") else saved.heading,
+            quote=saved.quote or tag == "blockquote",
+        )
+        self.text(el.text, inline, in_link)
+        for child in el:
+            self.walk(child, inline, in_link)
+        self.flush()
+        self.ctx = saved
+        self.text(el.tail, inline, in_link)
+
+    def inline(self, el: Any, tag: str, inline: list[str], in_link: bool) -> None:
+        mapped = _INLINE_MAP.get(tag)
+        if tag == "span" and el.get("lang"):
+            lang = htmllib.escape(el.get("lang"), quote=True)
+            self.b.parts.append(f'<span lang="{lang}">')
+            mapped = "span"
+        elif mapped and mapped not in inline:
+            self.b.parts.append(f"<{mapped}>")
+        else:
+            mapped = None if not mapped or mapped in inline else mapped
+        if mapped:
+            self.b.open_tags.append(mapped)
+        link = in_link or tag == "a"
+        if tag == "a" and el.get("href"):
+            self.b.hrefs.append(str(el.get("href")))
+        self.text(el.text, [*inline, mapped] if mapped else inline, link)
+        for child in el:
+            self.walk(child, [*inline, mapped] if mapped else inline, link)
+        if mapped and mapped in self.b.open_tags:
+            self.b.open_tags.remove(mapped)
+            self.b.parts.append(f"</{mapped}>")
+        self.text(el.tail, inline, in_link)
+
+
+def _tidy(raw: str) -> str:
+    html = _SPACE.sub(" ", raw)
+    html = re.sub(r"\s*<br>\s*", "<br>", html)
+    previous = None
+    while previous != html:
+        previous = html
+        html = _EMPTY_TAG.sub(r"\2", html)
+    html = re.sub(r"^(?:<br>|\s)+|(?:<br>|\s)+$", "", html)
+    # <br> just inside an inline element's edges moves outside it
+    html = re.sub(r"<(em|strong|u|s)>((?:<br>)+)", r"\2<\1>", html)
+    html = re.sub(r"((?:<br>)+)</(em|strong|u|s)>", r"</\2>\1", html)
+    html = re.sub(r"^(?:<br>|\s)+|(?:<br>|\s)+$", "", html)
+    return html.strip()
+
+
+def html_to_blocks(text: str, log: RescueLog) -> tuple[list[Block], HtmlHints]:
+    text = _XML_DECL.sub("", text, count=1)
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        log.note("html", "the HTML could not be parsed; read as plain text")
+        blocks, _ = text_to_blocks(re.sub(r"<[^>]+>", " ", text), log)
+        return blocks, HtmlHints()
+    hints = _hints(root)
+    for comment in root.iter(etree.Comment):
+        if comment.text and comment.text.strip():
+            log.note("html-comment", "HTML comment not shown on the page", comment.text.strip())
+    walker = _Walker(log)
+    body = root.find("body")
+    walker.walk(body if body is not None else root, [], False)
+    walker.flush()
+    return walker.blocks, hints
+
+
+def _hints(root: Any) -> HtmlHints:
+    hints = HtmlHints()
+    title = root.find(".//title")
+    if title is not None and title.text_content().strip():
+        hints.title = _SPACE.sub(" ", title.text_content()).strip()
+    for meta in root.iter("meta"):
+        name = (meta.get("name") or meta.get("property") or "").lower()
+        if name and meta.get("content"):
+            hints.meta[name] = str(meta.get("content"))
+    hints.generator = hints.meta.get("generator")
+    head = root.find("head")
+    if head is not None:
+        head.getparent().remove(head)
+    return hints

@@ -1,0 +1,93 @@
+"""`Label: value` lines of a story header, and the Work field each label means.
+
+Old headers spell the same label many ways (``Rated``, ``Rating``, ``Classification``);
+this table is where those spellings live. A label not in the table is not a header line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+FIELD_BY_LABEL: dict[str, str] = {}
+
+
+def _labels(field: str, *names: str) -> None:
+    for name in names:
+        FIELD_BY_LABEL[name] = field
+
+
+_labels("title", "title", "story title", "story", "fic title", "name of story", "titled")
+_labels("author", "author", "authors", "author name", "writer", "written by", "by", "pen name",
+        "penname", "posted by", "name")
+_labels("rating", "rating", "rated", "ratings", "classification", "rate", "content rating")
+_labels("relationships", "pairing", "pairings", "relationship", "relationships", "ship",
+        "ships", "pairing(s)", "couple", "couples", "romance")
+_labels("characters", "characters", "character", "character(s)", "main characters", "featuring")
+_labels("fandoms", "fandom", "fandoms", "series", "show", "universe", "crossover")
+_labels("spoilers", "spoilers", "spoiler", "spoiler warning", "spoiler warnings", "timeline",
+        "time line", "setting", "set", "season", "spoilers and timeline")
+_labels("summary", "summary", "description", "synopsis", "blurb", "short summary")
+_labels("disclaimer", "disclaimer", "disclaimers", "legal", "legal stuff", "standard disclaimer")
+_labels("notes", "notes", "note", "author's notes", "authors notes", "author's note",
+        "authors note", "author notes", "a/n", "an", "a.n.", "a/n's", "notes and thanks",
+        "author's comments", "comments", "acknowledgements", "acknowledgments", "dedication",
+        "dedicated to", "written", "date", "status", "word count", "words", "length")
+_labels("credits", "beta", "betas", "beta reader", "beta readers", "beta'd by", "betaed by",
+        "beta read by", "thanks", "thanks to", "thank you", "special thanks", "beta-reader",
+        "art", "artist", "banner", "cover art")
+_labels("challenge", "challenge", "prompt", "written for", "challenge response", "for",
+        "request", "requested by", "fic for", "gift for", "prompts")
+_labels("feedback", "feedback", "e-mail", "email", "contact", "comments to", "send feedback to",
+        "feedback to", "mail", "e-mail address", "email address")
+_labels("archive_permission", "archive", "archiving", "archive permission", "archived at",
+        "distribution", "permission to archive", "archive rights")
+_labels("warnings", "warning", "warnings", "content warning", "content warnings",
+        "archive warning", "archive warnings", "warnings/spoilers")
+_labels("tags", "genre", "genres", "category", "categories", "keywords", "tags", "type",
+        "kinks", "kink", "themes", "additional tags")
+_labels("published", "posted", "date posted", "published", "first posted", "date written",
+        "completed")
+
+_LABEL = re.compile(r"^\s*[*_~\[(]*\s*([A-Za-z][A-Za-z/'’.() -]{0,30}?)\s*[*_\])]*\s*[:=]\s*(.*)$")
+_CREDIT_ROLES = {"art": "artist", "artist": "artist", "banner": "artist", "cover art": "artist"}
+
+
+@dataclass(frozen=True)
+class Labelled:
+    field: str
+    label: str
+    value: str
+
+
+def read_label(line: str) -> Labelled | None:
+    """The field a ``Label: value`` line fills, or None when it is not a header line.
+
+    >>> read_label("Pairing: Spike/Buffy")
+    Labelled(field='relationships', label='pairing', value='Spike/Buffy')
+    >>> read_label("He said: no.") is None
+    True
+    """
+    match = _LABEL.match(line)
+    if not match:
+        return None
+    label = match.group(1).strip().lower().replace("’", "'")
+    label = re.sub(r"\s+", " ", label)
+    field = FIELD_BY_LABEL.get(label)
+    if field is None:
+        return None
+    return Labelled(field, label, match.group(2).strip())
+
+
+def credit_role(label: str) -> str:
+    return _CREDIT_ROLES.get(label, "beta" if "beta" in label else "thanks")
+
+
+def split_list(value: str) -> list[str]:
+    """A comma-, semicolon- or ``and``-separated list, without empty items.
+
+    >>> split_list("Spike/Buffy, Giles/Jenny and Willow/Tara")
+    ['Spike/Buffy', 'Giles/Jenny', 'Willow/Tara']
+    """
+    parts = re.split(r"\s*(?:[,;]|\band\b)\s*", value)
+    return [p.strip(" .") for p in parts if p.strip(" .")]

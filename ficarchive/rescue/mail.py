@@ -1,0 +1,142 @@
+"""Usenet and mailing-list debris in plain text: headers, signatures, part markers.
+
+Headers and signatures are taken out of the text and kept in diagnostics; the
+``Subject:`` and ``From:`` of the first post are returned as hints for the title and
+author, since many posts carry nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ficarchive.rescue.log import RescueLog
+
+_HEADER = re.compile(
+    r"^(?:Path|From|Newsgroups|Subject|Date|Message-I[Dd]|Received|Return-Path|Organization|"
+    r"Lines|X-[\w-]+|To|Cc|Sender|Reply-To|References|NNTP-Posting-Host|Nntp-Posting-Host|Xref|"
+    r"Status|Content-[\w-]+|MIME-[Vv]ersion|Mime-Version|Approved|Distribution|Keywords|Summary|"
+    r"Followup-To|Expires|In-Reply-To|Apparently-To|Article-I\.D\.|Posted|Originator|Resent-[\w-]+|"
+    r"Delivered-To|Precedence|Errors-To|Comments|Encoding|Message-id|Origin)\s*:",
+)
+_STRONG_HEADER = re.compile(
+    r"^(?:Path|From|Newsgroups|Message-I[Dd]|Received|Return-Path|Message-id|Xref|"
+    r"NNTP-Posting-Host|Nntp-Posting-Host)\s*:"
+)
+_MBOX_FROM = re.compile(r"^From \S+\s+\w{3} \w{3}\s+\d+ [\d:]+ \d{4}\s*$")
+_PART_MARKER = re.compile(
+    r"^\s*(?:[\[(]\s*(?:part\s*)?\d+\s*(?:/|of)\s*\d+\??\s*[\])]|"
+    r"\(?(?:cont(?:inued|'d|\.)?)\s*(?:in|on|from)?\s*(?:part|next)?\s*\d*\.?\)?|"
+    r"\[?\s*(?:end(?:\s+of)?\s+part\s+\w+)\s*\]?\.?)\s*$",
+    re.I,
+)
+_SUBJECT_PART = re.compile(
+    r"\s*(?:[,:;-]\s*)?(?:\(?\s*part\s*\(?\s*\d+\s*(?:/|of)?\s*\d*\??\s*\)?|[\[(]\s*\d+\s*(?:/|of)\s*"
+    r"\d+\??\s*[\])]|,?\s*chapter\s+\d+)\s*$",
+    re.I,
+)
+_FROM_NAME = re.compile(r"^\s*(?:\"?([^\"<]+?)\"?\s*<[^>]+>|[^\s(]+\s*\(([^)]+)\))\s*$")
+
+
+@dataclass
+class MailHints:
+    subject: str | None = None
+    sender: str | None = None
+    posts: int = 0
+    subjects: list[str] = field(default_factory=list)
+
+
+def strip_mail(lines: list[str], log: RescueLog) -> tuple[list[str], MailHints]:
+    """Remove header blocks and signatures; return the remaining lines and hints."""
+    hints = MailHints()
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        end = _header_end(lines, i)
+        if end > i:
+            _take_hints(lines[i:end], hints)
+            log.note("mail-header", "Usenet/mail header removed", "\n".join(lines[i:end]))
+            i = end
+            continue
+        sig = _signature_end(lines, i)
+        if sig > i:
+            log.note("signature", "signature block removed", "\n".join(lines[i:sig]))
+            i = sig
+            continue
+        if _PART_MARKER.match(lines[i]) and lines[i].strip():
+            log.note("part-marker", "part marker removed", lines[i].strip())
+            out.append("")
+            i += 1
+            continue
+        out.append(lines[i])
+        i += 1
+    return out, hints
+
+
+def _header_end(lines: list[str], start: int) -> int:
+    """Index after a header block starting at `start`, or `start` if there is none."""
+    i = start
+    strong = 0
+    count = 0
+    if _MBOX_FROM.match(lines[i]):
+        i += 1
+        strong += 1
+    while i < len(lines):
+        line = lines[i]
+        if _HEADER.match(line):
+            count += 1
+            strong += bool(_STRONG_HEADER.match(line))
+        elif line[:1] in (" ", "\t") and count and line.strip():
+            pass  # continuation of the previous header
+        else:
+            break
+        i += 1
+    if strong and count >= 2 and (i >= len(lines) or not lines[i].strip()):
+        return i
+    return start
+
+
+def _signature_end(lines: list[str], start: int) -> int:
+    if lines[start].rstrip() not in ("--", "-- "):
+        return start
+    i = start + 1
+    while i < len(lines) and i - start <= 8:
+        if _HEADER.match(lines[i]) or _MBOX_FROM.match(lines[i]):
+            return i
+        i += 1
+    if i >= len(lines):
+        return len(lines)
+    rest = [line for line in lines[i:] if line.strip()]
+    return len(lines) if not rest else start
+
+
+def _take_hints(block: list[str], hints: MailHints) -> None:
+    hints.posts += 1
+    for line in block:
+        name, _, value = line.partition(":")
+        value = value.strip()
+        if name == "Subject":
+            hints.subjects.append(value)
+            if hints.subject is None:
+                hints.subject = value
+        elif name == "From" and hints.sender is None:
+            match = _FROM_NAME.match(value)
+            if match:
+                hints.sender = (match.group(1) or match.group(2)).strip()
+
+
+def clean_subject(subject: str) -> str:
+    """A subject line as a title candidate: no ``Re:``, part numbers or quotes.
+
+    >>> clean_subject('Aftershock, part (1/8?)')
+    'Aftershock'
+    >>> clean_subject('"Ascent" A Lore Story')
+    '"Ascent" A Lore Story'
+    """
+    subject = re.sub(r"^(?:re|fwd?)\s*:\s*", "", subject.strip(), flags=re.I)
+    subject = re.sub(r"^(?:story|fanfic|fan fiction|ff|new)\s*[-:]\s*", "", subject, flags=re.I)
+    previous = None
+    while previous != subject:
+        previous = subject
+        subject = _SUBJECT_PART.sub("", subject).strip()
+    return subject.strip(" ,;:-")

@@ -1,0 +1,117 @@
+"""Markdown with a YAML header: the shape of an author's own archive and of our export.
+
+The YAML keys of a Work are read as they are; the common keys of static-site archives
+(``author``, ``pairing``, ``tags`` with ``c:``/``p:``/``f:`` prefixes) are mapped to
+Work fields. Keys we do not know are kept in diagnostics.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+
+from ficarchive.rescue.blocks import Block
+from ficarchive.rescue.html import html_to_blocks
+from ficarchive.rescue.log import RescueLog
+from ficarchive.rescue.meta import Meta
+from ficarchive.tags.fandoms import canonical_fandom
+from ficarchive.tags.ratings import map_rating
+from ficarchive.work import RATINGS, Credit, Epigraph
+
+_FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_MD = MarkdownIt("commonmark", {"html": True, "typographer": False})
+_PREFIXES = {"c": "characters", "p": "relationships", "f": "fandoms", "w": "warnings"}
+_IGNORED = frozenset({"idtag", "layout", "permalink", "slug", "id", "schema", "source",
+                      "word_count", "looks_like_story", "repairs", "diagnostics", "language"})
+
+
+def has_front_matter(text: str) -> bool:
+    return bool(_FRONT.match(text))
+
+
+def read_markdown(text: str, meta: Meta, log: RescueLog) -> list[Block]:
+    match = _FRONT.match(text)
+    body = text
+    if match:
+        try:
+            data = yaml.safe_load(match.group(1))
+        except yaml.YAMLError as exc:
+            log.note("front-matter", f"YAML header could not be read ({exc.__class__.__name__})")
+            data = None
+        if isinstance(data, dict):
+            apply_yaml(data, meta, log)
+            body = text[match.end():]
+    blocks, _ = html_to_blocks(_MD.render(body), log)
+    return blocks
+
+
+def apply_yaml(data: dict[str, Any], meta: Meta, log: RescueLog) -> None:
+    for key, value in data.items():
+        if value in (None, "", []):
+            continue
+        name = str(key).lower()
+        if not _apply(name, value, meta):
+            if name not in _IGNORED:
+                log.note("front-matter", f"YAML key {key!r} kept here, not a Work field", str(value))
+
+
+def _apply(name: str, value: Any, meta: Meta) -> bool:
+    items = value if isinstance(value, list) else [value]
+    if name == "title":
+        meta.set_title(str(value))
+    elif name in ("author", "authors"):
+        for item in items:
+            meta.add_author(str(item))
+    elif name == "rating":
+        meta.rating = str(value) if value in RATINGS else map_rating(str(value))
+        meta.rating_source = meta.rating_source or str(value)
+    elif name == "rating_source":
+        meta.rating_source = str(value)
+    elif name in ("pairing", "pairings", "relationships"):
+        meta.assign("relationships", ", ".join(map(str, items)), "")
+    elif name in ("characters", "fandoms", "warnings"):
+        getattr(meta, name).extend(str(i) for i in items if str(i) not in getattr(meta, name))
+    elif name == "tags":
+        for item in items:
+            _tag(str(item), meta)
+    elif name in ("summary", "spoilers", "disclaimer", "challenge", "feedback",
+                  "archive_permission", "published", "end_mark"):
+        setattr(meta, name, str(value))
+    elif name == "notes":
+        _notes(value, meta)
+    elif name == "credits":
+        meta.credits.extend(Credit(str(c["role"]), str(c["name"])) for c in items)
+    elif name == "epigraphs":
+        meta.epigraphs.extend(Epigraph(**e) for e in items)
+    else:
+        return False
+    return True
+
+
+def _tag(tag: str, meta: Meta) -> None:
+    prefix, sep, rest = tag.partition(":")
+    field = _PREFIXES.get(prefix) if sep else None
+    if field is None:
+        if tag not in meta.tags:
+            meta.tags.append(tag)
+        return
+    if field == "fandoms":
+        rest = canonical_fandom(rest)
+    if field == "relationships" and rest.lower() in ("gen", "none"):
+        return
+    items: list[str] = getattr(meta, field)
+    if rest.lower() not in (i.lower() for i in items):
+        items.append(rest)
+
+
+def _notes(value: Any, meta: Meta) -> None:
+    if isinstance(value, dict):
+        meta.notes_beginning.extend(str(v) for v in value.get("beginning", []))
+        meta.notes_end.extend(str(v) for v in value.get("end", []))
+    elif isinstance(value, list):
+        meta.notes_beginning.extend(str(v) for v in value)
+    else:
+        meta.notes_beginning.append(str(value))

@@ -1,0 +1,171 @@
+"""The metadata a rescue collects on its way to a Work, and how each field is filled."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ficarchive.rescue.blocks import html_to_text
+from ficarchive.rescue.labels import credit_role, split_list
+from ficarchive.tags.ratings import NOT_RATED, map_rating
+from ficarchive.work import Credit, Epigraph
+
+_LIST_FIELDS = ("fandoms", "relationships", "characters", "tags", "warnings")
+_TEXT_FIELDS = ("summary", "spoilers", "disclaimer", "challenge", "feedback",
+                "archive_permission", "published")
+_NOT_A_RELATIONSHIP = frozenset({"gen", "none", "n/a", "na", "no pairing", "no pairings",
+                                 "nothing", "-", "general"})
+_NOTE_LABELS = frozenset({"notes", "note", "author's notes", "authors notes", "author's note",
+                          "authors note", "author notes", "a/n", "an", "a.n.", "a/n's"})
+_NAME = r"[@\w][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}"
+_CREDIT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("beta", re.compile(rf"\bbeta(?:[- ]?read(?:er|ing)?|'?d|ed)?\s*(?:by|:)\s*({_NAME})", re.I)),
+    ("beta", re.compile(
+        rf"\bthanks?(?:\s+you)?(?:\s+(?:so\s+much|again|also))?\s+(?:go(?:es)?\s+)?to\s+({_NAME}"
+        rf"(?:\s*(?:,|and|&)\s*{_NAME})*)\s+for\s+(?:the\s+|her\s+|his\s+|their\s+|a\s+)?(?:quick\s+)?"
+        r"(?:beta|betaing|beta-?reading|read-?through|editing|look(?:ing)?\s+(?:it\s+)?over)",
+        re.I)),
+    ("artist", re.compile(rf"\b(?:art|banner|cover|illustrations?)\s+(?:by|:)\s*({_NAME})", re.I)),
+    ("website", re.compile(rf"\b(?:archived|hosted)\s+(?:at|by)\s+({_NAME})", re.I)),
+)
+_CHALLENGE = re.compile(
+    r"(?:\bin\s+response\s+to\b|\bwritten\s+for\b|\bfor\s+the\b[^.]{0,80}\b(?:challenge|prompt|"
+    r"ficathon|fest|exchange|meme)\b|\b(?:challenge|prompt|ficathon|kink[- ]meme)\b)[^.!?]*[.!?]?",
+    re.I,
+)
+
+
+@dataclass
+class Meta:
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    rating: str = NOT_RATED
+    rating_source: str | None = None
+    fandoms: list[str] = field(default_factory=list)
+    relationships: list[str] = field(default_factory=list)
+    characters: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    summary: str | None = None
+    spoilers: str | None = None
+    disclaimer: str | None = None
+    challenge: str | None = None
+    feedback: str | None = None
+    archive_permission: str | None = None
+    published: str | None = None
+    notes_beginning: list[str] = field(default_factory=list)
+    notes_end: list[str] = field(default_factory=list)
+    credits: list[Credit] = field(default_factory=list)
+    epigraphs: list[Epigraph] = field(default_factory=list)
+    end_mark: str | None = None
+    guesses: list[str] = field(default_factory=list)
+    subject: str | None = None
+    language: str = "en"
+    body_started: bool = False
+
+    @property
+    def found(self) -> bool:
+        return bool(self.title or self.authors or self.rating_source or self.summary
+                    or self.relationships or self.disclaimer or self.notes_beginning)
+
+    def value_of(self, name: str) -> object:
+        if name == "notes":
+            return self.notes_beginning
+        if name == "author":
+            return self.authors
+        return getattr(self, name, None)
+
+    def set_title(self, text: str) -> None:
+        title = text.strip().strip("\"“”").strip()
+        title = re.sub(r"\s+", " ", title)
+        if title:
+            self.title = title
+
+    def add_author(self, text: str) -> None:
+        text = _EMAIL_PAREN.sub("", text)
+        text = re.sub(r"\s*(?:[-,(]\s*)?(?:copyright|\(c\)|©).*$", "", text, flags=re.I)
+        text = re.sub(r"[\s,]*\(?\b(?:19|20)\d\d\)?\s*$", "", text).strip(" .,-()<>[]\"")
+        for name in re.split(r"\s*(?:&|\band\b|,)\s*", text):
+            name = name.strip(" .")
+            if name and name.lower() not in (a.lower() for a in self.authors):
+                self.authors.append(name)
+
+    def assign(self, name: str, value_html: str, label: str) -> None:
+        text = html_to_text(value_html).strip()
+        if name == "title":
+            self.set_title(text)
+        elif name == "author":
+            self.add_author(text)
+        elif name == "rating":
+            if text:
+                self.rating_source = text
+                self.rating = map_rating(text)
+        elif name in _LIST_FIELDS:
+            self._extend(name, text)
+        elif name in _TEXT_FIELDS:
+            self._set_text(name, text)
+        elif name == "credits":
+            self._credits(label, text)
+            if value_html:
+                prefix = "" if label in ("thanks", "thanks to", "thank you") else f"{label}: "
+                self.notes_beginning.append(prefix.capitalize() + value_html if prefix
+                                            else value_html)
+        elif name == "notes" and value_html:
+            self.notes_beginning.append(
+                value_html if label in _NOTE_LABELS or not label
+                else f"{label.capitalize()}: {value_html}"
+            )
+
+    def append(self, name: str, value_html: str) -> None:
+        """A continuation line of a field already started."""
+        if name == "notes":
+            self.notes_beginning.append(value_html)
+        elif name in _TEXT_FIELDS:
+            self._set_text(name, html_to_text(value_html).strip())
+        elif name in _LIST_FIELDS:
+            self._extend(name, html_to_text(value_html))
+        elif name == "credits":
+            self.notes_beginning.append(value_html)
+
+    def _extend(self, name: str, text: str) -> None:
+        items: list[str] = getattr(self, name)
+        for item in split_list(text):
+            if name == "relationships" and item.lower() in _NOT_A_RELATIONSHIP:
+                continue
+            if item.lower() not in (i.lower() for i in items):
+                items.append(item)
+
+    def _set_text(self, name: str, text: str) -> None:
+        if not text:
+            return
+        current = getattr(self, name)
+        setattr(self, name, f"{current} {text}" if current else text)
+
+    def _credits(self, label: str, text: str) -> None:
+        role = credit_role(label)
+        for part in split_list(text):
+            person = re.split(r"\s+for\s+", part)[0].strip()
+            if person and len(person.split()) <= 4:
+                self._add_credit(role, person)
+
+    def _add_credit(self, role: str, name: str) -> None:
+        name = name.strip(" .,;:")
+        if name and all(c.name.lower() != name.lower() for c in self.credits):
+            self.credits.append(Credit(role, name))
+
+    def finish(self) -> None:
+        """Credits and challenge found in the prose of the notes."""
+        notes = [html_to_text(n) for n in (*self.notes_beginning, *self.notes_end)]
+        for text in notes:
+            for role, pattern in _CREDIT_PATTERNS:
+                for match in pattern.finditer(text):
+                    for name in re.split(r"\s*(?:,|\band\b|&)\s*", match.group(1)):
+                        if name and name.lower() not in ("the", "my", "a", "all"):
+                            self._add_credit(role, name)
+            if self.challenge is None:
+                match = _CHALLENGE.search(text)
+                if match:
+                    self.challenge = match.group().strip()
+
+
+_EMAIL_PAREN = re.compile(r"\s*[(<\[]?\s*(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*[)>\]]?")

@@ -1,0 +1,130 @@
+"""rescue(data, name) -> Work: the stages in order, each a pure function over the last."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from ficarchive.rescue import boilerplate, classify, epigraphs, sections
+from ficarchive.rescue.blocks import Block, html_to_text
+from ficarchive.rescue.decode import decode
+from ficarchive.rescue.footer import read_footer
+from ficarchive.rescue.frontmatter import read_header
+from ficarchive.rescue.hints import Hints, apply_hints
+from ficarchive.rescue.html import html_to_blocks
+from ficarchive.rescue.log import RescueLog
+from ficarchive.rescue.markdown import has_front_matter, read_markdown
+from ficarchive.rescue.meta import Meta
+from ficarchive.rescue.ours import is_ours, read_ours
+from ficarchive.rescue.sniff import check_input
+from ficarchive.rescue.text import text_to_blocks
+from ficarchive.work import Chapter, Epigraph, Notes, Source, Work
+
+_HTML_EXT = (".htm", ".html", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".jsp", ".cgi")
+_MD_EXT = (".md", ".markdown", ".mdown")
+_HTML_TAGS = re.compile(r"<(?:html|body|head|p|br|div|font|center|table|i|b|a\s|hr|h[1-6]|"
+                        r"blockquote|span|em|strong)\b[^>]*>", re.I)
+# Plain text with this many tags in its first 20,000 characters is HTML whatever its name.
+MIN_TAGS_FOR_HTML = 5
+_WORD = re.compile(r"\w")
+
+
+_GENERATOR = re.compile(r"""<meta\s+name=["']generator["']\s+content=["']([^"']*)["']""", re.I)
+
+
+def declared_generator(text: str) -> str | None:
+    match = _GENERATOR.search(text[:4096])
+    return match.group(1) if match else None
+
+
+def detect_format(text: str, name: str) -> str:
+    lower = name.lower()
+    head = text[:20000]
+    if lower.endswith(_MD_EXT) or (has_front_matter(text) and not lower.endswith(_HTML_EXT)):
+        return "markdown"
+    if lower.endswith(_HTML_EXT) or len(_HTML_TAGS.findall(head)) >= MIN_TAGS_FOR_HTML:
+        return "html"
+    return "text"
+
+
+def rescue(data: bytes, name: str = "<stdin>") -> Work:
+    """Rescue one story: bytes as found (any encoding, HTML or text) to a structured Work."""
+    check_input(data, name)
+    log = RescueLog()
+    decoded = decode(data, name, log)
+    fmt = detect_format(decoded.text, name)
+    meta = Meta()
+    source = Source(fmt, decoded.encoding, hashlib.sha256(data).hexdigest(), name, len(data))
+    if fmt == "html" and is_ours(declared_generator(decoded.text)):
+        chapters = read_ours(decoded.text, meta)
+        log.note("format", "a ficarchive export: fields read as written")
+        paragraphs = [p for c in chapters for p in c.paragraphs]
+        verdict = classify.judge(meta.title, None, paragraphs)
+        return _work(meta, meta.epigraphs, chapters, verdict.story, log, source)
+    blocks, hints = _blocks(decoded.text, fmt, meta, log)
+    furniture = boilerplate.remove(blocks, log)
+    found: list[Epigraph] = []
+    if fmt == "markdown" and meta.title is not None:
+        body = furniture.blocks  # the YAML header is the author's own metadata
+    else:
+        body = read_header(furniture.blocks, meta, log)
+        apply_hints(meta, hints, log)
+        body = read_footer(body, meta, log)
+        body, found = epigraphs.extract(body, log)
+    if furniture.emails and not meta.feedback:
+        meta.feedback = furniture.emails[0]
+    chapters = sections.build(body, log)
+    meta.finish()
+    for guess in meta.guesses:
+        log.note("guess", guess)
+    paragraphs = [p for c in chapters for p in c.paragraphs]
+    verdict = classify.judge(meta.title, meta.subject, paragraphs)
+    log.note("story" if verdict.story else "not-a-story", verdict.reason)
+    return _work(meta, [*meta.epigraphs, *found], chapters, verdict.story, log, source)
+
+
+def _blocks(text: str, fmt: str, meta: Meta, log: RescueLog) -> tuple[list[Block], Hints]:
+    if fmt == "markdown":
+        return read_markdown(text, meta, log), None
+    if fmt == "html":
+        return html_to_blocks(text, log)
+    return text_to_blocks(text, log)
+
+
+def word_count(paragraphs: list[str]) -> int:
+    """Words as AO3 counts them: whitespace-separated runs with a letter or digit."""
+    return sum(1 for p in paragraphs for w in html_to_text(p).split() if _WORD.search(w))
+
+
+def _work(meta: Meta, found: list[Epigraph], chapters: list[Chapter], story: bool,
+          log: RescueLog, source: Source) -> Work:
+    paragraphs = [p for c in chapters for p in c.paragraphs]
+    return Work(
+        title=meta.title,
+        authors=tuple(meta.authors),
+        rating=meta.rating,
+        rating_source=meta.rating_source,
+        warnings=tuple(meta.warnings),
+        fandoms=tuple(meta.fandoms),
+        relationships=tuple(meta.relationships),
+        characters=tuple(meta.characters),
+        tags=tuple(meta.tags),
+        summary=meta.summary,
+        spoilers=meta.spoilers,
+        disclaimer=meta.disclaimer,
+        notes=Notes(tuple(meta.notes_beginning), tuple(meta.notes_end)),
+        credits=tuple(meta.credits),
+        challenge=meta.challenge,
+        feedback=meta.feedback,
+        archive_permission=meta.archive_permission,
+        published=meta.published,
+        language=meta.language,
+        epigraphs=tuple(found),
+        chapters=tuple(chapters),
+        end_mark=meta.end_mark,
+        word_count=word_count(paragraphs),
+        looks_like_story=story,
+        repairs=log.repairs,
+        diagnostics=log.diagnostics,
+        source=source,
+    )

@@ -1,0 +1,81 @@
+"""Chapters and scene breaks.
+
+Scene breaks are dividers (see `dividers`) and, in plain text, blank-line runs clearly
+longer than the text's usual paragraph gap. Chapters start at headings: ``Chapter 3``,
+``Part Two``, ``Prologue``, a bare number or numeral set apart, or an HTML heading.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ficarchive.rescue.blocks import Block
+from ficarchive.rescue.dividers import is_divider
+from ficarchive.rescue.log import RescueLog
+from ficarchive.work import Chapter, Section
+
+# A blank-line run is a scene break when it is at least this long and longer than the
+# usual gap by BREAK_GAP_MARGIN (authors who leave one blank line between paragraphs
+# leave three or more between scenes).
+MIN_BREAK_GAP = 3
+BREAK_GAP_MARGIN = 2
+CHAPTER_MAX_WORDS = 12
+
+_NUMBER = (r"(?:\d{1,3}|[ivxlc]{1,7}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+           r"twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|"
+           r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final)")
+_CHAPTER = re.compile(
+    rf"^(?:chapter|ch\.|part|book|act|section|episode)\s+{_NUMBER}\b(?!\s+of\s+\d)|"
+    r"^(?:prologue|epilogue|interlude|coda|teaser|afterword|foreword)\b|"
+    rf"^{_NUMBER}\s*[.:]?$",
+    re.I,
+)
+
+
+def is_chapter_heading(block: Block) -> bool:
+    text = block.text.strip()
+    if block.kind not in ("para", "heading") or "\n" in text or not text:
+        return False
+    if len(text.split()) > CHAPTER_MAX_WORDS or text.endswith((",", ";")):
+        return False
+    if not _CHAPTER.match(text):
+        return False
+    if re.fullmatch(rf"{_NUMBER}\s*[.:]?", text, re.I):
+        # a bare "3." or "IV" must be set apart to be a heading
+        return block.kind == "heading" or block.centered or block.strong
+    return True
+
+
+def break_gap(body: list[Block]) -> int | None:
+    """The blank-line run that marks a scene break in this text, if it has one."""
+    gaps = sorted(b.gap for b in body if b.gap > 0)
+    if not gaps:
+        return None
+    usual = gaps[len(gaps) // 2]
+    threshold = max(MIN_BREAK_GAP, usual + BREAK_GAP_MARGIN)
+    return threshold if any(g >= threshold for g in gaps) else None
+
+
+def build(body: list[Block], log: RescueLog) -> list[Chapter]:
+    chapters: list[tuple[str | None, list[list[str]]]] = [(None, [[]])]
+    gap = break_gap(body)
+    for block in body:
+        current = chapters[-1][1]
+        if is_divider(block):
+            current.append([])
+        elif block.kind == "heading" or is_chapter_heading(block):
+            chapters.append((block.text.strip(), [[]]))
+        else:
+            if gap and block.gap >= gap and current[-1]:
+                current.append([])
+            current[-1].append(block.html)
+    if gap:
+        log.note("scene-break", f"blank-line runs of {gap} or more read as scene breaks")
+    result = []
+    for title, sections in chapters:
+        kept = tuple(Section(tuple(s)) for s in sections if s)
+        if kept or title:
+            result.append(Chapter(title, kept or (Section(()),)))
+    if result and result[0].title is None and len(result) > 1 and not result[0].paragraphs:
+        result = result[1:]
+    return result or [Chapter(None, (Section(()),))]

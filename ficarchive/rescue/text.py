@@ -1,0 +1,160 @@
+"""Plain text to blocks: paragraphs, unwrapped lines, verse kept as lines, centred titles.
+
+Hard-wrapped prose is unwrapped with the line-fit rule: a line break is soft when the
+next line's first word would not have fitted on the line within the wrap width, so the
+author's own short lines (verse, lyrics, lists, short dialogue) stay lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ficarchive.rescue.blocks import Block, para
+from ficarchive.rescue.dividers import is_divider_text
+from ficarchive.rescue.labels import read_label
+from ficarchive.rescue.log import RescueLog
+from ficarchive.rescue.mail import MailHints, strip_mail
+
+# A text is hard-wrapped when at least this share of its lines come within
+# WRAP_BAND columns of the wrap width; wider than MAX_WRAP_WIDTH is not wrapping.
+WRAPPED_SHARE = 0.25
+WRAP_BAND = 15
+MAX_WRAP_WIDTH = 100
+MIN_WRAP_WIDTH = 40
+# A break is kept when the next word would have fitted with this many columns to spare
+# (wrappers differ by a column or two in how they count the margin).
+FIT_SLACK = 2
+# A line this far indented, and not full width, is centred.
+CENTRE_INDENT = 10
+# Verse: every line of the group shorter than this share of the wrap width.
+VERSE_SHARE = 0.8
+
+_SPACES = re.compile(r"[ \u00a0]{2,}")
+_EMPHASIS = re.compile(r"(?<![\w*])([*_])(?=\S)([^*_\n]{1,80}?)(?<=\S)\1(?![\w*])")
+
+
+@dataclass
+class _Line:
+    text: str
+    indent: int
+    gap: int  # blank lines before
+
+
+def text_to_blocks(text: str, log: RescueLog) -> tuple[list[Block], MailHints]:
+    lines = text.expandtabs(8).split("\n")
+    lines, hints = strip_mail(lines, log)
+    parsed = _parse_lines(lines)
+    width = _wrap_width([p.text for p in parsed])
+    blocks: list[Block] = []
+    unwrapped = 0
+    for group in _groups(parsed):
+        made, joined = _group_blocks(group, width)
+        blocks.extend(made)
+        unwrapped += joined
+    if unwrapped:
+        log.note("unwrap", f"joined {unwrapped} hard-wrapped lines (wrap width {width})")
+    return [_emphasis(b, log) for b in blocks], hints
+
+
+def _parse_lines(lines: list[str]) -> list[_Line]:
+    parsed: list[_Line] = []
+    gap = 0
+    for raw in lines:
+        line = raw.rstrip()
+        if not line.strip():
+            gap += 1
+            continue
+        stripped = line.lstrip()
+        parsed.append(_Line(stripped, len(line) - len(stripped), gap))
+        gap = 0
+    return parsed
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The column the text was wrapped at, or None when lines were never wrapped."""
+    lengths = sorted(len(line) for line in lines)
+    if len(lengths) < 8:
+        return None
+    width = lengths[int(len(lengths) * 0.97) - 1]
+    if not MIN_WRAP_WIDTH <= width <= MAX_WRAP_WIDTH:
+        return None
+    near = sum(1 for n in lengths if width - WRAP_BAND <= n <= width)
+    return width if near >= WRAPPED_SHARE * len(lengths) else None
+
+
+def _groups(lines: list[_Line]) -> list[list[_Line]]:
+    groups: list[list[_Line]] = []
+    for line in lines:
+        if line.gap or not groups:
+            groups.append([line])
+        else:
+            groups[-1].append(line)
+    return groups
+
+
+def _is_centred(line: _Line, width: int | None) -> bool:
+    if line.indent < CENTRE_INDENT:
+        return False
+    span = width or 80
+    return len(line.text) + line.indent < span - 2 or line.indent >= 2 * CENTRE_INDENT
+
+
+def _soft_break(line: _Line, nxt: _Line, width: int | None) -> bool:
+    if width is None or nxt.indent > line.indent:
+        return False
+    if is_divider_text(line.text) or is_divider_text(nxt.text) or read_label(nxt.text):
+        return False
+    first = nxt.text.split(" ", 1)[0]
+    return line.indent + len(line.text) + 1 + len(first) > width - FIT_SLACK
+
+
+def _group_blocks(group: list[_Line], width: int | None) -> tuple[list[Block], int]:
+    """Blocks for one blank-line-separated group, and how many line breaks were joined."""
+    gap = group[0].gap
+    if all(_is_centred(line, width) for line in group) and len(group) <= 6:
+        return [para(_SPACES.sub(" ", line.text), centered=True, gap=gap if i == 0 else 0) for i, line in
+                enumerate(group)], 0
+    runs: list[list[_Line]] = [[group[0]]]
+    joined = 0
+    for line, nxt in zip(group, group[1:], strict=False):
+        if _soft_break(line, nxt, width):
+            runs[-1].append(nxt)
+            joined += 1
+        else:
+            runs.append([nxt])
+    if len(runs) > 1 and _is_verse(group, runs, width):
+        text = "\n".join(_SPACES.sub(" ", line.text) for line in group)
+        return [para(text, gap=gap, preformatted=True)], 0
+    blocks = []
+    for i, run in enumerate(runs):
+        text = _SPACES.sub(" ", " ".join(line.text for line in run))
+        centred = len(run) == 1 and _is_centred(run[0], width)
+        blocks.append(para(text, gap=gap if i == 0 else 0, centered=centred))
+    return blocks, joined
+
+
+def _is_verse(group: list[_Line], runs: list[list[_Line]], width: int | None) -> bool:
+    """Short lines kept as the author broke them: verse, lyrics, lists, addresses."""
+    if any(len(run) > 1 for run in runs):
+        return False
+    limit = (width or 80) * VERSE_SHARE
+    if any(len(line.text) > limit for line in group):
+        return False
+    indents = {line.indent for line in group}
+    dialogue = sum(1 for line in group if line.text[:1] in "\"'“‘")
+    # Lines each starting a new indented paragraph, or a run of dialogue lines, are prose.
+    return not (len(indents) > 1 and min(indents) == 0 and dialogue) and dialogue < len(group) / 2
+
+
+def _emphasis(block: Block, log: RescueLog) -> Block:
+    """``*word*`` and ``_word_``, the plain-text way to write italics, become ``<em>``."""
+    if "*" not in block.html and "_" not in block.html:
+        return block
+    found = _EMPHASIS.findall(block.html)
+    if not found:
+        return block
+    html = _EMPHASIS.sub(r"<em>\2</em>", block.html)
+    for mark, _ in found:
+        log.repair("emphasis", f"{mark}text{mark}", "<em>text</em>", 1)
+    return block.evolve(html=html, text=_EMPHASIS.sub(r"\2", block.text))

@@ -1,0 +1,32 @@
+"""Is this a real word? A word-frequency check backed by wordfreq's English list.
+
+Used to decide, word by word, whether a character is mojibake (``canít`` is not a word,
+``can’t`` is) and which code page yields real words.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import wordfreq
+
+# Zipf 1.5 is about once in 30 million words: low enough to know rare names and
+# archaic words, high enough that the junk mojibake makes (``canít``) is never found.
+MIN_ZIPF = 1.5
+_MIN_FREQUENCY = 10 ** (MIN_ZIPF - 9)
+
+
+@lru_cache(maxsize=1)
+def _frequencies() -> dict[str, float]:
+    table: dict[str, float] = wordfreq.get_frequency_dict("en", wordlist="best")
+    return table
+
+
+def is_word(word: str) -> bool:
+    """True when `word` (any case; curly or straight apostrophes) is a known English word.
+
+    >>> is_word("can’t"), is_word("canít"), is_word("café")
+    (True, False, True)
+    """
+    key = word.lower().replace("’", "'")
+    return _frequencies().get(key, 0.0) >= _MIN_FREQUENCY

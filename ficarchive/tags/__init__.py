@@ -1,0 +1,1 @@
+"""Tag vocabularies: AO3 ratings and warnings, canonical fandom names."""
