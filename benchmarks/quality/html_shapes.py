@@ -230,10 +230,11 @@ def _lj_footer(story: GoldStory, url: str, rng: random.Random) -> list[str]:
         f"{html.escape(t)}</a>"
         for t in ("fic", *story.tags[:6])
     )
+    mood = rng.choice(MOODS)
     out = [
         '<div class="entryFooter">',
-        f'<b>Current Mood:</b> <img src="http://stat.livejournal.com/img/mood/{rng.choice(MOODS)}'
-        f'.gif" /> {rng.choice(MOODS)}<br />',
+        f'<b>Current Mood:</b> <img src="http://stat.livejournal.com/img/mood/{mood}.gif" /> '
+        f"{mood}<br />",
         f"<b>Current Music:</b> {html.escape(rng.choice(MUSIC))}<br />",
         f"<b>Tags:</b> {tags}",
         "</div>",

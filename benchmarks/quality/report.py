@@ -24,6 +24,7 @@ AP_COLUMNS = (
 US_COLUMNS = (
     ("story_right", "story or not"),
     ("author", "author found"),
+    ("author_contained", "author (containment only)"),
     ("title_relaxed", "title (contains)"),
     ("title_exact", "title exact"),
 )

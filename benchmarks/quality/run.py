@@ -86,7 +86,7 @@ def score_work(story: GoldStory, gold_words: list[str], d: Degraded) -> Row:
         "breaks": work.scene_breaks == story.scene_breaks,
         "rating": score.rating_right(work.rating, story.rating),
         "relationship": score.relationship_found(work.relationships, story.pairing),
-        "summary": score.similarity(summary_words, story.summary.split()) >= 0.9,
+        "summary": score.similarity(summary_words, text_of(story.summary).split()) >= 0.9,
     }
     row.found = {
         "title": repr(work.title),
@@ -152,6 +152,9 @@ def usenet_task(gold: UsenetGold) -> list[Row]:
         "title_exact": score.title_exact(work and work.title, gold.title or "") if story else None,
         "title_relaxed": score.title_relaxed(work and work.title, gold.title) if story else None,
         "author": score.author_found(work.authors if work else (), gold.authors)
+        if story and gold.authors
+        else None,
+        "author_contained": score.author_contained(work.authors if work else (), gold.authors)
         if story and gold.authors
         else None,
     }

@@ -57,24 +57,56 @@ MIN_CONTAINED = 3
 #: Difflib ratio that forgives a typo in the collection's own description
 #: ("Sandra Fuzdek" for Sandra Guzdek, "Brenda S. Antrium" for Brenda S. Antrim).
 AUTHOR_TYPO_RATIO = 0.88
+_HONORIFICS = {"mr", "mrs", "ms", "dr", "prof"}
+
+
+def author_contained(found: Sequence[str], gold: Sequence[str]) -> bool:
+    """Some gold author equals, contains or is contained in some found author.
+
+    Whole words after folding (``Sandra Guzdek`` in ``Sandra Guzdek (v130qh57@buffalo.edu)``,
+    ``McMelmon`` in ``Matthew McMelmon``); found names shorter than `MIN_CONTAINED`
+    characters never count.
+    """
+    return any(f" {g} " in f" {f} " or f" {f} " in f" {g} " for g, f in _name_pairs(found, gold))
 
 
 def author_found(found: Sequence[str], gold: Sequence[str]) -> bool:
-    """Some gold author matches some found author.
+    """`author_contained`, or the same person written another way.
 
-    A match is: equal after normalisation, either contained in the other as whole words
-    (``Sandra Guzdek`` in ``Sandra Guzdek (v130qh57@ubvmsb.cc.buffalo.edu)``, ``McMelmon``
-    in ``Matthew McMelmon``), or a near-miss typo (`AUTHOR_TYPO_RATIO`).
+    The description and the file's byline were written by different people, so two more
+    forms count: a near-miss typo (difflib ratio at least `AUTHOR_TYPO_RATIO`), and the same
+    surname (or a typo of it) with compatible first names, middle names and honorifics
+    ignored: ``Dan Prust`` for Daniel Allen Prust, ``Dr. William V. Smith`` for W. V. Smith,
+    ``Corinne Hawkins`` for Corinne Cullen Hawkins.
     """
+    if author_contained(found, gold):
+        return True
+    for g, f in _name_pairs(found, gold):
+        if difflib.SequenceMatcher(None, f, g, autojunk=False).ratio() >= AUTHOR_TYPO_RATIO:
+            return True
+        if _same_person(f.split(), g.split()):
+            return True
+    return False
+
+
+def _name_pairs(found: Sequence[str], gold: Sequence[str]) -> list[tuple[str, str]]:
+    pairs = []
     for g in (_words_key(x) for x in gold):
         for f in (_words_key(x) for x in found):
-            if not g or len(f) < MIN_CONTAINED:
-                continue
-            if f" {g} " in f" {f} " or f" {f} " in f" {g} ":
-                return True
-            if difflib.SequenceMatcher(None, f, g, autojunk=False).ratio() >= AUTHOR_TYPO_RATIO:
-                return True
-    return False
+            if g and len(f) >= MIN_CONTAINED:
+                pairs.append((g, f))
+    return pairs
+
+
+def _same_person(a: list[str], b: list[str]) -> bool:
+    a = [w for w in a if w not in _HONORIFICS]
+    b = [w for w in b if w not in _HONORIFICS]
+    if len(a) < 2 or len(b) < 2:
+        return False
+    surname = difflib.SequenceMatcher(None, a[-1], b[-1], autojunk=False).ratio()
+    first_a, first_b = a[0], b[0]
+    compatible = first_a.startswith(first_b) or first_b.startswith(first_a)
+    return surname >= AUTHOR_TYPO_RATIO and compatible
 
 
 def rating_right(found: str, gold: str) -> bool:
