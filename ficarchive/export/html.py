@@ -86,8 +86,9 @@ def _tag_list(work: Work) -> list[str]:
 def _text_section(name: str, heading: str, value: str | None) -> list[str]:
     if not value:
         return []
+    paragraphs = "".join(f"<p>{_e(p)}</p>" for p in value.split("\n\n"))
     return [f'<section class="{name}"><h2>{heading}</h2><blockquote class="{name}-text">'
-            f"<p>{_e(value)}</p></blockquote></section>"]
+            f"{paragraphs}</blockquote></section>"]
 
 
 def _notes(position: str, notes: tuple[str, ...]) -> list[str]:
@@ -173,7 +174,7 @@ def to_html(work: Work) -> str:
         f"<style>{STYLE}</style>",
         "</head>",
         "<body>",
-        '<main class="work">',
+        f'<main class="work" data-looks-like-story="{str(work.looks_like_story).lower()}">',
     ]
     parts = head + _preface(work) + _body(work) + _afterword(work) + ["</main>", "</body>",
                                                                       "</html>"]

@@ -16,11 +16,10 @@ import yaml
 from ficarchive.work import Work
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
-_LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])(?=\s|$)")
+_LINE_START = re.compile(r"^(\s*)([-+=]+|\d+[.)])(?=\s|$)")
 _TAG = re.compile(r"(<[^>]+>)")
 _ENTITY = re.compile(r"&(amp|lt|gt);")
-_BODY_FIELDS = ("chapters", "repairs", "diagnostics", "source", "schema", "word_count",
-                "looks_like_story")
+_BODY_FIELDS = ("chapters", "repairs", "diagnostics", "source", "schema", "word_count")
 
 
 def _escape_text(text: str) -> str:
@@ -44,7 +43,15 @@ def inline_markdown(html: str) -> str:
             text = _ENTITY.sub(lambda m: {"amp": "&", "lt": "<", "gt": ">"}[m.group(1)], part)
             out.append(_escape_text(text))
     text = "".join(out)
-    return "\n".join(_LINE_START.sub(r"\1\\\2", line) for line in text.split("\n"))
+    return "\n".join(_LINE_START.sub(_escape_start, line) for line in text.split("\n"))
+
+
+def _escape_start(match: re.Match[str]) -> str:
+    """``1.`` becomes ``1\\.`` and ``---`` becomes ``\\---``: not a list, not a rule."""
+    mark = match.group(2)
+    if mark[0].isdigit():
+        return f"{match.group(1)}{mark[:-1]}\\{mark[-1]}"
+    return f"{match.group(1)}\\{mark}"
 
 
 def _front(work: Work) -> dict[str, Any]:

@@ -25,7 +25,7 @@ _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _MD = MarkdownIt("commonmark", {"html": True, "typographer": False})
 _PREFIXES = {"c": "characters", "p": "relationships", "f": "fandoms", "w": "warnings"}
 _IGNORED = frozenset({"idtag", "layout", "permalink", "slug", "id", "schema", "source",
-                      "word_count", "looks_like_story", "repairs", "diagnostics", "language"})
+                      "word_count", "repairs", "diagnostics", "language"})
 
 
 def has_front_matter(text: str) -> bool:
@@ -35,6 +35,7 @@ def has_front_matter(text: str) -> bool:
 def read_markdown(text: str, meta: Meta, log: RescueLog) -> list[Block]:
     match = _FRONT.match(text)
     body = text
+    data: object = None
     if match:
         try:
             data = yaml.safe_load(match.group(1))
@@ -44,6 +45,7 @@ def read_markdown(text: str, meta: Meta, log: RescueLog) -> list[Block]:
         if isinstance(data, dict):
             apply_yaml(data, meta, log)
             body = text[match.end():]
+            meta.structured = True
     blocks, _ = html_to_blocks(_MD.render(body), log)
     return blocks
 
@@ -67,7 +69,8 @@ def _apply(name: str, value: Any, meta: Meta) -> bool:
             meta.add_author(str(item))
     elif name == "rating":
         meta.rating = str(value) if value in RATINGS else map_rating(str(value))
-        meta.rating_source = meta.rating_source or str(value)
+        if value not in RATINGS:
+            meta.rating_source = meta.rating_source or str(value)
     elif name == "rating_source":
         meta.rating_source = str(value)
     elif name in ("pairing", "pairings", "relationships"):
@@ -79,13 +82,15 @@ def _apply(name: str, value: Any, meta: Meta) -> bool:
             _tag(str(item), meta)
     elif name in ("summary", "spoilers", "disclaimer", "challenge", "feedback",
                   "archive_permission", "published", "end_mark"):
-        setattr(meta, name, str(value))
+        setattr(meta, name, str(value).strip())
     elif name == "notes":
         _notes(value, meta)
     elif name == "credits":
         meta.credits.extend(Credit(str(c["role"]), str(c["name"])) for c in items)
     elif name == "epigraphs":
         meta.epigraphs.extend(Epigraph(**e) for e in items)
+    elif name == "looks_like_story":
+        meta.verdict = bool(value)
     else:
         return False
     return True
@@ -108,10 +113,17 @@ def _tag(tag: str, meta: Meta) -> None:
 
 
 def _notes(value: Any, meta: Meta) -> None:
+    """Notes as sanitised paragraphs: links and other page markup reduced to text."""
     if isinstance(value, dict):
-        meta.notes_beginning.extend(str(v) for v in value.get("beginning", []))
-        meta.notes_end.extend(str(v) for v in value.get("end", []))
-    elif isinstance(value, list):
-        meta.notes_beginning.extend(str(v) for v in value)
+        meta.notes_beginning.extend(_paragraphs(value.get("beginning", [])))
+        meta.notes_end.extend(_paragraphs(value.get("end", [])))
     else:
-        meta.notes_beginning.append(str(value))
+        meta.notes_beginning.extend(_paragraphs(value if isinstance(value, list) else [value]))
+
+
+def _paragraphs(values: list[Any]) -> list[str]:
+    out: list[str] = []
+    for value in values:
+        blocks, _ = html_to_blocks(f"<div>{value}</div>", RescueLog())
+        out.extend(b.html for b in blocks if b.html)
+    return out

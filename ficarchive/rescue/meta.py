@@ -61,6 +61,8 @@ class Meta:
     guesses: list[str] = field(default_factory=list)
     subject: str | None = None
     language: str = "en"
+    structured: bool = False  # the metadata came from a YAML header
+    verdict: bool | None = None  # story or not, when the source says so
     body_started: bool = False
 
     @property

@@ -50,7 +50,11 @@ def read_ours(text: str, meta: Meta) -> list[Chapter]:
             setattr(meta, name, dd.text_content().strip())
     for name in ("summary", "disclaimer"):
         for block in _find(root, "blockquote", f"{name}-text"):
-            setattr(meta, name, block.text_content().strip())
+            setattr(meta, name, "\n\n".join(p.text_content() for p in block.iter("p")))
+    for main in root.iter("main"):
+        verdict = main.get("data-looks-like-story")
+        if verdict in ("true", "false"):
+            meta.verdict = verdict == "true"
     for position in ("beginning", "end"):
         for section in root.xpath(f".//section[{_xpath_class('notes')} and "
                                   f"{_xpath_class(position)}]"):

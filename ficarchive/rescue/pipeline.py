@@ -59,12 +59,14 @@ def rescue(data: bytes, name: str = "<stdin>") -> Work:
         chapters = read_ours(decoded.text, meta)
         log.note("format", "a ficarchive export: fields read as written")
         paragraphs = [p for c in chapters for p in c.paragraphs]
-        verdict = classify.judge(meta.title, None, paragraphs)
-        return _work(meta, meta.epigraphs, chapters, verdict.story, log, source)
+        story = meta.verdict
+        if story is None:
+            story = classify.judge(meta.title, None, paragraphs).story
+        return _work(meta, meta.epigraphs, chapters, story, log, source)
     blocks, hints = _blocks(decoded.text, fmt, meta, log)
     furniture = boilerplate.remove(blocks, log)
     found: list[Epigraph] = []
-    if fmt == "markdown" and meta.title is not None:
+    if meta.structured:
         body = furniture.blocks  # the YAML header is the author's own metadata
     else:
         body = read_header(furniture.blocks, meta, log)
@@ -79,6 +81,8 @@ def rescue(data: bytes, name: str = "<stdin>") -> Work:
         log.note("guess", guess)
     paragraphs = [p for c in chapters for p in c.paragraphs]
     verdict = classify.judge(meta.title, meta.subject, paragraphs)
+    if meta.verdict is not None:
+        verdict = classify.Verdict(meta.verdict, "the source says whether it is a story")
     log.note("story" if verdict.story else "not-a-story", verdict.reason)
     return _work(meta, [*meta.epigraphs, *found], chapters, verdict.story, log, source)
 

@@ -31,7 +31,7 @@ CENTRE_INDENT = 10
 VERSE_SHARE = 0.8
 
 _SPACES = re.compile(r"[ \u00a0]{2,}")
-_EMPHASIS = re.compile(r"(?<![\w*])([*_])(?=\S)([^*_\n]{1,80}?)(?<=\S)\1(?![\w*])")
+_EMPHASIS = re.compile(r"(?<![\w*])([*_])(?=[^\s<])(?=[^*_\n<>]*\w)([^*_\n<>]{1,80}?)(?<=\S)\1(?![\w*])")
 
 
 @dataclass
