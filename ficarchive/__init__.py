@@ -15,6 +15,7 @@ from ficarchive.errors import (
     UndecodableInput,
 )
 from ficarchive.rescue import rescue
+from ficarchive.version import __version__
 from ficarchive.work import (
     Chapter,
     Credit,
@@ -26,8 +27,6 @@ from ficarchive.work import (
     Source,
     Work,
 )
-
-from ficarchive.version import __version__
 
 __all__ = [
     "BinaryInput",

@@ -76,10 +76,13 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--json", "fmt", flag_value="json", help="Write the Work as JSON.")
 @click.option("--html", "fmt", flag_value="html", help="Write a self-contained HTML page.")
-@click.option("--markdown", "fmt", flag_value="markdown",
-              help="Write Markdown with a YAML header.")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Write to this file (one input) or folder (several inputs).")
+@click.option("--markdown", "fmt", flag_value="markdown", help="Write Markdown with a YAML header.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write to this file (one input) or folder (several inputs).",
+)
 def rescue(paths: tuple[str, ...], fmt: str | None, output: Path | None) -> None:
     """Rescue stories: PATHS are files, folders (every file in them) or - for stdin.
 
@@ -103,8 +106,7 @@ def rescue(paths: tuple[str, ...], fmt: str | None, output: Path | None) -> None
         except OSError as exc:
             failures.append((name, f"{name}: cannot read or write ({exc.strerror or exc})"))
             if not many:
-                err.print(f"[red]error:[/red] {failures[-1][1]}", highlight=False,
-                          soft_wrap=True)
+                err.print(f"[red]error:[/red] {failures[-1][1]}", highlight=False, soft_wrap=True)
                 sys.exit(1)
     if failures:
         err.print(f"\n[red]{len(failures)} of {len(inputs)} files could not be rescued:[/red]")
@@ -113,8 +115,9 @@ def rescue(paths: tuple[str, ...], fmt: str | None, output: Path | None) -> None
         sys.exit(1)
 
 
-def _emit(work: Work, fmt: str | None, output: Path | None, name: str, many: bool,
-          console: Console) -> None:
+def _emit(
+    work: Work, fmt: str | None, output: Path | None, name: str, many: bool, console: Console
+) -> None:
     if fmt is None and output is None:
         if many:
             console.rule(name)

@@ -2,7 +2,7 @@
 
 ::
 
-    FicarchiveError                 anything ficarchive refuses, with a message that says what to try
+    FicarchiveError                 anything ficarchive refuses; the message says what to try
     └── InputError                  the input cannot be rescued
         ├── EmptyInput              no bytes, or only whitespace
         ├── BinaryInput             a PDF, image, archive or other non-text file

@@ -30,7 +30,8 @@ dl.tags dd { margin: 0; }
 dl.tags ul { list-style: none; margin: 0; padding: 0; display: inline; }
 dl.tags li { display: inline; }
 dl.tags li + li::before { content: ", "; }
-section h2 { font-size: 1em; text-transform: uppercase; letter-spacing: .08em; color: var(--muted); }
+section h2 { font-size: 1em; text-transform: uppercase; letter-spacing: .08em;
+  color: var(--muted); }
 blockquote { margin: 1em 2em; }
 .epigraph { margin: 2em 3em; font-style: italic; }
 .epigraph .attribution { text-align: right; font-style: normal; }
@@ -87,8 +88,10 @@ def _text_section(name: str, heading: str, value: str | None) -> list[str]:
     if not value:
         return []
     paragraphs = "".join(f"<p>{_e(p)}</p>" for p in value.split("\n\n"))
-    return [f'<section class="{name}"><h2>{heading}</h2><blockquote class="{name}-text">'
-            f"{paragraphs}</blockquote></section>"]
+    return [
+        f'<section class="{name}"><h2>{heading}</h2><blockquote class="{name}-text">'
+        f"{paragraphs}</blockquote></section>"
+    ]
 
 
 def _notes(position: str, notes: tuple[str, ...]) -> list[str]:
@@ -96,8 +99,10 @@ def _notes(position: str, notes: tuple[str, ...]) -> list[str]:
         return []
     heading = "Notes" if position == "beginning" else "End Notes"
     body = "".join(f"<p>{n}</p>" for n in notes)
-    return [f'<section class="notes {position}"><h2>{heading}</h2>'
-            f'<div class="notes-text">{body}</div></section>']
+    return [
+        f'<section class="notes {position}"><h2>{heading}</h2>'
+        f'<div class="notes-text">{body}</div></section>'
+    ]
 
 
 def _epigraph(epigraph: Epigraph) -> str:
@@ -107,8 +112,10 @@ def _epigraph(epigraph: Epigraph) -> str:
     if epigraph.work:
         who.append(f"<cite>{_e(epigraph.work)}</cite>")
     attribution = f'<p class="attribution">— {", ".join(who)}</p>' if who else ""
-    return (f'<section class="epigraph {epigraph.position}"><blockquote><p>{epigraph.text}</p>'
-            f"</blockquote>{attribution}</section>")
+    return (
+        f'<section class="epigraph {epigraph.position}"><blockquote><p>{epigraph.text}</p>'
+        f"</blockquote>{attribution}</section>"
+    )
 
 
 def _preface(work: Work) -> list[str]:
@@ -123,7 +130,8 @@ def _preface(work: Work) -> list[str]:
     out += _notes("beginning", work.notes.beginning)
     if work.credits:
         items = "".join(
-            f'<li><span class="role">{_e(c.role)}</span>: <span class="name">{_e(c.name)}</span></li>'
+            f'<li><span class="role">{_e(c.role)}</span>: '
+            f'<span class="name">{_e(c.name)}</span></li>'
             for c in work.credits
         )
         out.append(f'<section class="credits"><h2>Credits</h2><ul>{items}</ul></section>')
@@ -155,8 +163,9 @@ def _afterword(work: Work) -> list[str]:
     for name, label in (("feedback", "Feedback"), ("archive_permission", "Archive")):
         value = getattr(work, name)
         if value:
-            out.append(f'<p class="{name.replace("_", "-")}"><strong>{label}:</strong> '
-                       f"{_e(value)}</p>")
+            out.append(
+                f'<p class="{name.replace("_", "-")}"><strong>{label}:</strong> {_e(value)}</p>'
+            )
     return ['<footer class="afterword">', *out, "</footer>"] if out else []
 
 
@@ -176,6 +185,7 @@ def to_html(work: Work) -> str:
         "<body>",
         f'<main class="work" data-looks-like-story="{str(work.looks_like_story).lower()}">',
     ]
-    parts = head + _preface(work) + _body(work) + _afterword(work) + ["</main>", "</body>",
-                                                                      "</html>"]
+    parts = (
+        head + _preface(work) + _body(work) + _afterword(work) + ["</main>", "</body>", "</html>"]
+    )
     return "\n".join(parts) + "\n"

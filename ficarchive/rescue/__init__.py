@@ -1,4 +1,5 @@
 """bytes -> Work."""
+
 from ficarchive.rescue.pipeline import rescue
 
 __all__ = ["rescue"]

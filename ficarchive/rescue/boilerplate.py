@@ -32,15 +32,31 @@ _FURNITURE = re.compile(
     r"last\s+(?:updated|modified)\s*:|best\s+viewed\s+(?:with|in|at)|"
     r"sign\s+(?:my|the)\s+guestbook|view\s+(?:my\s+)?guestbook|web\s*ring|powered\s+by|"
     r"site\s+(?:design|meter)|current\s+(?:mood|music|location)\s*:|leave\s+a\s+comment|"
-    r"^\s*\(?\d+\s+comments?\)?\s*$|add\s+to\s+memories|tell\s+a\s+friend|free\s+counter)",
+    r"^\s*\(?\d+\s+comments?\)?\s*$|add\s+to\s+memories|tell\s+a\s+friend|free\s+counter|"
+    r"^\W*\d[\d,.]*\s+(?:hits|visitors|visits|page\s*views)\W*$|"
+    r"^\W*(?:hits|visitors|visits)\s*:?\s*\d[\d,.]*\W*$)",
     re.I,
 )
 _FURNITURE_IMAGE = re.compile(
     r"counter|hitcount|webring|ring|banner|button|email|mail|home|back|next|prev|arrow|logo|"
-    r"guestbook|award|spacer|blank|pixel|clear\.gif|stat|track", re.I
+    r"guestbook|award|spacer|blank|pixel|clear\.gif|stat|track",
+    re.I,
 )
-_DIVIDER_IMAGE = re.compile(r"line|divid|bar|hr|sep|rule|break|border|scene|orna|flour|swirl",
-                            re.I)
+_DIVIDER_IMAGE = re.compile(r"line|divid|bar|hr|sep|rule|break|border|scene|orna|flour|swirl", re.I)
+# Reader comments are looked for only in the last part of a page.
+COMMENTS_AFTER_SHARE = 0.4
+_COMMENTS = re.compile(
+    r"leave\s+a\s+comment|post\s+a\s+(?:new\s+)?comment|add\s+(?:a\s+)?comment|"
+    r"^\s*\(?\d+\s+comments?\)?\s*(?:\||$)|\|\s*\d+\s+comments?\b|reply\s*\|\s*thread",
+    re.I,
+)
+_JOURNAL_ROOT = re.compile(
+    r"^https?://(?:[\w-]+\.(?:livejournal\.com|dreamwidth\.org|insanejournal\.com|"
+    r"journalfen\.net|deadjournal\.com)|(?:www\.)?(?:livejournal\.com|dreamwidth\.org)/users/"
+    r"[\w-]+)/?$",
+    re.I,
+)
+_BYLINE = re.compile(r"^\s*(?:written\s+)?by\s+\S", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
@@ -48,6 +64,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 class Furniture:
     blocks: list[Block]
     emails: list[str] = field(default_factory=list)
+    journal: str | None = None  # the journal a LiveJournal-style post was posted in
 
 
 def is_divider_image(block: Block) -> bool:
@@ -73,23 +90,58 @@ def _navigation(block: Block) -> bool:
     links = int(block.attrs.get("link_chars", "0") or 0)
     letters = len(block.text.replace(" ", "").replace("\n", ""))
     if links and letters and links >= NAV_LINK_SHARE * letters:
-        if "mailto:" in block.attrs.get("hrefs", "") and ":" in block.text:
-            return False  # "Feedback: me@example.com" is a front-matter line
+        if any(_BYLINE.match(line) for line in block.lines) or (
+            ":" in block.text and "mailto:" in block.attrs.get("hrefs", "")
+        ):
+            return False  # "by <a href=mailto:…>me</a>", "Feedback: me@…" are front matter
         return bool(_NAV_WORDS.search(block.text)) or "mailto:" in block.attrs.get("hrefs", "")
     return False
+
+
+def _comments_start(blocks: list[Block]) -> int:
+    """Index where a page's reader comments begin (after the story), or len(blocks)."""
+    first = int(len(blocks) * COMMENTS_AFTER_SHARE)
+    for i in range(first, len(blocks)):
+        if (
+            blocks[i].kind in ("para", "heading")
+            and blocks[i].words <= PHRASE_MAX_WORDS
+            and (_COMMENTS.search(blocks[i].text))
+        ):
+            return i
+    return len(blocks)
+
+
+def _journal_name(block: Block) -> str | None:
+    """The journal's name heading of a LiveJournal-style page (its link is the journal)."""
+    if block.kind != "heading" or block.words > 3:
+        return None
+    hrefs = block.attrs.get("hrefs", "").split()
+    links = int(block.attrs.get("link_chars", "0") or 0)
+    if len(hrefs) == 1 and _JOURNAL_ROOT.match(hrefs[0]) and links >= len(block.text.strip()):
+        return block.text.strip()
+    return None
 
 
 def remove(blocks: list[Block], log: RescueLog) -> Furniture:
     kept: list[Block] = []
     emails: list[str] = []
-    for block in blocks:
+    journal: str | None = None
+    comments = _comments_start(blocks)
+    for n, block in enumerate(blocks):
         reason = None
-        if block.kind == "image" and _furniture_image(block):
+        name = _journal_name(block) if journal is None else None
+        if n >= comments:
+            reason = "reader comments after the story"
+        elif name:
+            journal, reason = name, "journal name heading"
+        elif block.kind == "image" and _furniture_image(block):
             reason = f"image {block.attrs.get('src', '')!r} is page furniture"
         elif _navigation(block):
             reason = "navigation links"
-        elif block.kind in ("para", "heading") and block.words <= PHRASE_MAX_WORDS and (
-            _FURNITURE.search(block.text)
+        elif (
+            block.kind in ("para", "heading")
+            and block.words <= PHRASE_MAX_WORDS
+            and (_FURNITURE.search(block.text))
         ):
             reason = "page furniture (counter, navigation or post footer)"
         if reason is None:
@@ -98,4 +150,4 @@ def remove(blocks: list[Block], log: RescueLog) -> Furniture:
         hrefs = block.attrs.get("hrefs", "")
         emails.extend(_EMAIL.findall(hrefs) or _EMAIL.findall(block.text))
         log.note("boilerplate", reason, block.text or block.attrs.get("src", ""))
-    return Furniture(kept, emails)
+    return Furniture(kept, emails, journal)

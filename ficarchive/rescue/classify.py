@@ -20,14 +20,21 @@ _NOT_STORY_TITLE = re.compile(
     re.I,
 )
 _DIALOGUE = re.compile(r"[\"“][^\"”]{2,}[\"”]|''[^']{2,}''")
-_NARRATION = re.compile(r"\b(?:he|she|they|his|her|i)\s+(?:was|had|said|looked|asked|felt|"
-                        r"turned|smiled|walked|thought|knew|could|would)\b", re.I)
-_LIST_LINE = re.compile(r"^\s*(?:[-*•+]|\d{1,3}[.)]|[a-z][.)]|\(\d+\)|[A-Z]{2,}\s*[-:]|"
-                        r"\d{1,2}/\d{1,2}/\d{2,4}|\d{4}\b)")
+_NARRATION = re.compile(
+    r"\b(?:he|she|they|his|her|i)\s+(?:was|had|said|looked|asked|felt|"
+    r"turned|smiled|walked|thought|knew|could|would)\b",
+    re.I,
+)
+_LIST_LINE = re.compile(
+    r"^\s*(?:[-*•+]|\d{1,3}[.)]|[a-z][.)]|\(\d+\)|[A-Z]{2,}\s*[-:]|"
+    r"\d{1,2}/\d{1,2}/\d{2,4}|\d{4}\b)"
+)
 _QA = re.compile(r"^\s*(?:q|a|question|answer)\s*[:.)]", re.I)
-_REVIEW = re.compile(r"\b(?:stars?|rating|grade|out\s+of\s+(?:ten|10|five|5)|episode|"
-                     r"season|script|actor|actress|aired|airdate|director|writer|production)\b",
-                     re.I)
+_REVIEW = re.compile(
+    r"\b(?:stars?|rating|grade|out\s+of\s+(?:ten|10|five|5)|episode|"
+    r"season|script|actor|actress|aired|airdate|director|writer|production)\b",
+    re.I,
+)
 
 # Story score at or above which the text is called a story.
 STORY_THRESHOLD = 0.0

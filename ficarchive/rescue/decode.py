@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 import ftfy
-import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
+import ftfy.bad_codecs
 from charset_normalizer import from_bytes
 
 from ficarchive.errors import UndecodableInput
@@ -33,9 +33,27 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 
 # Declared charsets that mean "some Western single-byte code page": we detect which.
 _WESTERN = frozenset(
-    {"iso-8859-1", "latin-1", "iso8859-1", "us-ascii", "ascii", "windows-1252", "cp1252",
-     "iso-8859-15", "x-mac-roman", "macintosh", "mac-roman", "mac_roman", "ibm437", "cp437",
-     "ibm850", "cp850", "x-user-defined", "utf-8", "utf8"}
+    {
+        "iso-8859-1",
+        "latin-1",
+        "iso8859-1",
+        "us-ascii",
+        "ascii",
+        "windows-1252",
+        "cp1252",
+        "iso-8859-15",
+        "x-mac-roman",
+        "macintosh",
+        "mac-roman",
+        "mac_roman",
+        "ibm437",
+        "cp437",
+        "ibm850",
+        "cp850",
+        "x-user-defined",
+        "utf-8",
+        "utf8",
+    }
 )
 
 _SINGLE_BYTE = ("sloppy-windows-1252", "mac_roman", "cp437", "cp850")
@@ -89,7 +107,7 @@ def _to_text(data: bytes, name: str, log: RescueLog) -> tuple[str, str]:
     for bom, codec in _BOMS:
         if data.startswith(bom):
             log.note("encoding", f"byte-order mark says {codec}")
-            return data[len(bom):].decode(codec, errors="replace"), codec
+            return data[len(bom) :].decode(codec, errors="replace"), codec
     if data[:512].count(0) > 100:
         codec = "utf-16-le" if data[1:512:2].count(0) > data[0:512:2].count(0) else "utf-16-be"
         log.note("encoding", f"no byte-order mark, but the NUL pattern says {codec}")
@@ -101,7 +119,9 @@ def _to_text(data: bytes, name: str, log: RescueLog) -> tuple[str, str]:
         pass
     else:
         if declared and declared not in ("utf-8", "utf8") and not text.isascii():
-            log.note("encoding", f"declared {declared}, but the bytes are valid UTF-8; read as UTF-8")
+            log.note(
+                "encoding", f"declared {declared}, but the bytes are valid UTF-8; read as UTF-8"
+            )
         return text, "utf-8"
     if declared and declared not in _WESTERN:
         decoded = _declared(data, declared, log)

@@ -14,11 +14,11 @@ from ficarchive.rescue.blocks import Block
 # Longest line of symbols we still call a divider (some sites drew 80-column rules).
 MAX_DIVIDER_CHARS = 90
 
-_SYMBOLS = re.compile(
-    r"^[\s*~#+=_\-.:·•°§¤◊♥♦♣♠★☆✦✧❖◆◇○●□■<>|/\\^`'\"()\[\]{}oOxX0@%&$!?]+$"
+_SYMBOLS = re.compile(r"^[\s*~#+=_\-.:·•°§¤◊♥♦♣♠★☆✦✧❖◆◇○●□■<>|/\\^`'\"()\[\]{}oOxX0@%&$!?]+$")
+_LETTER_DIVIDERS = re.compile(
+    r"^(?:o+O+o+|O+o+O+|x+X+x+|X+x+X+|[oO](?:\s*[oO]){2,}|"
+    r"[xX](?:\s*[xX]){2,}|0(?:\s*0){2,})$"
 )
-_LETTER_DIVIDERS = re.compile(r"^(?:o+O+o+|O+o+O+|x+X+x+|X+x+X+|[oO](?:\s*[oO]){2,}|"
-                              r"[xX](?:\s*[xX]){2,}|0(?:\s*0){2,})$")
 _HAS_MARK = re.compile(r"[*~#+=_\-•°§¤◊♥♦♣♠★☆✦✧❖◆◇○●□■^oOxX0@%&]")
 
 

@@ -18,8 +18,10 @@ MAX_EPIGRAPH_WORDS = 160
 MAX_ATTRIBUTION_WORDS = 14
 
 _ATTRIBUTION = re.compile(r"^\s*(?:--+|—|–|~+|-)\s*(?P<who>\S.*)$")
-_WORK = re.compile(r"^(?P<author>[^,\"“”]+?)\s*(?:,|\s-\s|\s–\s|:)?\s*[\"“](?P<work>[^\"”]+)[\"”]"
-                   r"\s*(?:\((?P<year>[^)]*)\))?\s*$")
+_WORK = re.compile(
+    r"^(?P<author>[^,\"“”]+?)\s*(?:,|\s-\s|\s–\s|:)?\s*[\"“](?P<work>[^\"”]+)[\"”]"
+    r"\s*(?:\((?P<year>[^)]*)\))?\s*$"
+)
 _WORK_PLAIN = re.compile(r"^(?P<author>[^,]+?),\s*(?P<work>.+)$")
 
 
@@ -30,15 +32,19 @@ def extract(body: list[Block], log: RescueLog) -> tuple[list[Block], list[Epigra
         taken, epigraph = found
         epigraphs.append(epigraph)
         body = body[taken:]
-        log.note("epigraph", "quotation with attribution at the start set as an epigraph",
-                 epigraph.author)
+        log.note(
+            "epigraph",
+            "quotation with attribution at the start set as an epigraph",
+            epigraph.author,
+        )
     found = _at(body, len(body), "end")
     if found:
         taken, epigraph = found
         epigraphs.append(epigraph)
         body = body[: len(body) - taken]
-        log.note("epigraph", "quotation with attribution at the end set as an epigraph",
-                 epigraph.author)
+        log.note(
+            "epigraph", "quotation with attribution at the end set as an epigraph", epigraph.author
+        )
     return body, epigraphs
 
 
@@ -86,7 +92,7 @@ def _attribution(line: str) -> str | None:
     words = who.split()
     if not words or len(words) > MAX_ATTRIBUTION_WORDS or who.endswith(("?", "!")):
         return None
-    if not (who[0].isupper() or who[0] in "\"“"):
+    if not (who[0].isupper() or who[0] in '"“'):
         return None
     return who
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ficarchive.rescue.blocks import Block
+from ficarchive.rescue.blocks import Block, html_to_text, split_html_lines
 from ficarchive.rescue.dividers import is_divider
 from ficarchive.rescue.labels import read_label
 from ficarchive.rescue.log import RescueLog
@@ -19,10 +19,12 @@ END_MARK = re.compile(
     re.I,
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_END_NOTE = re.compile(r"^\s*(?:\(?a/n\b|author'?s'?\s+notes?\b|notes?\s*:|end\s+notes?\b)",
-                       re.I)
-_FEEDBACK = re.compile(r"\b(?:feedback|comments?|e-?mail\s+me|let\s+me\s+know|write\s+(?:to\s+)?me|"
-                       r"love\s+to\s+hear)", re.I)
+_END_NOTE = re.compile(r"^\s*(?:\(?a/n\b|author'?s'?\s+notes?\b|notes?\s*:|end\s+notes?\b)", re.I)
+_FEEDBACK = re.compile(
+    r"\b(?:feedback|comments?|e-?mail\s+me|let\s+me\s+know|write\s+(?:to\s+)?me|"
+    r"love\s+to\s+hear)",
+    re.I,
+)
 
 
 def read_footer(body: list[Block], meta: Meta, log: RescueLog) -> list[Block]:
@@ -32,12 +34,12 @@ def read_footer(body: list[Block], meta: Meta, log: RescueLog) -> list[Block]:
         match = END_MARK.match(body[k].text) if body[k].kind != "image" else None
         if match and "\n" not in body[k].text.strip():
             meta.end_mark = _canonical(body[k].text)
-            for block in body[k + 1:]:
+            for block in body[k + 1 :]:
                 if not is_divider(block):
-                    _end_note(block, meta)
+                    _end_note(block, meta, log)
             return _drop_trailing_dividers(body[:k])
     while body and _looks_like_end_note(body[-1]):
-        _end_note(body[-1], meta, first=True)
+        _end_note(body[-1], meta, log, first=True)
         body = _drop_trailing_dividers(body[:-1])
     if meta.notes_end:
         log.note("footer", f"{len(meta.notes_end)} closing blocks read as end notes")
@@ -61,18 +63,38 @@ def _looks_like_end_note(block: Block) -> bool:
     if _END_NOTE.match(text):
         return True
     labelled = read_label(block.lines[0]) if block.lines else None
-    if labelled and labelled.field in ("feedback", "notes", "disclaimer", "archive_permission"):
+    if labelled and labelled.field in ("notes", *_FOOTER_FIELDS):
         return True
-    return len(text.split()) <= 40 and bool(_EMAIL.search(text)) and bool(_FEEDBACK.search(text))
+    email = _EMAIL.search(text) or "mailto:" in block.attrs.get("hrefs", "")
+    return len(text.split()) <= 40 and bool(email) and bool(_FEEDBACK.search(text))
 
 
-def _end_note(block: Block, meta: Meta, first: bool = False) -> None:
-    labelled = read_label(block.lines[0]) if block.lines else None
-    if labelled and labelled.field in ("feedback", "archive_permission", "disclaimer"):
-        meta.assign(labelled.field, labelled.value, labelled.label)
-        if len(block.lines) == 1:
-            return
+_FOOTER_FIELDS = ("feedback", "archive_permission", "disclaimer", "tags", "journal")
+
+
+def _end_note(block: Block, meta: Meta, log: RescueLog, first: bool = False) -> None:
+    """A closing block: labelled lines fill their fields, the rest are end notes."""
+    rest: list[str] = []
+    for line_html in split_html_lines(block.html):
+        labelled = read_label(html_to_text(line_html))
+        if labelled and labelled.field == "journal":
+            log.note("boilerplate", "journal post footer", html_to_text(line_html))
+        elif labelled and labelled.field in _FOOTER_FIELDS:
+            meta.assign(labelled.field, labelled.value, labelled.label)
+        elif line_html:
+            rest.append(line_html)
+    if not rest:
+        return
+    html = "<br>".join(rest)
+    text = html_to_text(html)
+    if (
+        len(text.split()) <= 40
+        and _FEEDBACK.search(text)
+        and (_EMAIL.search(text) or "mailto:" in block.attrs.get("hrefs", ""))
+    ):
+        emails = _EMAIL.findall(text) or _EMAIL.findall(block.attrs.get("hrefs", ""))
+        meta.feedback = meta.feedback or (emails[0] if emails else text.strip())
     if first:
-        meta.notes_end.insert(0, block.html)
+        meta.notes_end.insert(0, html)
     else:
-        meta.notes_end.append(block.html)
+        meta.notes_end.append(html)

@@ -15,6 +15,7 @@ from ficarchive.rescue.dividers import is_divider
 from ficarchive.rescue.labels import read_label
 from ficarchive.rescue.log import RescueLog
 from ficarchive.rescue.meta import Meta
+from ficarchive.rescue.words import looks_like_name
 from ficarchive.tags.fandoms import KNOWN_FANDOMS, canonical_fandom
 
 # The header is looked for in this many blocks at most; a story's first scene starts
@@ -26,6 +27,8 @@ PREFACE_MAX_BLOCKS = 10
 # and a divider are still header ("Based on the episode ...").
 HEADER_TAIL_BLOCKS = 3
 HEADER_TAIL_WORDS = 15
+# A heading at the top is a title (or a post subject) up to this many words.
+HEADING_TITLE_MAX_WORDS = 30
 # A title line is at most this many words.
 TITLE_MAX_WORDS = 14
 
@@ -40,6 +43,13 @@ _COPYRIGHT = re.compile(
     re.I,
 )
 _TITLE_BY = re.compile(r"^(?P<title>.{2,80}?),?\s+by\s+(?P<name>[^,()]{2,60})$", re.I)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE = re.compile(
+    r"^\s*(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
+    rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+"
+    r"\d{4}|\d{4}-\d\d-\d\d)(?:,?\s+(?:at\s+)?\d{1,2}:\d\d(?::\d\d)?\s*(?:[ap]\.?m\.?)?)?\s*$",
+    re.I,
+)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _DISCLAIMER_HINT = re.compile(
     r"\b(?:disclaimer|belong(?:s)?\s+to|property\s+of|owned\s+by|no\s+(?:copyright\s+)?"
@@ -48,10 +58,20 @@ _DISCLAIMER_HINT = re.compile(
     re.I,
 )
 _NOTE_START = re.compile(r"^\s*(?:\(?a/n\b|author'?s'?\s+notes?\b|note\b)", re.I)
-_FEEDBACK_HINT = re.compile(r"\b(?:feedback|comments?|e-?mail\s+me|let\s+me\s+know|write\s+me)",
-                            re.I)
-_VALUE_FIELDS = ("summary", "notes", "disclaimer", "spoilers", "challenge", "credits",
-                 "warnings", "feedback", "archive_permission")
+_FEEDBACK_HINT = re.compile(
+    r"\b(?:feedback|comments?|e-?mail\s+me|let\s+me\s+know|write\s+me)", re.I
+)
+_VALUE_FIELDS = (
+    "summary",
+    "notes",
+    "disclaimer",
+    "spoilers",
+    "challenge",
+    "credits",
+    "warnings",
+    "feedback",
+    "archive_permission",
+)
 
 
 def read_header(blocks: list[Block], meta: Meta, log: RescueLog) -> list[Block]:
@@ -61,7 +81,7 @@ def read_header(blocks: list[Block], meta: Meta, log: RescueLog) -> list[Block]:
         end = _scan(blocks, start, meta)
         preface = _preface_end(blocks, end, meta)
         if preface is None:
-            return blocks[_header_tail(blocks, end, meta):]
+            return blocks[_header_tail(blocks, end, meta) :]
         for block in blocks[end:preface]:
             if not is_divider(block):
                 _unlabelled_note(block, meta)
@@ -171,17 +191,25 @@ def _value_html(line_html: str) -> str:
     label_end = text.find(":") if ":" in text else text.find("=")
     prefix = text[: label_end + 1]
     html = line_html
-    for char in prefix:  # walk past the label, skipping tags
+    for _char in prefix:  # walk past the label, skipping tags
         while html.startswith("<"):
-            html = html[html.find(">") + 1:]
+            html = html[html.find(">") + 1 :]
         html = html[1:] if html else html
     html = re.sub(r"^(?:\s|</(?:strong|em|u)>)+", "", html)
     return html.strip()
 
 
-def _unlabelled(text: str, line_html: str, block: Block, meta: Meta, nxt: Block | None,
-                first: bool) -> bool:
+def _unlabelled(
+    text: str, line_html: str, block: Block, meta: Meta, nxt: Block | None, first: bool
+) -> bool:
     words = len(text.split())
+    if _DATE.match(text):
+        if meta.published is None:
+            meta.published = text.strip()
+        return True
+    if block.kind == "heading" and words <= HEADING_TITLE_MAX_WORDS and meta.title is None:
+        meta.set_title(text)  # a post subject; a "Title:" line later overrides it
+        return True
     if words <= 12:
         if _byline(text, meta):
             return True
@@ -226,7 +254,7 @@ def _byline(text: str, meta: Meta) -> bool:
         return True
     if meta.title is None:
         match = _TITLE_BY.match(text)
-        if match and len(match.group("name").split()) <= 5:
+        if match and looks_like_name(match.group("name")):
             meta.set_title(match.group("title"))
             meta.add_author(match.group("name"))
             return True
@@ -239,7 +267,9 @@ def _title_like(text: str, line_html: str, block: Block, nxt: Block | None, firs
     if text.endswith((".", ",", ";")) and not text.endswith("..."):
         return False
     marked = (
-        block.centered or block.kind == "heading" or block.strong
+        block.centered
+        or block.kind == "heading"
+        or block.strong
         or (line_html.startswith("<strong>") and line_html.endswith("</strong>"))
         or (text.isupper() and len(text) > 3)
         or (text[:1] in "\"“'" and text[-1:] in "\"”'")
@@ -261,10 +291,12 @@ def _unlabelled_note(block: Block, meta: Meta) -> None:
 
 def _preface_end(blocks: list[Block], end: int, meta: Meta) -> int | None:
     """Index of a divider soon after `end` that is followed by the story's own header."""
+    if meta.found:
+        return None
     for j in range(end, min(len(blocks), end + PREFACE_MAX_BLOCKS)):
         if not is_divider(blocks[j]):
             continue
-        after = [b for b in blocks[j + 1:j + 4] if not is_divider(b)]
+        after = [b for b in blocks[j + 1 : j + 4] if not is_divider(b)]
         if any(_header_like(b) for b in after[:2]):
             return j
     return None
@@ -277,7 +309,13 @@ def _header_like(block: Block) -> bool:
     first = lines[0]
     if read_label(first) or _byline_text(first):
         return True
-    return len(first.split()) <= TITLE_MAX_WORDS and (
-        block.centered or block.strong or first.isupper()
-        or (first[:1] in "\"“" and first[-1:] in "\"”")
-    ) and len(lines) <= 4
+    return (
+        len(first.split()) <= TITLE_MAX_WORDS
+        and (
+            block.centered
+            or block.strong
+            or first.isupper()
+            or (first[:1] in '"“' and first[-1:] in '"”')
+        )
+        and len(lines) <= 4
+    )

@@ -12,6 +12,7 @@ from ficarchive.rescue.html import HtmlHints
 from ficarchive.rescue.log import RescueLog
 from ficarchive.rescue.mail import MailHints, clean_subject
 from ficarchive.rescue.meta import Meta
+from ficarchive.rescue.words import looks_like_name
 
 Hints = HtmlHints | MailHints | None
 
@@ -20,12 +21,40 @@ _GENERIC = re.compile(
     r"stories|story|new\s+story|page\s*\d*|welcome|no\s+title|title|\d+)$",
     re.I,
 )
-_SITE_WORDS = re.compile(r"\b(?:fiction|stories|archive|fanfic|home|page|site|library|"
-                         r"collection|'s\s+(?:place|lair|den|corner|page|fic))\b", re.I)
+_SITE_WORDS = re.compile(
+    r"\b(?:fiction|stories|archive|fanfic|home|page|site|library|"
+    r"collection|'s\s+(?:place|lair|den|corner|page|fic))\b",
+    re.I,
+)
+_SITE_PREFIX = re.compile(r"^([^:]{2,40}):\s+(.+)$")
 _SEPARATORS = re.compile(r"\s+(?:[-|:~»·]|::|--)\s+")
 _TITLE_BY = re.compile(r"^(?P<title>.+?)\s*,?\s+by\s+(?P<name>[^,()]{2,60})$", re.I)
+_BRACKETS = re.compile(r"\s*\[[^\]]*\]?\s*$|\s*\((?:repost|re-?post|rev(?:ised)?)[^)]*\)", re.I)
 _QUOTED = re.compile(r"[\"“]([^\"”]{2,80})[\"”]")
-_SMALL = frozenset("a an and as at but by for from in into nor of on or over the to up with".split())
+_SMALL = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "but",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "nor",
+        "of",
+        "on",
+        "or",
+        "over",
+        "the",
+        "to",
+        "up",
+        "with",
+    ]
+)
 
 
 def apply_hints(meta: Meta, hints: Hints, log: RescueLog) -> None:
@@ -68,11 +97,14 @@ def _from_page_title(meta: Meta, page_title: str | None) -> None:
         return
     candidate = page_title.strip()
     match = _TITLE_BY.match(candidate)
-    if match:
+    if match and looks_like_name(match.group("name")):
         candidate = match.group("title")
         if not meta.authors:
             meta.add_author(match.group("name"))
             meta.guesses.append("author taken from the page <title>")
+    site = _SITE_PREFIX.match(candidate)
+    if site and (_SITE_WORDS.search(site.group(1)) or " " not in site.group(1)):
+        candidate = site.group(2)
     parts = [p for p in _SEPARATORS.split(candidate) if p.strip()]
     if len(parts) > 1:
         story_parts = [p for p in parts if not _SITE_WORDS.search(p) and not _GENERIC.match(p)]
@@ -82,8 +114,11 @@ def _from_page_title(meta: Meta, page_title: str | None) -> None:
 
 def _from_subject(meta: Meta, subject: str) -> None:
     cleaned = clean_subject(subject)
+    cleaned = _BRACKETS.sub("", cleaned).strip()
     quoted = _QUOTED.search(cleaned)
     match = _TITLE_BY.match(cleaned)
+    if match and not looks_like_name(match.group("name")):
+        match = None
     if quoted:
         cleaned = quoted.group(1)
     elif match:
@@ -96,7 +131,7 @@ def _from_subject(meta: Meta, subject: str) -> None:
 
 
 def _offer_title(meta: Meta, candidate: str, where: str) -> None:
-    candidate = candidate.strip().strip("\"“”").strip()
+    candidate = candidate.strip().strip('"“”').strip()
     if not candidate:
         return
     if meta.title is None:

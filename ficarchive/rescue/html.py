@@ -16,22 +16,90 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from ficarchive.rescue.blocks import Block, html_to_text
+from ficarchive.rescue.blocks import Block, BlockKind, html_to_text
 from ficarchive.rescue.log import RescueLog
 from ficarchive.rescue.text import text_to_blocks
 
 _BLOCK_TAGS = frozenset(
-    "p div center blockquote h1 h2 h3 h4 h5 h6 li ul ol dl dt dd table tr td th tbody thead "
-    "tfoot caption address section article header footer nav main aside form body html "
-    "figure figcaption fieldset legend details summary".split()
+    [
+        "p",
+        "div",
+        "center",
+        "blockquote",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "tbody",
+        "thead",
+        "tfoot",
+        "caption",
+        "address",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "nav",
+        "main",
+        "aside",
+        "form",
+        "body",
+        "html",
+        "figure",
+        "figcaption",
+        "fieldset",
+        "legend",
+        "details",
+        "summary",
+    ]
 )
-_DROP_TAGS = frozenset("script style noscript iframe object embed applet select option "
-                       "textarea button input map area audio video svg canvas".split())
+_DROP_TAGS = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "iframe",
+        "object",
+        "embed",
+        "applet",
+        "select",
+        "option",
+        "textarea",
+        "button",
+        "input",
+        "map",
+        "area",
+        "audio",
+        "video",
+        "svg",
+        "canvas",
+    ]
+)
 _INLINE_MAP = {
-    "i": "em", "em": "em", "cite": "em", "var": "em", "dfn": "em",
-    "b": "strong", "strong": "strong",
-    "u": "u", "ins": "u",
-    "s": "s", "strike": "s", "del": "s",
+    "i": "em",
+    "em": "em",
+    "cite": "em",
+    "var": "em",
+    "dfn": "em",
+    "b": "strong",
+    "strong": "strong",
+    "u": "u",
+    "ins": "u",
+    "s": "s",
+    "strike": "s",
+    "del": "s",
 }
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _SPACE = re.compile(r"[ \t\r\n\f\u00a0]+")
@@ -80,13 +148,20 @@ class _Walker:
         if not text:
             return
         attrs = {"link_chars": str(b.link_chars), "hrefs": " ".join(b.hrefs)}
-        kind = "heading" if self.ctx.heading else "para"
-        self.blocks.append(Block(
-            kind, html=html, text=text, centered=self.ctx.centered, level=self.ctx.heading,
-            strong=b.chars > 0 and b.strong_chars >= b.chars * 0.9,
-            emphasis=b.chars > 0 and b.em_chars >= b.chars * 0.9,
-            preformatted="<br>" in html, attrs=attrs,
-        ))
+        kind: BlockKind = "heading" if self.ctx.heading else "para"
+        self.blocks.append(
+            Block(
+                kind,
+                html=html,
+                text=text,
+                centered=self.ctx.centered,
+                level=self.ctx.heading,
+                strong=b.chars > 0 and b.strong_chars >= b.chars * 0.9,
+                emphasis=b.chars > 0 and b.em_chars >= b.chars * 0.9,
+                preformatted="<br>" in html,
+                attrs=attrs,
+            )
+        )
 
     def emit(self, block: Block) -> None:
         self.flush()
@@ -166,7 +241,9 @@ class _Walker:
         align = (el.get("align") or "").lower()
         style = (el.get("style") or "").lower().replace(" ", "")
         self.ctx = _Ctx(
-            centered=saved.centered or tag == "center" or align == "center"
+            centered=saved.centered
+            or tag == "center"
+            or align == "center"
             or "text-align:center" in style,
             heading=int(tag[1]) if tag in ("h1", "h2", "h3", "h4", "h5", "h6") else saved.heading,
             quote=saved.quote or tag == "blockquote",

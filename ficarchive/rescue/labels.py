@@ -18,36 +18,183 @@ def _labels(field: str, *names: str) -> None:
 
 
 _labels("title", "title", "story title", "story", "fic title", "name of story", "titled")
-_labels("author", "author", "authors", "author name", "writer", "written by", "by", "pen name",
-        "penname", "posted by", "name")
+_labels(
+    "author",
+    "author",
+    "authors",
+    "author name",
+    "writer",
+    "written by",
+    "by",
+    "pen name",
+    "penname",
+    "posted by",
+    "name",
+)
 _labels("rating", "rating", "rated", "ratings", "classification", "rate", "content rating")
-_labels("relationships", "pairing", "pairings", "relationship", "relationships", "ship",
-        "ships", "pairing(s)", "couple", "couples", "romance")
+_labels(
+    "relationships",
+    "pairing",
+    "pairings",
+    "relationship",
+    "relationships",
+    "ship",
+    "ships",
+    "pairing(s)",
+    "couple",
+    "couples",
+    "romance",
+)
 _labels("characters", "characters", "character", "character(s)", "main characters", "featuring")
 _labels("fandoms", "fandom", "fandoms", "series", "show", "universe", "crossover")
-_labels("spoilers", "spoilers", "spoiler", "spoiler warning", "spoiler warnings", "timeline",
-        "time line", "setting", "set", "season", "spoilers and timeline")
+_labels(
+    "spoilers",
+    "spoilers",
+    "spoiler",
+    "spoiler warning",
+    "spoiler warnings",
+    "timeline",
+    "time line",
+    "setting",
+    "set",
+    "season",
+    "spoilers and timeline",
+)
 _labels("summary", "summary", "description", "synopsis", "blurb", "short summary")
 _labels("disclaimer", "disclaimer", "disclaimers", "legal", "legal stuff", "standard disclaimer")
-_labels("notes", "notes", "note", "author's notes", "authors notes", "author's note",
-        "authors note", "author notes", "a/n", "an", "a.n.", "a/n's", "notes and thanks",
-        "author's comments", "comments", "acknowledgements", "acknowledgments", "dedication",
-        "dedicated to", "written", "date", "status", "word count", "words", "length")
-_labels("credits", "beta", "betas", "beta reader", "beta readers", "beta'd by", "betaed by",
-        "beta read by", "thanks", "thanks to", "thank you", "special thanks", "beta-reader",
-        "art", "artist", "banner", "cover art")
-_labels("challenge", "challenge", "prompt", "written for", "challenge response", "for",
-        "request", "requested by", "fic for", "gift for", "prompts")
-_labels("feedback", "feedback", "e-mail", "email", "contact", "comments to", "send feedback to",
-        "feedback to", "mail", "e-mail address", "email address")
-_labels("archive_permission", "archive", "archiving", "archive permission", "archived at",
-        "distribution", "permission to archive", "archive rights")
-_labels("warnings", "warning", "warnings", "content warning", "content warnings",
-        "archive warning", "archive warnings", "warnings/spoilers")
-_labels("tags", "genre", "genres", "category", "categories", "keywords", "tags", "type",
-        "kinks", "kink", "themes", "additional tags")
-_labels("published", "posted", "date posted", "published", "first posted", "date written",
-        "completed")
+_labels(
+    "notes",
+    "notes",
+    "note",
+    "author's notes",
+    "authors notes",
+    "author's note",
+    "authors note",
+    "author notes",
+    "a/n",
+    "an",
+    "a.n.",
+    "a/n's",
+    "notes and thanks",
+    "author's comments",
+    "comments",
+    "acknowledgements",
+    "acknowledgments",
+    "dedication",
+    "dedicated to",
+    "written",
+    "date",
+    "status",
+    "word count",
+    "words",
+    "length",
+)
+_labels(
+    "credits",
+    "beta",
+    "betas",
+    "beta reader",
+    "beta readers",
+    "beta'd by",
+    "betaed by",
+    "beta read by",
+    "thanks",
+    "thanks to",
+    "thank you",
+    "special thanks",
+    "beta-reader",
+    "art",
+    "artist",
+    "banner",
+    "cover art",
+)
+_labels(
+    "challenge",
+    "challenge",
+    "prompt",
+    "written for",
+    "challenge response",
+    "for",
+    "request",
+    "requested by",
+    "fic for",
+    "gift for",
+    "prompts",
+)
+_labels(
+    "feedback",
+    "feedback",
+    "e-mail",
+    "email",
+    "contact",
+    "comments to",
+    "send feedback to",
+    "feedback to",
+    "mail",
+    "e-mail address",
+    "email address",
+)
+_labels(
+    "archive_permission",
+    "archive",
+    "archiving",
+    "archive permission",
+    "archived at",
+    "distribution",
+    "permission to archive",
+    "archive rights",
+)
+_labels(
+    "warnings",
+    "warning",
+    "warnings",
+    "content warning",
+    "content warnings",
+    "archive warning",
+    "archive warnings",
+    "warnings/spoilers",
+)
+_labels(
+    "tags",
+    "genre",
+    "genres",
+    "category",
+    "categories",
+    "keywords",
+    "tags",
+    "type",
+    "kinks",
+    "kink",
+    "themes",
+    "additional tags",
+)
+_labels(
+    "published", "posted", "date posted", "published", "first posted", "date written", "completed"
+)
+
+# Series and sequel lines are notes ("Series" never meant the fandom in old headers).
+_labels(
+    "notes",
+    "part of",
+    "sequel to",
+    "prequel to",
+    "follows",
+    "follow-up to",
+    "companion to",
+    "series",
+    "series notes",
+)
+# LiveJournal's post footer: kept in diagnostics, not the Work.
+_labels(
+    "journal",
+    "current mood",
+    "current music",
+    "current location",
+    "mood",
+    "music",
+    "location",
+    "listening to",
+)
 
 _LABEL = re.compile(r"^\s*[*_~\[(]*\s*([A-Za-z][A-Za-z/'’.() -]{0,30}?)\s*[*_\])]*\s*[:=]\s*(.*)$")
 _CREDIT_ROLES = {"art": "artist", "artist": "artist", "banner": "artist", "cover art": "artist"}

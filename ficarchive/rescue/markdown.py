@@ -17,15 +17,26 @@ from ficarchive.rescue.blocks import Block
 from ficarchive.rescue.html import html_to_blocks
 from ficarchive.rescue.log import RescueLog
 from ficarchive.rescue.meta import Meta
-from ficarchive.tags.fandoms import canonical_fandom
 from ficarchive.tags.ratings import map_rating
 from ficarchive.work import RATINGS, Credit, Epigraph
 
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _MD = MarkdownIt("commonmark", {"html": True, "typographer": False})
-_PREFIXES = {"c": "characters", "p": "relationships", "f": "fandoms", "w": "warnings"}
-_IGNORED = frozenset({"idtag", "layout", "permalink", "slug", "id", "schema", "source",
-                      "word_count", "repairs", "diagnostics", "language"})
+_IGNORED = frozenset(
+    {
+        "idtag",
+        "layout",
+        "permalink",
+        "slug",
+        "id",
+        "schema",
+        "source",
+        "word_count",
+        "repairs",
+        "diagnostics",
+        "language",
+    }
+)
 
 
 def has_front_matter(text: str) -> bool:
@@ -44,7 +55,7 @@ def read_markdown(text: str, meta: Meta, log: RescueLog) -> list[Block]:
             data = None
         if isinstance(data, dict):
             apply_yaml(data, meta, log)
-            body = text[match.end():]
+            body = text[match.end() :]
             meta.structured = True
     blocks, _ = html_to_blocks(_MD.render(body), log)
     return blocks
@@ -55,9 +66,8 @@ def apply_yaml(data: dict[str, Any], meta: Meta, log: RescueLog) -> None:
         if value in (None, "", []):
             continue
         name = str(key).lower()
-        if not _apply(name, value, meta):
-            if name not in _IGNORED:
-                log.note("front-matter", f"YAML key {key!r} kept here, not a Work field", str(value))
+        if not _apply(name, value, meta) and name not in _IGNORED:
+            log.note("front-matter", f"YAML key {key!r} kept here, not a Work field", str(value))
 
 
 def _apply(name: str, value: Any, meta: Meta) -> bool:
@@ -79,9 +89,17 @@ def _apply(name: str, value: Any, meta: Meta) -> bool:
         getattr(meta, name).extend(str(i) for i in items if str(i) not in getattr(meta, name))
     elif name == "tags":
         for item in items:
-            _tag(str(item), meta)
-    elif name in ("summary", "spoilers", "disclaimer", "challenge", "feedback",
-                  "archive_permission", "published", "end_mark"):
+            meta.add_tag(str(item))
+    elif name in (
+        "summary",
+        "spoilers",
+        "disclaimer",
+        "challenge",
+        "feedback",
+        "archive_permission",
+        "published",
+        "end_mark",
+    ):
         setattr(meta, name, str(value).strip())
     elif name == "notes":
         _notes(value, meta)
@@ -94,22 +112,6 @@ def _apply(name: str, value: Any, meta: Meta) -> bool:
     else:
         return False
     return True
-
-
-def _tag(tag: str, meta: Meta) -> None:
-    prefix, sep, rest = tag.partition(":")
-    field = _PREFIXES.get(prefix) if sep else None
-    if field is None:
-        if tag not in meta.tags:
-            meta.tags.append(tag)
-        return
-    if field == "fandoms":
-        rest = canonical_fandom(rest)
-    if field == "relationships" and rest.lower() in ("gen", "none"):
-        return
-    items: list[str] = getattr(meta, field)
-    if rest.lower() not in (i.lower() for i in items):
-        items.append(rest)
 
 
 def _notes(value: Any, meta: Meta) -> None:

@@ -7,24 +7,56 @@ from dataclasses import dataclass, field
 
 from ficarchive.rescue.blocks import html_to_text
 from ficarchive.rescue.labels import credit_role, split_list
+from ficarchive.tags.fandoms import canonical_fandom
 from ficarchive.tags.ratings import NOT_RATED, map_rating
 from ficarchive.work import Credit, Epigraph
 
+_PREFIXES = {"c": "characters", "p": "relationships", "f": "fandoms", "w": "warnings"}
+_TITLE_PREFIX = re.compile(
+    r"^(?:\[(?:new\s+)?(?:fic|fanfic|ficlet|drabble|story)\]\s*|(?:new\s+)?(?:fic|fanfic|ficlet|"
+    r"drabble|story)\s*[:]\s*)",
+    re.I,
+)
 _LIST_FIELDS = ("fandoms", "relationships", "characters", "tags", "warnings")
-_TEXT_FIELDS = ("summary", "spoilers", "disclaimer", "challenge", "feedback",
-                "archive_permission", "published")
-_NOT_A_RELATIONSHIP = frozenset({"gen", "none", "n/a", "na", "no pairing", "no pairings",
-                                 "nothing", "-", "general"})
-_NOTE_LABELS = frozenset({"notes", "note", "author's notes", "authors notes", "author's note",
-                          "authors note", "author notes", "a/n", "an", "a.n.", "a/n's"})
+_TEXT_FIELDS = (
+    "summary",
+    "spoilers",
+    "disclaimer",
+    "challenge",
+    "feedback",
+    "archive_permission",
+    "published",
+)
+_NOT_A_RELATIONSHIP = frozenset(
+    {"gen", "none", "n/a", "na", "no pairing", "no pairings", "nothing", "-", "general"}
+)
+_NOTE_LABELS = frozenset(
+    {
+        "notes",
+        "note",
+        "author's notes",
+        "authors notes",
+        "author's note",
+        "authors note",
+        "author notes",
+        "a/n",
+        "an",
+        "a.n.",
+        "a/n's",
+    }
+)
 _NAME = r"[@\w][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}"
 _CREDIT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("beta", re.compile(rf"\bbeta(?:[- ]?read(?:er|ing)?|'?d|ed)?\s*(?:by|:)\s*({_NAME})", re.I)),
-    ("beta", re.compile(
-        rf"\bthanks?(?:\s+you)?(?:\s+(?:so\s+much|again|also))?\s+(?:go(?:es)?\s+)?to\s+({_NAME}"
-        rf"(?:\s*(?:,|and|&)\s*{_NAME})*)\s+for\s+(?:the\s+|her\s+|his\s+|their\s+|a\s+)?(?:quick\s+)?"
-        r"(?:beta|betaing|beta-?reading|read-?through|editing|look(?:ing)?\s+(?:it\s+)?over)",
-        re.I)),
+    (
+        "beta",
+        re.compile(
+            rf"\bthanks?(?:\s+you)?(?:\s+(?:so\s+much|again|also))?\s+(?:go(?:es)?\s+)?to\s+({_NAME}"
+            rf"(?:\s*(?:,|and|&)\s*{_NAME})*)\s+for\s+(?:the\s+|her\s+|his\s+|their\s+|a\s+)?(?:quick\s+)?"
+            r"(?:beta|betaing|beta-?reading|read-?through|editing|look(?:ing)?\s+(?:it\s+)?over)",
+            re.I,
+        ),
+    ),
     ("artist", re.compile(rf"\b(?:art|banner|cover|illustrations?)\s+(?:by|:)\s*({_NAME})", re.I)),
     ("website", re.compile(rf"\b(?:archived|hosted)\s+(?:at|by)\s+({_NAME})", re.I)),
 )
@@ -67,8 +99,15 @@ class Meta:
 
     @property
     def found(self) -> bool:
-        return bool(self.title or self.authors or self.rating_source or self.summary
-                    or self.relationships or self.disclaimer or self.notes_beginning)
+        return bool(
+            self.title
+            or self.authors
+            or self.rating_source
+            or self.summary
+            or self.relationships
+            or self.disclaimer
+            or self.notes_beginning
+        )
 
     def value_of(self, name: str) -> object:
         if name == "notes":
@@ -78,7 +117,7 @@ class Meta:
         return getattr(self, name, None)
 
     def set_title(self, text: str) -> None:
-        title = text.strip().strip("\"“”").strip()
+        title = _TITLE_PREFIX.sub("", text.strip()).strip().strip('"“”').strip()
         title = re.sub(r"\s+", " ", title)
         if title:
             self.title = title
@@ -86,7 +125,7 @@ class Meta:
     def add_author(self, text: str) -> None:
         text = _EMAIL_PAREN.sub("", text)
         text = re.sub(r"\s*(?:[-,(]\s*)?(?:copyright|\(c\)|©).*$", "", text, flags=re.I)
-        text = re.sub(r"[\s,]*\(?\b(?:19|20)\d\d\)?\s*$", "", text).strip(" .,-()<>[]\"")
+        text = re.sub(r"[\s,]*\(?\b(?:19|20)\d\d\)?\s*$", "", text).strip(' .,-()<>[]"')
         for name in re.split(r"\s*(?:&|\band\b|,)\s*", text):
             name = name.strip(" .")
             if name and name.lower() not in (a.lower() for a in self.authors):
@@ -99,9 +138,12 @@ class Meta:
         elif name == "author":
             self.add_author(text)
         elif name == "rating":
-            if text:
+            if text and self.rating_source is None:
                 self.rating_source = text
                 self.rating = map_rating(text)
+        elif name == "tags":
+            for tag in re.split(r"\s*,\s*", text):
+                self.add_tag(tag)
         elif name in _LIST_FIELDS:
             self._extend(name, text)
         elif name in _TEXT_FIELDS:
@@ -110,11 +152,13 @@ class Meta:
             self._credits(label, text)
             if value_html:
                 prefix = "" if label in ("thanks", "thanks to", "thank you") else f"{label}: "
-                self.notes_beginning.append(prefix.capitalize() + value_html if prefix
-                                            else value_html)
+                self.notes_beginning.append(
+                    prefix.capitalize() + value_html if prefix else value_html
+                )
         elif name == "notes" and value_html:
             self.notes_beginning.append(
-                value_html if label in _NOTE_LABELS or not label
+                value_html
+                if label in _NOTE_LABELS or not label
                 else f"{label.capitalize()}: {value_html}"
             )
 
@@ -129,10 +173,27 @@ class Meta:
         elif name == "credits":
             self.notes_beginning.append(value_html)
 
+    def add_tag(self, tag: str) -> None:
+        """A tag; ``c:``, ``p:``, ``f:`` and ``w:`` prefixes (a common journal habit) say
+        it is a character, pairing, fandom or warning."""
+        prefix, sep, rest = tag.strip().partition(":")
+        field = _PREFIXES.get(prefix.lower()) if sep else None
+        if field is None:
+            if tag.strip() and tag.strip() not in self.tags:
+                self.tags.append(tag.strip())
+            return
+        if field == "fandoms":
+            rest = canonical_fandom(rest)
+        if field == "relationships" and _not_a_relationship(rest):
+            return
+        items: list[str] = getattr(self, field)
+        if rest.lower() not in (i.lower() for i in items):
+            items.append(rest)
+
     def _extend(self, name: str, text: str) -> None:
         items: list[str] = getattr(self, name)
         for item in split_list(text):
-            if name == "relationships" and item.lower() in _NOT_A_RELATIONSHIP:
+            if name == "relationships" and _not_a_relationship(item):
                 continue
             if item.lower() not in (i.lower() for i in items):
                 items.append(item)
@@ -165,9 +226,21 @@ class Meta:
                         if name and name.lower() not in ("the", "my", "a", "all"):
                             self._add_credit(role, name)
             if self.challenge is None:
-                match = _CHALLENGE.search(text)
-                if match:
-                    self.challenge = match.group().strip()
+                found = _CHALLENGE.search(text)
+                if found:
+                    self.challenge = found.group().strip()
+
+
+def _not_a_relationship(item: str) -> bool:
+    """``gen``, ``none (gen)``, ``n/a``: no pairing.
+
+    >>> _not_a_relationship("none (gen)"), _not_a_relationship("Giles/Buffy")
+    (True, False)
+    """
+    words = re.findall(r"[\w/]+", item.lower())
+    return item.lower() in _NOT_A_RELATIONSHIP or (
+        bool(words) and all(w in _NOT_A_RELATIONSHIP or w == "pairing" for w in words)
+    )
 
 
 _EMAIL_PAREN = re.compile(r"\s*[(<\[]?\s*(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*[)>\]]?")

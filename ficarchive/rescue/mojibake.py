@@ -67,15 +67,35 @@ def _verdict(token: str, candidate: str, table: dict[int, str]) -> str:
     # a lone accented letter ("ó", "î") proves nothing: word lists are full of them
     before = [w for w in _WORD.findall(token) if suspect & set(w) and len(w) > 1]
     after = [w for w in _WORD.findall(candidate) if w not in _WORD.findall(token)]
+    if _short_split(candidate, token):
+        return "unsure"
     before_known = bool(before) and all(is_word(w) for w in before)
     after_known = all(is_word(w) for w in after)
-    if before and not any(is_word(w) for w in before) and after_known and (
-        after or _only_punctuation(token, candidate)
+    if (
+        before
+        and not any(is_word(w) for w in before)
+        and after_known
+        and (after or _only_punctuation(token, candidate))
     ):
         return "fix"
     if before_known and not (after and after_known):
         return "keep"
     return "unsure"
+
+
+# A dash that the repair puts between two letters must split the word into two real
+# words of at least this length ("ran—fast"); "pi–on" is "piñon" in Spanish.
+MIN_DASH_SPLIT = 3
+
+
+def _short_split(candidate: str, token: str) -> bool:
+    for i, (a, b) in enumerate(zip(token, candidate, strict=True)):
+        if a != b and b in "—–" and 0 < i < len(candidate) - 1:
+            left = re.findall(r"[^\W\d_]+$", candidate[:i])
+            right = re.findall(r"^[^\W\d_]+", candidate[i + 1 :])
+            if left and right and min(len(left[0]), len(right[0])) < MIN_DASH_SPLIT:
+                return True
+    return False
 
 
 def _only_punctuation(token: str, candidate: str) -> bool:
@@ -84,7 +104,9 @@ def _only_punctuation(token: str, candidate: str) -> bool:
     if not changed or any(candidate[i] not in _PUNCTUATION for i in changed):
         return False
     return not any(
-        0 < i < len(token) - 1 and token[i - 1].isalpha() and token[i + 1].isalpha()
+        0 < i < len(token) - 1
+        and token[i - 1].isalpha()
+        and token[i + 1].isalpha()
         and candidate[i] not in "’‘"
         for i in changed
     )

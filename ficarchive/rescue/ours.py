@@ -37,8 +37,10 @@ def read_ours(text: str, meta: Meta) -> list[Chapter]:
     root = lxml.html.document_fromstring(text)
     title = _find(root, "h1", "title")
     meta.title = title[0].text_content().strip() if title else None
-    meta.authors = [a.text_content().strip() for a in root.xpath(
-        f".//p[{_xpath_class('byline')}]//span[{_xpath_class('author')}]")]
+    meta.authors = [
+        a.text_content().strip()
+        for a in root.xpath(f".//p[{_xpath_class('byline')}]//span[{_xpath_class('author')}]")
+    ]
     for dd in _find(root, "dd", "rating"):
         meta.rating = dd.text_content().strip()
         meta.rating_source = dd.get("data-source")
@@ -56,17 +58,19 @@ def read_ours(text: str, meta: Meta) -> list[Chapter]:
         if verdict in ("true", "false"):
             meta.verdict = verdict == "true"
     for position in ("beginning", "end"):
-        for section in root.xpath(f".//section[{_xpath_class('notes')} and "
-                                  f"{_xpath_class(position)}]"):
+        for section in root.xpath(
+            f".//section[{_xpath_class('notes')} and {_xpath_class(position)}]"
+        ):
             notes = [_inner(p) for p in section.xpath(".//div[@class='notes-text']/p")]
             setattr(meta, f"notes_{position}", notes)
-        for section in root.xpath(f".//section[{_xpath_class('epigraph')} and "
-                                  f"{_xpath_class(position)}]"):
+        for section in root.xpath(
+            f".//section[{_xpath_class('epigraph')} and {_xpath_class(position)}]"
+        ):
             meta.epigraphs.append(_epigraph(section, position))
     for li in root.xpath(f".//section[{_xpath_class('credits')}]//li"):
-        role, name = _find(li, "span", "role"), _find(li, "span", "name")
-        if role and name:
-            meta.credits.append(Credit(role[0].text_content(), name[0].text_content()))
+        roles, names = _find(li, "span", "role"), _find(li, "span", "name")
+        if roles and names:
+            meta.credits.append(Credit(roles[0].text_content(), names[0].text_content()))
     for p in _find(root, "p", "end-mark"):
         meta.end_mark = p.text_content().strip()
     for name in ("feedback", "archive-permission"):
@@ -102,4 +106,3 @@ def _chapter(article: Any) -> Chapter:
                 sections[-1].append(_inner(child) if len(child) or child.text else "")
     title = heading[0].text_content().strip() if heading else None
     return Chapter(title, tuple(Section(tuple(s)) for s in sections))
-

@@ -22,8 +22,11 @@ from ficarchive.work import Chapter, Epigraph, Notes, Source, Work
 
 _HTML_EXT = (".htm", ".html", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".jsp", ".cgi")
 _MD_EXT = (".md", ".markdown", ".mdown")
-_HTML_TAGS = re.compile(r"<(?:html|body|head|p|br|div|font|center|table|i|b|a\s|hr|h[1-6]|"
-                        r"blockquote|span|em|strong)\b[^>]*>", re.I)
+_HTML_TAGS = re.compile(
+    r"<(?:html|body|head|p|br|div|font|center|table|i|b|a\s|hr|h[1-6]|"
+    r"blockquote|span|em|strong)\b[^>]*>",
+    re.I,
+)
 # Plain text with this many tags in its first 20,000 characters is HTML whatever its name.
 MIN_TAGS_FOR_HTML = 5
 _WORD = re.compile(r"\w")
@@ -71,6 +74,9 @@ def rescue(data: bytes, name: str = "<stdin>") -> Work:
     else:
         body = read_header(furniture.blocks, meta, log)
         apply_hints(meta, hints, log)
+        if furniture.journal and not meta.authors:
+            meta.add_author(furniture.journal)
+            meta.guesses.append("author taken from the journal the story was posted in")
         body = read_footer(body, meta, log)
         body, found = epigraphs.extract(body, log)
     if furniture.emails and not meta.feedback:
@@ -100,8 +106,14 @@ def word_count(paragraphs: list[str]) -> int:
     return sum(1 for p in paragraphs for w in html_to_text(p).split() if _WORD.search(w))
 
 
-def _work(meta: Meta, found: list[Epigraph], chapters: list[Chapter], story: bool,
-          log: RescueLog, source: Source) -> Work:
+def _work(
+    meta: Meta,
+    found: list[Epigraph],
+    chapters: list[Chapter],
+    story: bool,
+    log: RescueLog,
+    source: Source,
+) -> Work:
     paragraphs = [p for c in chapters for p in c.paragraphs]
     return Work(
         title=meta.title,

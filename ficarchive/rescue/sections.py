@@ -21,9 +21,11 @@ MIN_BREAK_GAP = 3
 BREAK_GAP_MARGIN = 2
 CHAPTER_MAX_WORDS = 12
 
-_NUMBER = (r"(?:\d{1,3}|[ivxlc]{1,7}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
-           r"twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|"
-           r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final)")
+_NUMBER = (
+    r"(?:\d{1,3}|[ivxlc]{1,7}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+    r"twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|"
+    r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final)"
+)
 _CHAPTER = re.compile(
     rf"^(?:chapter|ch\.|part|book|act|section|episode)\s+{_NUMBER}\b(?!\s+of\s+\d)|"
     r"^(?:prologue|epilogue|interlude|coda|teaser|afterword|foreword)\b|"

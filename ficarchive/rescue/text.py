@@ -7,6 +7,7 @@ author's own short lines (verse, lyrics, lists, short dialogue) stay lines.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -31,7 +32,9 @@ CENTRE_INDENT = 10
 VERSE_SHARE = 0.8
 
 _SPACES = re.compile(r"[ \u00a0]{2,}")
-_EMPHASIS = re.compile(r"(?<![\w*])([*_])(?=[^\s<])(?=[^*_\n<>]*\w)([^*_\n<>]{1,80}?)(?<=\S)\1(?![\w*])")
+_EMPHASIS = re.compile(
+    r"(?<![\w*])([*_])(?=[^\s<])(?=[^*_\n<>]*\w)([^*_\n<>]{1,80}?)(?<=\S)\1(?![\w*])"
+)
 
 
 @dataclass
@@ -100,10 +103,12 @@ def _is_centred(line: _Line, width: int | None) -> bool:
     return len(line.text) + line.indent < span - 2 or line.indent >= 2 * CENTRE_INDENT
 
 
-def _soft_break(line: _Line, nxt: _Line, width: int | None) -> bool:
-    if width is None or nxt.indent > line.indent:
-        return False
+def _soft_break(line: _Line, nxt: _Line, width: int | None, head: _Line) -> bool:
     if is_divider_text(line.text) or is_divider_text(nxt.text) or read_label(nxt.text):
+        return False
+    if nxt.indent > head.indent and read_label(head.text):
+        return True  # a header field's value wrapped with a hanging indent
+    if width is None or nxt.indent > line.indent:
         return False
     first = nxt.text.split(" ", 1)[0]
     return line.indent + len(line.text) + 1 + len(first) > width - FIT_SLACK
@@ -113,12 +118,14 @@ def _group_blocks(group: list[_Line], width: int | None) -> tuple[list[Block], i
     """Blocks for one blank-line-separated group, and how many line breaks were joined."""
     gap = group[0].gap
     if all(_is_centred(line, width) for line in group) and len(group) <= 6:
-        return [para(_SPACES.sub(" ", line.text), centered=True, gap=gap if i == 0 else 0) for i, line in
-                enumerate(group)], 0
+        return [
+            para(_SPACES.sub(" ", line.text), centered=True, gap=gap if i == 0 else 0)
+            for i, line in enumerate(group)
+        ], 0
     runs: list[list[_Line]] = [[group[0]]]
     joined = 0
-    for line, nxt in zip(group, group[1:], strict=False):
-        if _soft_break(line, nxt, width):
+    for line, nxt in itertools.pairwise(group):
+        if _soft_break(line, nxt, width, runs[-1][0]):
             runs[-1].append(nxt)
             joined += 1
         else:

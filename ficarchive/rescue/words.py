@@ -22,6 +22,24 @@ def _frequencies() -> dict[str, float]:
     return table
 
 
+# A one-word "author" more common than this is a word of the title ("Back by Teatime").
+NAME_MAX_ZIPF = 2.0
+
+
+def looks_like_name(text: str) -> bool:
+    """Whether the part after "by" in "Title by X" can be a name.
+
+    >>> looks_like_name("antennapedia"), looks_like_name("Tanya Dean"), looks_like_name("Teatime")
+    (True, True, False)
+    """
+    words = text.split()
+    if not 1 <= len(words) <= 5:
+        return False
+    if len(words) == 1:
+        return wordfreq.zipf_frequency(words[0].lower(), "en") < NAME_MAX_ZIPF
+    return True
+
+
 def is_word(word: str) -> bool:
     """True when `word` (any case; curly or straight apostrophes) is a known English word.
 
