@@ -27,6 +27,8 @@ PREFACE_MAX_BLOCKS = 10
 # and a divider are still header ("Based on the episode ...").
 HEADER_TAIL_BLOCKS = 3
 HEADER_TAIL_WORDS = 15
+# A byline is looked for this far into the text when the header had none.
+LATE_BYLINE_BLOCKS = 25
 # A heading at the top is a title (or a post subject) up to this many words.
 HEADING_TITLE_MAX_WORDS = 30
 # A title line is at most this many words.
@@ -43,6 +45,9 @@ _COPYRIGHT = re.compile(
     re.I,
 )
 _TITLE_BY = re.compile(r"^(?P<title>.{2,80}?),?\s+by\s+(?P<name>[^,()]{2,60})$", re.I)
+_BY_ALONE = re.compile(r"^\s*(?:written\s+|a\s+story\s+)?by:?\s*$", re.I)
+_PARTS = re.compile(r"^[\W_]*(?:parts?\s+\d+(?:\s*(?:-|to|of|/|and)\s*\d+)?|[(\[]?\d+\s*/\s*\d+[)\]]?)"
+                    r"[\W_]*$", re.I)
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(
     r"^\s*(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
@@ -81,13 +86,46 @@ def read_header(blocks: list[Block], meta: Meta, log: RescueLog) -> list[Block]:
         end = _scan(blocks, start, meta)
         preface = _preface_end(blocks, end, meta)
         if preface is None:
-            return blocks[_header_tail(blocks, end, meta) :]
+            body = blocks[_header_tail(blocks, end, meta) :]
+            return body if meta.authors else _late_byline(body, meta, log)
         for block in blocks[end:preface]:
             if not is_divider(block):
                 _unlabelled_note(block, meta)
         log.note("header", f"{preface - end} blocks before a divider read as the author's preface")
         start = preface + 1
     return blocks[start:]
+
+
+def _late_byline(body: list[Block], meta: Meta, log: RescueLog) -> list[Block]:
+    """A byline standing alone a little way into the text, after a preface or notice."""
+    for i, block in enumerate(body[:LATE_BYLINE_BLOCKS]):
+        lines = block.lines
+        if block.kind not in ("para", "heading") or len(lines) > 3:
+            continue
+        found = next((line for line in lines if _late_byline_line(line)), None)
+        if found is None:
+            continue
+        if not _byline(found, meta):
+            meta.assign("author", found.split(":", 1)[1], "author")
+        if not meta.authors:
+            continue
+        log.note("header", "byline found after the header, taken out of the text", found)
+        rest = [line for line in lines if line != found]
+        kept = [block.evolve(html="<br>".join(rest), text="\n".join(rest))] if rest else []
+        return [*body[:i], *kept, *body[i + 1 :]]
+    return body
+
+
+def _late_byline_line(line: str) -> bool:
+    if len(line.split()) > 8:
+        return False
+    labelled = read_label(line)
+    if labelled is not None:
+        return labelled.field == "author" and bool(labelled.value)
+    match = _BYLINE.match(line)
+    return bool(match and looks_like_name(match.group("name"))) or bool(
+        _COPYRIGHT.match(line) and re.search(r"[A-Z][a-z]+\s+[A-Z]", line)
+    )
 
 
 def _header_tail(blocks: list[Block], end: int, meta: Meta) -> int:
@@ -203,6 +241,15 @@ def _unlabelled(
     text: str, line_html: str, block: Block, meta: Meta, nxt: Block | None, first: bool
 ) -> bool:
     words = len(text.split())
+    if _BY_ALONE.match(text):
+        meta.expect_author = True
+        return True
+    if meta.expect_author and words <= 5 and not read_label(text):
+        meta.expect_author = False
+        meta.add_author(text)
+        return True
+    if _PARTS.match(text):
+        return True
     if _DATE.match(text):
         if meta.published is None:
             meta.published = text.strip()
@@ -210,9 +257,9 @@ def _unlabelled(
     if block.kind == "heading" and words <= HEADING_TITLE_MAX_WORDS and meta.title is None:
         meta.set_title(text)  # a post subject; a "Title:" line later overrides it
         return True
+    if words <= 20 and _byline(text, meta):
+        return True
     if words <= 12:
-        if _byline(text, meta):
-            return True
         if _fandom_line(text, meta):
             return True
         if meta.title is None and _title_like(text, line_html, block, nxt, first):

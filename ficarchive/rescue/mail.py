@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from ficarchive.rescue.log import RescueLog
 
 _HEADER = re.compile(
-    r"^(?:Path|From|Newsgroups|Subject|Date|Message-I[Dd]|Received|Return-Path|Organization|"
+    r"^[~>]?(?:Path|From|Newsgroups|Subject|Date|Message-I[Dd]|Received|Return-Path|Organization|"
     r"Lines|X-[\w-]+|To|Cc|Sender|Reply-To|References|NNTP-Posting-Host|Nntp-Posting-Host|Xref|"
     r"Status|Content-[\w-]+|MIME-[Vv]ersion|Mime-Version|Approved|Distribution|Keywords|Summary|"
     r"Followup-To|Expires|In-Reply-To|Apparently-To|Article-I\.D\.|Posted|Originator|Resent-[\w-]+|"
     r"Delivered-To|Precedence|Errors-To|Comments|Encoding|Message-id|Origin)\s*:",
 )
 _STRONG_HEADER = re.compile(
-    r"^(?:Path|From|Newsgroups|Message-I[Dd]|Received|Return-Path|Message-id|Xref|"
+    r"^[~>]?(?:Path|From|Newsgroups|Message-I[Dd]|Received|Return-Path|Message-id|Xref|"
     r"NNTP-Posting-Host|Nntp-Posting-Host)\s*:"
 )
 _MBOX_FROM = re.compile(r"^From \S+\s+\w{3} \w{3}\s+\d+ [\d:]+ \d{4}\s*$")
@@ -113,7 +113,7 @@ def _signature_end(lines: list[str], start: int) -> int:
 def _take_hints(block: list[str], hints: MailHints) -> None:
     hints.posts += 1
     for line in block:
-        name, _, value = line.partition(":")
+        name, _, value = line.lstrip("~>").partition(":")
         value = value.strip()
         if name == "Subject":
             hints.subjects.append(value)
@@ -134,7 +134,11 @@ def clean_subject(subject: str) -> str:
     '"Ascent" A Lore Story'
     """
     subject = re.sub(r"^(?:re|fwd?)\s*:\s*", "", subject.strip(), flags=re.I)
-    subject = re.sub(r"^(?:story|fanfic|fan fiction|ff|new)\s*[-:]\s*", "", subject, flags=re.I)
+    subject = re.sub(r"^(?:story|fanfic|fan fiction|ff|new|repost|re-post|corrected repost)\s*[-:;]\s*",
+                     "", subject, flags=re.I)
+    subject = re.sub(r"^[\[(][A-Z0-9:/ ]{2,12}[\])]\s*", "", subject)
+    subject = re.sub(r",?\s*(?:a\s+novel|prologue|prolog|epilogue|intro(?:duction)?\.?)\s*$", "",
+                     subject, flags=re.I)
     previous = None
     while previous != subject:
         previous = subject

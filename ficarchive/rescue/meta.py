@@ -17,6 +17,7 @@ _TITLE_PREFIX = re.compile(
     r"drabble|story)\s*[:]\s*)",
     re.I,
 )
+_DECORATION = re.compile(r"^[\s\-=*~#+•]+|[\s\-=*~#+•]+$")
 _LIST_FIELDS = ("fandoms", "relationships", "characters", "tags", "warnings")
 _TEXT_FIELDS = (
     "summary",
@@ -96,6 +97,7 @@ class Meta:
     structured: bool = False  # the metadata came from a YAML header
     verdict: bool | None = None  # story or not, when the source says so
     body_started: bool = False
+    expect_author: bool = False  # a "Written by" line alone: the next line is the name
 
     @property
     def found(self) -> bool:
@@ -117,7 +119,8 @@ class Meta:
         return getattr(self, name, None)
 
     def set_title(self, text: str) -> None:
-        title = _TITLE_PREFIX.sub("", text.strip()).strip().strip('"“”').strip()
+        title = _TITLE_PREFIX.sub("", text.strip()).strip()
+        title = _DECORATION.sub("", title).strip().strip('"“”_').strip()
         title = re.sub(r"\s+", " ", title)
         if title:
             self.title = title
