@@ -44,10 +44,15 @@ _COPYRIGHT = re.compile(
     r"(?:by\s+)?(?P<name>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})?\s*,?\s*(?:\d{4})?\.?\s*$",
     re.I,
 )
-_TITLE_BY = re.compile(r"^(?P<title>.{2,80}?),?\s+by\s+(?P<name>[^,()]{2,60})$", re.I)
+_TITLE_BY = re.compile(
+    r"^(?P<title>.{2,80}?),?\s+by\s+(?P<name>[^,()]{2,60}?)\s*(?:,\s+(?:a|an|the)\s.*|\.)?$", re.I
+)
+# Columns of a typed title line ("Title by Name          May 1992") are split by runs of spaces.
+_COLUMNS = re.compile(r"\s{3,}.*$")
 _BY_ALONE = re.compile(r"^\s*(?:written\s+|a\s+story\s+)?by:?\s*$", re.I)
-_PARTS = re.compile(r"^[\W_]*(?:parts?\s+\d+(?:\s*(?:-|to|of|/|and)\s*\d+)?|[(\[]?\d+\s*/\s*\d+[)\]]?)"
+_PARTS = re.compile(r"^[\W_]*(?:page\s+\d+|parts?\s+\d+(?:\s*(?:-|to|of|/|and)\s*\d+)?|[(\[]?\d+\s*/\s*\d+[)\]]?)"
                     r"[\W_]*$", re.I)
+_FIRST_SENTENCE = re.compile(r"^(.{5,160}?[.!?])\s+")
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(
     r"^\s*(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
@@ -100,6 +105,13 @@ def _late_byline(body: list[Block], meta: Meta, log: RescueLog) -> list[Block]:
     """A byline standing alone a little way into the text, after a preface or notice."""
     for i, block in enumerate(body[:LATE_BYLINE_BLOCKS]):
         lines = block.lines
+        if len(lines) == 1 and _BY_ALONE.match(lines[0]) and i + 1 < len(body):
+            name = body[i + 1].lines
+            if len(name) == 1 and looks_like_name(name[0]) and len(name[0].split()) <= 4:
+                meta.add_author(name[0])
+                log.note("header", "byline found after the header, taken out of the text",
+                         f"{lines[0]} {name[0]}")
+                return [*body[:i], *body[i + 2 :]]
         if block.kind not in ("para", "heading") or len(lines) > 3:
             continue
         found = next((line for line in lines if _late_byline_line(line)), None)
@@ -259,6 +271,12 @@ def _unlabelled(
         return True
     if words <= 20 and _byline(text, meta):
         return True
+    sentence = _FIRST_SENTENCE.match(text)
+    if first and words > 20 and sentence and _byline(sentence.group(1), meta):
+        rest = text[sentence.end() :].strip()
+        if rest:
+            meta.append("disclaimer" if _DISCLAIMER_HINT.search(rest) else "notes", rest)
+        return True
     if words <= 12:
         if _fandom_line(text, meta):
             return True
@@ -288,6 +306,7 @@ def _fandom_line(text: str, meta: Meta) -> bool:
 
 
 def _byline(text: str, meta: Meta) -> bool:
+    text = _COLUMNS.sub("", text.strip())
     match = _BYLINE.match(text)
     if match and len(match.group("name").split()) <= 6 and not meta.authors:
         meta.add_author(match.group("name"))
@@ -299,12 +318,13 @@ def _byline(text: str, meta: Meta) -> bool:
         by = _BYLINE.match(pre)
         meta.add_author(by.group("name") if by else name or pre)
         return True
-    if meta.title is None:
-        match = _TITLE_BY.match(text)
-        if match and looks_like_name(match.group("name")):
+    match = _TITLE_BY.match(text)
+    if match and looks_like_name(match.group("name")) and not (meta.title and meta.authors):
+        if meta.title is None:
             meta.set_title(match.group("title"))
+        if not meta.authors:
             meta.add_author(match.group("name"))
-            return True
+        return True
     return False
 
 

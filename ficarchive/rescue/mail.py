@@ -23,6 +23,8 @@ _STRONG_HEADER = re.compile(
     r"^[~>]?(?:Path|From|Newsgroups|Message-I[Dd]|Received|Return-Path|Message-id|Xref|"
     r"NNTP-Posting-Host|Nntp-Posting-Host)\s*:"
 )
+_ANY_HEADER = re.compile(r"^[~>]?[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*:\s")
+_SUBJECT = re.compile(r"^[~>]?Subject:\s*\S", re.I)
 _MBOX_FROM = re.compile(r"^From \S+\s+\w{3} \w{3}\s+\d+ [\d:]+ \d{4}\s*$")
 _PART_MARKER = re.compile(
     r"^\s*(?:[\[(]\s*(?:part\s*)?\d+\s*(?:/|of)\s*\d+\??\s*[\])]|"
@@ -83,7 +85,7 @@ def _header_end(lines: list[str], start: int) -> int:
         strong += 1
     while i < len(lines):
         line = lines[i]
-        if _HEADER.match(line):
+        if _HEADER.match(line) or (strong and _ANY_HEADER.match(line)):
             count += 1
             strong += bool(_STRONG_HEADER.match(line))
         elif line[:1] in (" ", "\t") and count and line.strip():
@@ -91,8 +93,13 @@ def _header_end(lines: list[str], start: int) -> int:
         else:
             break
         i += 1
-    if strong and count >= 2 and (i >= len(lines) or not lines[i].strip()):
+    ends = i >= len(lines) or not lines[i].strip()
+    if strong and count >= 2 and ends:
         return i
+    if count == 1 and ends and not any(s.strip() for s in lines[:start]) and _SUBJECT.match(
+        lines[start]
+    ):
+        return i  # a lone Subject: line saved at the top of the file
     return start
 
 

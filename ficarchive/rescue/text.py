@@ -26,6 +26,11 @@ MIN_WRAP_WIDTH = 40
 # A break is kept when the next word would have fitted with this many columns to spare
 # (wrappers differ by a column or two in how they count the margin).
 FIT_SLACK = 2
+# A group of at least GROUP_WRAP_MIN_LINES lines, GROUP_WRAP_SHARE of them ending within
+# GROUP_WRAP_BAND columns of its widest, was wrapped at its own width.
+GROUP_WRAP_MIN_LINES = 4
+GROUP_WRAP_BAND = 10
+GROUP_WRAP_SHARE = 0.6
 # A line this far indented, and not full width, is centred.
 CENTRE_INDENT = 10
 # Verse: every line of the group shorter than this share of the wrap width.
@@ -114,9 +119,23 @@ def _soft_break(line: _Line, nxt: _Line, width: int | None, head: _Line) -> bool
     return line.indent + len(line.text) + 1 + len(first) > width - FIT_SLACK
 
 
+def _group_width(group: list[_Line], width: int | None) -> int | None:
+    """The wrap width of one group: narrower than the text's when the group was wrapped
+    narrower (an indented passage, a reply), else the text's own."""
+    if len(group) < GROUP_WRAP_MIN_LINES:
+        return width
+    ends = [line.indent + len(line.text) for line in group[:-1]]
+    widest = max(ends)
+    if widest < MIN_WRAP_WIDTH or (width is not None and widest >= width):
+        return width
+    near = sum(1 for n in ends if n >= widest - GROUP_WRAP_BAND)
+    return widest if near >= GROUP_WRAP_SHARE * len(ends) else width
+
+
 def _group_blocks(group: list[_Line], width: int | None) -> tuple[list[Block], int]:
     """Blocks for one blank-line-separated group, and how many line breaks were joined."""
     gap = group[0].gap
+    width = _group_width(group, width)
     if all(_is_centred(line, width) for line in group) and len(group) <= 6:
         return [
             para(_SPACES.sub(" ", line.text), centered=True, gap=gap if i == 0 else 0)
