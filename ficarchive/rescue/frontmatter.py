@@ -15,7 +15,8 @@ from ficarchive.rescue.dividers import is_divider
 from ficarchive.rescue.labels import read_label
 from ficarchive.rescue.log import RescueLog
 from ficarchive.rescue.meta import Meta
-from ficarchive.rescue.words import looks_like_name
+from ficarchive.rescue.sections import is_chapter_heading
+from ficarchive.rescue.words import looks_like_name, zipf
 from ficarchive.tags.fandoms import KNOWN_FANDOMS, canonical_fandom
 
 # The header is looked for in this many blocks at most; a story's first scene starts
@@ -29,6 +30,8 @@ HEADER_TAIL_BLOCKS = 3
 HEADER_TAIL_WORDS = 15
 # A byline is looked for this far into the text when the header had none.
 LATE_BYLINE_BLOCKS = 25
+# A bare name has at least one word rarer than this (Zipf scale): "Geld", not "Frontier".
+NAME_MAX_ZIPF = 3.0
 # A heading at the top is a title (or a post subject) up to this many words.
 HEADING_TITLE_MAX_WORDS = 30
 # A title line is at most this many words.
@@ -40,18 +43,23 @@ _BYLINE = re.compile(
     re.I,
 )
 _COPYRIGHT = re.compile(
-    r"^(?:(?P<pre>.+?)\s*[-,]?\s*)?(?:copyright|\(c\)|©)\s*(?:\d{4}\s*(?:,|by)?\s*)?"
+    r"^(?:(?P<pre>.+?)\s*[-,*]?\s*)?(?:copyright|copywrite|copr\.|\(c\)|©)\s*(?:\d{4}\s*(?:,|by)?\s*)?"
     r"(?:by\s+)?(?P<name>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})?\s*,?\s*(?:\d{4})?\.?\s*$",
     re.I,
 )
 _TITLE_BY = re.compile(
-    r"^(?P<title>.{2,80}?),?\s+by\s+(?P<name>[^,()]{2,60}?)\s*(?:,\s+(?:a|an|the)\s.*|\.)?$", re.I
+    r"^(?P<title>.{2,80}?),?\s+by\s+(?P<name>[^,()]{2,60}?)\s*(?:,\s+(?:a|an|the)\s.*|\.|"
+    r"\s+(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*)?'?\d{2,4})?$",
+    re.I,
 )
-# Columns of a typed title line ("Title by Name          May 1992") are split by runs of spaces.
-_COLUMNS = re.compile(r"\s{3,}.*$")
+# Columns of a typed title line ("Title     by Name     May 1992") are split by runs of spaces.
+_COLUMN_GAP = re.compile(r"\s{3,}")
 _BY_ALONE = re.compile(r"^\s*(?:written\s+|a\s+story\s+)?by:?\s*$", re.I)
-_PARTS = re.compile(r"^[\W_]*(?:page\s+\d+|parts?\s+\d+(?:\s*(?:-|to|of|/|and)\s*\d+)?|[(\[]?\d+\s*/\s*\d+[)\]]?)"
-                    r"[\W_]*$", re.I)
+_PARTS = re.compile(
+    r"^[\W_]*(?:page\s+\d+|parts?\s+\d+(?:\s*(?:-|to|of|/|and)\s*\d+)?|[(\[]?\d+\s*/\s*\d+[)\]]?)"
+    r"[\W_]*$",
+    re.I,
+)
 _FIRST_SENTENCE = re.compile(r"^(.{5,160}?[.!?])\s+")
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(
@@ -109,8 +117,11 @@ def _late_byline(body: list[Block], meta: Meta, log: RescueLog) -> list[Block]:
             name = body[i + 1].lines
             if len(name) == 1 and looks_like_name(name[0]) and len(name[0].split()) <= 4:
                 meta.add_author(name[0])
-                log.note("header", "byline found after the header, taken out of the text",
-                         f"{lines[0]} {name[0]}")
+                log.note(
+                    "header",
+                    "byline found after the header, taken out of the text",
+                    f"{lines[0]} {name[0]}",
+                )
                 return [*body[:i], *body[i + 2 :]]
         if block.kind not in ("para", "heading") or len(lines) > 3:
             continue
@@ -130,7 +141,8 @@ def _late_byline(body: list[Block], meta: Meta, log: RescueLog) -> list[Block]:
 
 def _late_byline_line(line: str) -> bool:
     if len(line.split()) > 8:
-        return False
+        match = _TITLE_BY.match(line)
+        return len(line.split()) <= 16 and bool(match and looks_like_name(match.group("name")))
     labelled = read_label(line)
     if labelled is not None:
         return labelled.field == "author" and bool(labelled.value)
@@ -206,8 +218,11 @@ def _block(block: Block, meta: Meta, nxt: Block | None) -> tuple[bool, str | Non
     html_lines = split_html_lines(block.html) if block.kind != "rule" else []
     last: str | None = None
     taken_any = False
+    texts = [html_to_text(line).strip() for line in html_lines]
+    after = nxt.lines[0] if nxt is not None and nxt.lines else ""
     for n, line_html in enumerate(html_lines):
-        text = html_to_text(line_html).strip()
+        text = texts[n]
+        following = next((t for t in texts[n + 1 :] if t), after)
         if not text:
             continue
         labelled = read_label(text)
@@ -225,7 +240,7 @@ def _block(block: Block, meta: Meta, nxt: Block | None) -> tuple[bool, str | Non
         if last and not meta.value_of(last):
             meta.assign(last, line_html, "")
             continue
-        if _unlabelled(text, line_html, block, meta, nxt, first=n == 0):
+        if _unlabelled(text, line_html, block, meta, following):
             taken_any = True
             continue
         if not taken_any:
@@ -249,9 +264,7 @@ def _value_html(line_html: str) -> str:
     return html.strip()
 
 
-def _unlabelled(
-    text: str, line_html: str, block: Block, meta: Meta, nxt: Block | None, first: bool
-) -> bool:
+def _unlabelled(text: str, line_html: str, block: Block, meta: Meta, following: str) -> bool:
     words = len(text.split())
     if _BY_ALONE.match(text):
         meta.expect_author = True
@@ -272,7 +285,7 @@ def _unlabelled(
     if words <= 20 and _byline(text, meta):
         return True
     sentence = _FIRST_SENTENCE.match(text)
-    if first and words > 20 and sentence and _byline(sentence.group(1), meta):
+    if words > 20 and sentence and _byline(sentence.group(1), meta):
         rest = text[sentence.end() :].strip()
         if rest:
             meta.append("disclaimer" if _DISCLAIMER_HINT.search(rest) else "notes", rest)
@@ -280,8 +293,12 @@ def _unlabelled(
     if words <= 12:
         if _fandom_line(text, meta):
             return True
-        if meta.title is None and _title_like(text, line_html, block, nxt, first):
+        if meta.title is None and _title_like(text, line_html, block, following):
             meta.set_title(text)
+            return True
+        if meta.title and not meta.authors and _bare_name(text):
+            meta.add_author(text)
+            meta.guesses.append("a name on its own line after the title taken as the author")
             return True
     if _DISCLAIMER_HINT.search(text) and not meta.body_started:
         meta.append("disclaimer", line_html)
@@ -306,7 +323,13 @@ def _fandom_line(text: str, meta: Meta) -> bool:
 
 
 def _byline(text: str, meta: Meta) -> bool:
-    text = _COLUMNS.sub("", text.strip())
+    """A byline, a copyright line or "Title by Name", in the line or one of its columns."""
+    columns = [c for c in _COLUMN_GAP.split(text.strip()) if c]
+    candidates = [" ".join(columns)] if len(columns) == 1 else [*columns, " ".join(columns)]
+    return any(_byline_one(candidate, meta) for candidate in candidates)
+
+
+def _byline_one(text: str, meta: Meta) -> bool:
     match = _BYLINE.match(text)
     if match and len(match.group("name").split()) <= 6 and not meta.authors:
         meta.add_author(match.group("name"))
@@ -328,8 +351,24 @@ def _byline(text: str, meta: Meta) -> bool:
     return False
 
 
-def _title_like(text: str, line_html: str, block: Block, nxt: Block | None, first: bool) -> bool:
+def _bare_name(text: str) -> bool:
+    """A person's name alone on a line: capitalised words, not all of them common words.
+
+    >>> _bare_name("Jonathan Geld"), _bare_name("The Final Frontier"), _bare_name("B.J. Henry")
+    (True, False, True)
+    """
+    words = text.split()
+    if not 2 <= len(words) <= 4 or not all(w[:1].isupper() for w in words):
+        return False
+    if not all(re.fullmatch(r"[A-Z][\w'’.-]*", w) for w in words):
+        return False
+    return min(zipf(w.strip(".").lower()) for w in words) < NAME_MAX_ZIPF
+
+
+def _title_like(text: str, line_html: str, block: Block, following: str) -> bool:
     if len(text.split()) > TITLE_MAX_WORDS or len(text) > 120:
+        return False
+    if is_chapter_heading(block.evolve(text=text)):
         return False
     if text.endswith((".", ",", ";")) and not text.endswith("..."):
         return False
@@ -343,10 +382,12 @@ def _title_like(text: str, line_html: str, block: Block, nxt: Block | None, firs
     )
     if marked:
         return True
-    if nxt is None:
-        return False
-    following = nxt.lines[0] if nxt.lines else ""
-    return bool(_BYLINE.match(following) or read_label(following)) and first
+    return bool(
+        _BYLINE.match(following)
+        or read_label(following)
+        or _byline_text(following)
+        or _bare_name(following)
+    )
 
 
 def _unlabelled_note(block: Block, meta: Meta) -> None:

@@ -184,8 +184,15 @@ _labels(
     "series",
     "series notes",
 )
-_labels("disclaimer", "notice", "copyright", "copyright notice", "legal notice",
-        "copyright/disclaimer", "copyright/disclaimer notice")
+_labels(
+    "disclaimer",
+    "notice",
+    "copyright",
+    "copyright notice",
+    "legal notice",
+    "copyright/disclaimer",
+    "copyright/disclaimer notice",
+)
 # LiveJournal's post footer: kept in diagnostics, not the Work.
 _labels(
     "journal",

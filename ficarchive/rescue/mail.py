@@ -85,7 +85,7 @@ def _header_end(lines: list[str], start: int) -> int:
         strong += 1
     while i < len(lines):
         line = lines[i]
-        if _HEADER.match(line) or (strong and _ANY_HEADER.match(line)):
+        if _HEADER.match(line) or (count and _ANY_HEADER.match(line)):
             count += 1
             strong += bool(_STRONG_HEADER.match(line))
         elif line[:1] in (" ", "\t") and count and line.strip():
@@ -96,8 +96,11 @@ def _header_end(lines: list[str], start: int) -> int:
     ends = i >= len(lines) or not lines[i].strip()
     if strong and count >= 2 and ends:
         return i
-    if count == 1 and ends and not any(s.strip() for s in lines[:start]) and _SUBJECT.match(
-        lines[start]
+    if (
+        count == 1
+        and ends
+        and not any(s.strip() for s in lines[:start])
+        and _SUBJECT.match(lines[start])
     ):
         return i  # a lone Subject: line saved at the top of the file
     return start
@@ -141,11 +144,19 @@ def clean_subject(subject: str) -> str:
     '"Ascent" A Lore Story'
     """
     subject = re.sub(r"^(?:re|fwd?)\s*:\s*", "", subject.strip(), flags=re.I)
-    subject = re.sub(r"^(?:story|fanfic|fan fiction|ff|new|repost|re-post|corrected repost)\s*[-:;]\s*",
-                     "", subject, flags=re.I)
+    subject = re.sub(
+        r"^(?:story|fanfic|fan fiction|ff|new|repost|re-post|corrected repost)\s*[-:;]\s*",
+        "",
+        subject,
+        flags=re.I,
+    )
     subject = re.sub(r"^[\[(][A-Z0-9:/ ]{2,12}[\])]\s*", "", subject)
-    subject = re.sub(r",?\s*(?:a\s+novel|prologue|prolog|epilogue|intro(?:duction)?\.?)\s*$", "",
-                     subject, flags=re.I)
+    subject = re.sub(
+        r",?\s*(?:a\s+novel|prologue|prolog|epilogue|intro(?:duction)?\.?)\s*$",
+        "",
+        subject,
+        flags=re.I,
+    )
     previous = None
     while previous != subject:
         previous = subject

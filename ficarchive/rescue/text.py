@@ -132,9 +132,24 @@ def _group_width(group: list[_Line], width: int | None) -> int | None:
     return widest if near >= GROUP_WRAP_SHARE * len(ends) else width
 
 
+def _underlined(group: list[_Line]) -> bool:
+    """A heading underlined the typewriter way: a line, then ``-----`` or ``=====`` under it."""
+    if len(group) != 2:
+        return False
+    title, rule = group[0].text, group[1].text
+    return (
+        set(rule) <= set("-=~_*^")
+        and len(rule) >= 3
+        and abs(len(rule) - len(title)) <= 3
+        and not is_divider_text(title)
+    )
+
+
 def _group_blocks(group: list[_Line], width: int | None) -> tuple[list[Block], int]:
     """Blocks for one blank-line-separated group, and how many line breaks were joined."""
     gap = group[0].gap
+    if _underlined(group):
+        return [para(_SPACES.sub(" ", group[0].text), gap=gap).evolve(kind="heading", level=2)], 0
     width = _group_width(group, width)
     if all(_is_centred(line, width) for line in group) and len(group) <= 6:
         return [

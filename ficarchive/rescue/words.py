@@ -6,6 +6,7 @@ Used to decide, word by word, whether a character is mojibake (``canít`` is not
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import wordfreq
@@ -38,6 +39,12 @@ def looks_like_name(text: str) -> bool:
     if len(words) == 1:
         return wordfreq.zipf_frequency(words[0].lower(), "en") < NAME_MAX_ZIPF
     return True
+
+
+def zipf(word: str) -> float:
+    """How common an English word is, on the Zipf scale (0 unknown, 7 "the")."""
+    frequency = _frequencies().get(word.lower().replace("’", "'"), 0.0)
+    return 9 + math.log10(frequency) if frequency > 0 else 0.0
 
 
 def is_word(word: str) -> bool:
