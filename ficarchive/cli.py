@@ -66,7 +66,13 @@ def _format(work: Work, fmt: str) -> str:
     return to_markdown(work)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={
+        "help_option_names": ["-h", "--help"],
+        "max_content_width": 88,
+        "terminal_width": 88,
+    }
+)
 @click.version_option(__version__, prog_name="ficarchive")
 def main() -> None:
     """ficarchive: rescue fan fiction as it is found on the old web."""
