@@ -9,12 +9,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ficarchive.rescue.blocks import Block
+from ficarchive.rescue.blocks import Block, html_to_text, split_html_lines
 from ficarchive.rescue.log import RescueLog
 
 # A block is navigation when links make up this share of its text and it is short.
 NAV_LINK_SHARE = 0.6
 NAV_MAX_WORDS = 16
+# A bar of links ("A | B | C") is navigation whatever its words, when links are nearly
+# all of its text.
+NAV_BAR_LINK_SHARE = 0.8
+_NAV_SEPARATOR = re.compile(r"[|·•»]|\]\s*\[")
 # A block matched by a furniture phrase is only removed when it is this short.
 PHRASE_MAX_WORDS = 14
 
@@ -94,6 +98,8 @@ def _navigation(block: Block) -> bool:
             ":" in block.text and "mailto:" in block.attrs.get("hrefs", "")
         ):
             return False  # "by <a href=mailto:…>me</a>", "Feedback: me@…" are front matter
+        if links >= NAV_BAR_LINK_SHARE * letters and _NAV_SEPARATOR.search(block.text):
+            return True  # a bar of links: "Recent Entries | Friends | User Info"
         return bool(_NAV_WORDS.search(block.text)) or "mailto:" in block.attrs.get("hrefs", "")
     return False
 
@@ -122,6 +128,24 @@ def _journal_name(block: Block) -> str | None:
     return None
 
 
+def _without_furniture_lines(block: Block, log: RescueLog) -> Block:
+    """A block of several lines keeps its lines that are not page furniture."""
+    if block.kind != "para" or "<br>" not in block.html:
+        return block
+    html_lines = split_html_lines(block.html)
+    keep = []
+    for line in html_lines:
+        text = html_to_text(line)
+        if len(text.split()) <= PHRASE_MAX_WORDS and _FURNITURE.search(text):
+            log.note("boilerplate", "page furniture (counter, navigation or post footer)", text)
+        else:
+            keep.append(line)
+    if len(keep) == len(html_lines):
+        return block
+    html = "<br>".join(keep)
+    return block.evolve(html=html, text=html_to_text(html))
+
+
 def remove(blocks: list[Block], log: RescueLog) -> Furniture:
     kept: list[Block] = []
     emails: list[str] = []
@@ -140,12 +164,13 @@ def remove(blocks: list[Block], log: RescueLog) -> Furniture:
             reason = "navigation links"
         elif (
             block.kind in ("para", "heading")
+            and "\n" not in block.text
             and block.words <= PHRASE_MAX_WORDS
             and (_FURNITURE.search(block.text))
         ):
             reason = "page furniture (counter, navigation or post footer)"
         if reason is None:
-            kept.append(block)
+            kept.append(_without_furniture_lines(block, log))
             continue
         hrefs = block.attrs.get("hrefs", "")
         emails.extend(_EMAIL.findall(hrefs) or _EMAIL.findall(block.text))

@@ -198,6 +198,8 @@ class Meta:
         for item in split_list(text):
             if name == "relationships" and _not_a_relationship(item):
                 continue
+            if name == "fandoms":
+                item = canonical_fandom(item)
             if item.lower() not in (i.lower() for i in items):
                 items.append(item)
 

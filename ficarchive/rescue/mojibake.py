@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
 
 from ficarchive.rescue.log import RescueLog
-from ficarchive.rescue.words import is_word
+from ficarchive.rescue.words import is_word, zipf
 
 # A document needs this many words proven wrong, and this many times more proven wrong
 # than proven right, before the words that prove nothing (a lone ``ó``) are changed too.
@@ -80,9 +80,18 @@ def _verdict(token: str, candidate: str, table: dict[int, str]) -> str:
         return "fix"
     if before_known and not (after and after_known):
         return "keep"
+    if before_known and after and after_known and _more_common(after, before):
+        return "likely"  # "cafÈ" is in the word list, but "café" far more often
     return "unsure"
 
 
+def _more_common(after: list[str], before: list[str]) -> bool:
+    return min(zipf(w) for w in after) >= max(zipf(w) for w in before) + LIKELY_ZIPF_MARGIN
+
+
+# Where both forms are words, the repaired one must be this much more common (Zipf
+# scale: 1.0 is ten times) to be changed, and only when the document's vote says so.
+LIKELY_ZIPF_MARGIN = 1.0
 # A dash that the repair puts between two letters must split the word into two real
 # words of at least this length ("ran—fast"); "pi–on" is "piñon" in Spanish.
 MIN_DASH_SPLIT = 3
@@ -124,7 +133,7 @@ def _plan(text: str, direction: Direction) -> tuple[list[tuple[int, int, str]], 
             fixes.append((match.start(), match.end(), candidate))
         elif verdict == "keep":
             kept += 1
-        elif _only_punctuation(token, candidate):
+        elif verdict == "likely" or _only_punctuation(token, candidate):
             unsure.append((match.start(), match.end(), candidate))
     confirmed = len(fixes)
     if confirmed >= MIN_VOTES_FOR_AMBIGUOUS and confirmed >= VOTE_RATIO_FOR_AMBIGUOUS * kept:

@@ -29,6 +29,8 @@ FIT_SLACK = 2
 # A group of at least GROUP_WRAP_MIN_LINES lines, GROUP_WRAP_SHARE of them ending within
 # GROUP_WRAP_BAND columns of its widest, was wrapped at its own width.
 GROUP_WRAP_MIN_LINES = 4
+# Verse is narrower than this; prose wrapped narrow (a quoted reply) is wider.
+GROUP_MIN_WRAP_WIDTH = 55
 GROUP_WRAP_BAND = 10
 GROUP_WRAP_SHARE = 0.6
 # A line this far indented, and not full width, is centred.
@@ -126,7 +128,7 @@ def _group_width(group: list[_Line], width: int | None) -> int | None:
         return width
     ends = [line.indent + len(line.text) for line in group[:-1]]
     widest = max(ends)
-    if widest < MIN_WRAP_WIDTH or (width is not None and widest >= width):
+    if widest < GROUP_MIN_WRAP_WIDTH or (width is not None and widest >= width):
         return width
     near = sum(1 for n in ends if n >= widest - GROUP_WRAP_BAND)
     return widest if near >= GROUP_WRAP_SHARE * len(ends) else width
