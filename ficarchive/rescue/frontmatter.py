@@ -60,6 +60,7 @@ _PARTS = re.compile(
     r"[\W_]*$",
     re.I,
 )
+_SENTENCE_END = (".", "!", "?", '"', "”", "'", "’")
 _FIRST_SENTENCE = re.compile(r"^(.{5,160}?[.!?])\s+")
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(
@@ -154,15 +155,16 @@ def _late_byline_line(line: str) -> bool:
 
 def _header_tail(blocks: list[Block], end: int, meta: Meta) -> int:
     """Short lines between the header and a divider just after it are header notes."""
-    if not meta.found:
-        return end
+    if not meta.found or (end and is_divider(blocks[end - 1])):
+        return end  # the header already ended at its own divider
     for j in range(end, min(len(blocks), end + HEADER_TAIL_BLOCKS + 1)):
         if is_divider(blocks[j]):
             for block in blocks[end:j]:
                 meta.notes_beginning.append(block.html)
             return j + 1 if j > end else end
-        if blocks[j].words > HEADER_TAIL_WORDS:
-            return end
+        text = blocks[j].text.strip()
+        if blocks[j].words > HEADER_TAIL_WORDS or "\n" in text or text.endswith(_SENTENCE_END):
+            return end  # story prose, not a header line
     return end
 
 

@@ -20,6 +20,8 @@ from ficarchive.rescue.mail import MailHints, strip_mail
 # A text is hard-wrapped when at least this share of its lines come within
 # WRAP_BAND columns of the wrap width; wider than MAX_WRAP_WIDTH is not wrapping.
 WRAPPED_SHARE = 0.25
+# Below this many lines a text has no band of line lengths to read a width from.
+FEW_LINES = 8
 WRAP_BAND = 15
 MAX_WRAP_WIDTH = 100
 MIN_WRAP_WIDTH = 40
@@ -84,8 +86,11 @@ def _parse_lines(lines: list[str]) -> list[_Line]:
 def _wrap_width(lines: list[str]) -> int | None:
     """The column the text was wrapped at, or None when lines were never wrapped."""
     lengths = sorted(len(line) for line in lines)
-    if len(lengths) < 8:
+    if not lengths:
         return None
+    if len(lengths) < FEW_LINES:
+        # too few lines to see a band: the longest line is the width, if it is one
+        return lengths[-1] if GROUP_MIN_WRAP_WIDTH <= lengths[-1] <= MAX_WRAP_WIDTH else None
     width = lengths[int(len(lengths) * 0.97) - 1]
     if not MIN_WRAP_WIDTH <= width <= MAX_WRAP_WIDTH:
         return None
