@@ -65,6 +65,8 @@ _MAIL_CHARSET = re.compile(rb"^Content-type:[^\n]*charset=\"?([A-Za-z0-9._:-]+)"
 # Share of high bytes above which a text is not Western prose with a few accents but a
 # non-Latin script: then we ask charset-normalizer instead of our Western vote.
 NON_LATIN_SHARE = 0.3
+# ...unless most of those high bytes are DOS box-drawing characters (ASCII art, frames).
+DOS_ART_SHARE = 0.5
 
 # ftfy fixes classic mojibake; we turn off what would change the author's intent
 # (curly quotes, full-width letters) and what later stages do themselves.
@@ -127,8 +129,10 @@ def _to_text(data: bytes, name: str, log: RescueLog) -> tuple[str, str]:
         decoded = _declared(data, declared, log)
         if decoded is not None:
             return decoded, declared
-    high = sum(1 for b in data[:65536] if b >= 0x80)
-    if high > NON_LATIN_SHARE * min(len(data), 65536):
+    sample = data[:65536]
+    high = sum(1 for b in sample if b >= 0x80)
+    box = sum(1 for b in sample if 0xB0 <= b <= 0xDF)
+    if high > NON_LATIN_SHARE * len(sample) and box < DOS_ART_SHARE * high:
         return _detect_other(data, name, log)
     return _western(data, declared, log)
 
