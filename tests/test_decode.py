@@ -53,7 +53,7 @@ def test_declared_charset_is_read_from_meta_and_mail() -> None:
 
 def test_unknown_declared_charset_is_noted_and_ignored() -> None:
     page = ('<meta charset="x-unknown-9"><p>' + STORY + "</p>").encode("cp1252")
-    text, encoding, log = _decode(page)
+    text, encoding, _ = _decode(page)
     assert STORY in text and encoding == "windows-1252"
 
 
