@@ -53,8 +53,9 @@ def test_declared_charset_is_read_from_meta_and_mail() -> None:
 
 def test_unknown_declared_charset_is_noted_and_ignored() -> None:
     page = ('<meta charset="x-unknown-9"><p>' + STORY + "</p>").encode("cp1252")
-    text, encoding, _ = _decode(page)
+    text, encoding, log = _decode(page)
     assert STORY in text and encoding == "windows-1252"
+    assert any("x-unknown-9" in d.message for d in log.diagnostics)
 
 
 def test_non_latin_declared_charset_is_honoured() -> None:
