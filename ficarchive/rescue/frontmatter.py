@@ -30,6 +30,7 @@ HEADER_TAIL_BLOCKS = 3
 HEADER_TAIL_WORDS = 15
 # A byline is looked for this far into the text when the header had none.
 LATE_BYLINE_BLOCKS = 25
+LATE_TITLE_BY_WORDS = 16
 # A bare name has at least one word rarer than this (Zipf scale): "Geld", not "Frontier".
 NAME_MAX_ZIPF = 3.0
 # A heading at the top is a title (or a post subject) up to this many words.
@@ -61,6 +62,7 @@ _PARTS = re.compile(
     re.I,
 )
 _SENTENCE_END = (".", "!", "?", '"', "”", "'", "’")
+_MONTH_WORD = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?", re.I)
 _FIRST_SENTENCE = re.compile(r"^(.{5,160}?[.!?])\s+")
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(
@@ -141,9 +143,11 @@ def _late_byline(body: list[Block], meta: Meta, log: RescueLog) -> list[Block]:
 
 
 def _late_byline_line(line: str) -> bool:
+    title_by = _TITLE_BY.match(line)
+    if title_by and len(line.split()) <= LATE_TITLE_BY_WORDS:
+        return looks_like_name(title_by.group("name"))
     if len(line.split()) > 8:
-        match = _TITLE_BY.match(line)
-        return len(line.split()) <= 16 and bool(match and looks_like_name(match.group("name")))
+        return False
     labelled = read_label(line)
     if labelled is not None:
         return labelled.field == "author" and bool(labelled.value)
@@ -340,6 +344,8 @@ def _byline_one(text: str, meta: Meta) -> bool:
     if match and (match.group("name") or match.group("pre")):
         name = match.group("name") or ""
         pre = match.group("pre") or ""
+        if _MONTH_WORD.fullmatch(name):
+            name = ""  # "NAME COPYRIGHT APRIL 1994": the name came first
         by = _BYLINE.match(pre)
         meta.add_author(by.group("name") if by else name or pre)
         return True
@@ -351,6 +357,14 @@ def _byline_one(text: str, meta: Meta) -> bool:
             meta.add_author(match.group("name"))
         return True
     return False
+
+
+def _quoted_title(text: str) -> bool:
+    """A title in quotes ("Aeia"), not a line of dialogue ("Come here, you.")."""
+    return (
+        text[:1] in "\"“'" and text[-1:] in "\"”'" and text[-2:-1] not in ".,!?…-"
+        and len(text.split()) <= TITLE_MAX_WORDS
+    )
 
 
 def _bare_name(text: str) -> bool:
@@ -380,7 +394,7 @@ def _title_like(text: str, line_html: str, block: Block, following: str) -> bool
         or block.strong
         or (line_html.startswith("<strong>") and line_html.endswith("</strong>"))
         or (text.isupper() and len(text) > 3)
-        or (text[:1] in "\"“'" and text[-1:] in "\"”'")
+        or _quoted_title(text)
     )
     if marked:
         return True
@@ -425,7 +439,7 @@ def _header_like(block: Block) -> bool:
             block.centered
             or block.strong
             or first.isupper()
-            or (first[:1] in '"“' and first[-1:] in '"”')
+            or _quoted_title(first)
         )
         and len(lines) <= 4
     )
