@@ -33,3 +33,48 @@ def validate_work() -> Any:
         validator.validate(data)
 
     return validate
+
+
+# -- the command line, in-process ---------------------------------------------------------
+
+CLI_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cli"
+
+# Plain, uncoloured, 100-column output whatever the terminal the tests run from says.
+CLI_ENV: dict[str, str | None] = {
+    "NO_COLOR": "1",
+    "FORCE_COLOR": None,
+    "TTY_COMPATIBLE": None,
+    "TTY_INTERACTIVE": None,
+    "COLUMNS": "100",
+}
+
+
+@pytest.fixture(scope="session")
+def cli_fixtures() -> Path:
+    """tests/fixtures/cli: small invented stories for the command-line tests."""
+    return CLI_FIXTURES
+
+
+@pytest.fixture
+def run_cli() -> Any:
+    """`run_cli(*args, input=None)`: invoke `ficarchive` with CliRunner; returns the Result.
+
+    Exceptions other than SystemExit propagate, so a crash fails the test with its
+    traceback instead of hiding in `result.exception`.
+    """
+    from click.testing import CliRunner
+
+    from ficarchive.cli import main
+
+    runner = CliRunner(env=CLI_ENV)
+
+    def run(*args: object, input: bytes | str | None = None) -> Any:
+        return runner.invoke(
+            main,
+            [str(a) for a in args],
+            input=input,
+            prog_name="ficarchive",
+            catch_exceptions=False,
+        )
+
+    return run
