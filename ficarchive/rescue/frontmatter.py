@@ -33,6 +33,8 @@ LATE_BYLINE_BLOCKS = 25
 LATE_TITLE_BY_WORDS = 16
 # A bare name has at least one word rarer than this (Zipf scale): "Geld", not "Frontier".
 NAME_MAX_ZIPF = 3.0
+# Short centred lines in the header are its title page ("A", "Star Trek", "Novel").
+CENTRED_HEADER_WORDS = 8
 # A heading at the top is a title (or a post subject) up to this many words.
 HEADING_TITLE_MAX_WORDS = 30
 # A title line is at most this many words.
@@ -63,6 +65,15 @@ _PARTS = re.compile(
 )
 _SENTENCE_END = (".", "!", "?", '"', "”", "'", "’")
 _MONTH_WORD = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?", re.I)
+_COPYRIGHT_BY = re.compile(
+    r"(?:copyright|\(c\)|©)[^.;:]{0,60}?(?:\bby\s+|,\s+)(?P<name>[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3})"
+)
+_RIGHTS_OWNER = re.compile(
+    r"paramount|viacom|fox|mutant|whedon|warner|bbc|cbs|lucas|disney|"
+    r"universal|roddenberry|pictures|studios|inc\b|ltd\b",
+    re.I,
+)
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|my|me)\b")
 _FIRST_SENTENCE = re.compile(r"^(.{5,160}?[.!?])\s+")
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(
@@ -126,6 +137,10 @@ def _late_byline(body: list[Block], meta: Meta, log: RescueLog) -> list[Block]:
                     f"{lines[0]} {name[0]}",
                 )
                 return [*body[:i], *body[i + 2 :]]
+        if _signed_note(body, i):
+            meta.add_author(lines[0])
+            log.note("guess", "the name signing the author's note taken as the author", lines[0])
+            return [*body[:i], *body[i + 1 :]]
         if block.kind not in ("para", "heading") or len(lines) > 3:
             continue
         found = next((line for line in lines if _late_byline_line(line)), None)
@@ -139,12 +154,34 @@ def _late_byline(body: list[Block], meta: Meta, log: RescueLog) -> list[Block]:
         rest = [line for line in lines if line != found]
         kept = [block.evolve(html="<br>".join(rest), text="\n".join(rest))] if rest else []
         return [*body[:i], *kept, *body[i + 1 :]]
+    _copyright_holder(body, meta, log)
     return body
+
+
+def _copyright_holder(body: list[Block], meta: Meta, log: RescueLog) -> None:
+    """ "This story is copyright 1994 by Jane Doe" in the disclaimer, notes or first blocks."""
+    texts = [meta.disclaimer or "", *map(html_to_text, meta.notes_beginning)]
+    for text in [*texts, *(b.text for b in body[:LATE_BYLINE_BLOCKS])]:
+        for match in _COPYRIGHT_BY.finditer(text):
+            name = match.group("name").strip(" .,")
+            if not _RIGHTS_OWNER.search(name) and looks_like_name(name):
+                meta.add_author(name)
+                log.note("guess", "author taken from a copyright notice", match.group())
+                return
+
+
+def _signed_note(body: list[Block], i: int) -> bool:
+    """A name alone on a line right after a first-person note: the note's signature."""
+    lines = body[i].lines
+    if i == 0 or len(lines) != 1 or not _bare_name(lines[0]):
+        return False
+    return bool(_FIRST_PERSON.search(body[i - 1].text))
 
 
 def _late_byline_line(line: str) -> bool:
     title_by = _TITLE_BY.match(line)
-    if title_by and len(line.split()) <= LATE_TITLE_BY_WORDS:
+    prose = line.rstrip().endswith((".", "!", "?")) or ". " in line
+    if title_by and len(line.split()) <= LATE_TITLE_BY_WORDS and not prose:
         return looks_like_name(title_by.group("name"))
     if len(line.split()) > 8:
         return False
@@ -315,6 +352,10 @@ def _unlabelled(text: str, line_html: str, block: Block, meta: Meta, following: 
     if words <= 25 and _EMAIL.search(text) and _FEEDBACK_HINT.search(text):
         meta.append("feedback", line_html)
         return True
+    if block.centered and words <= CENTRED_HEADER_WORDS and meta.found and not meta.expect_author:
+        if not (meta.title and text.casefold() == meta.title.casefold()):
+            meta.notes_beginning.append(line_html)  # a title page: "A Star Trek Novel"
+        return True
     return False
 
 
@@ -362,7 +403,9 @@ def _byline_one(text: str, meta: Meta) -> bool:
 def _quoted_title(text: str) -> bool:
     """A title in quotes ("Aeia"), not a line of dialogue ("Come here, you.")."""
     return (
-        text[:1] in "\"“'" and text[-1:] in "\"”'" and text[-2:-1] not in ".,!?…-"
+        text[:1] in "\"“'"
+        and text[-1:] in "\"”'"
+        and text[-2:-1] not in ".,!?…-"
         and len(text.split()) <= TITLE_MAX_WORDS
     )
 
@@ -376,6 +419,10 @@ def _bare_name(text: str) -> bool:
     words = text.split()
     if not 2 <= len(words) <= 4 or not all(w[:1].isupper() for w in words):
         return False
+    if text.isupper() or words[0].lower() in ("the", "a", "an", "int.", "ext."):
+        return False  # a heading in capitals, a title, a screenplay scene line
+    if any(w.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.)+", w) for w in words):
+        return False  # "B.J." and "S." are initials; "INT." is not
     if not all(re.fullmatch(r"[A-Z][\w'’.-]*", w) for w in words):
         return False
     return min(zipf(w.strip(".").lower()) for w in words) < NAME_MAX_ZIPF
@@ -435,11 +482,6 @@ def _header_like(block: Block) -> bool:
         return True
     return (
         len(first.split()) <= TITLE_MAX_WORDS
-        and (
-            block.centered
-            or block.strong
-            or first.isupper()
-            or _quoted_title(first)
-        )
+        and (block.centered or block.strong or first.isupper() or _quoted_title(first))
         and len(lines) <= 4
     )

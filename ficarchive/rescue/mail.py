@@ -25,6 +25,11 @@ _STRONG_HEADER = re.compile(
 )
 _ANY_HEADER = re.compile(r"^[~>]?[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*:\s")
 _SUBJECT = re.compile(r"^[~>]?Subject:\s*\S", re.I)
+_SUBJECT_PREFIX = re.compile(
+    r"^(?:new\s+)?(?:[A-Z0-9]{2,6}\s+)?(?:story|fanfic|fan fiction|ff|fic|new|repost|re-post|"
+    r"corrected repost)\s*[-:;]\s*",
+    re.I,
+)
 _MBOX_FROM = re.compile(r"^From \S+\s+\w{3} \w{3}\s+\d+ [\d:]+ \d{4}\s*$")
 _PART_MARKER = re.compile(
     r"^\s*(?:[\[(]\s*(?:part\s*)?\d+\s*(?:/|of)\s*\d+\??\s*[\])]|"
@@ -132,7 +137,8 @@ def _take_hints(block: list[str], hints: MailHints) -> None:
         elif name == "From" and hints.sender is None:
             match = _FROM_NAME.match(value)
             if match:
-                hints.sender = (match.group(1) or match.group(2)).strip()
+                # "Jane Doe, Attorney at Chaos": the name is before the comma
+                hints.sender = (match.group(1) or match.group(2)).split(",")[0].strip()
 
 
 def clean_subject(subject: str) -> str:
@@ -144,12 +150,7 @@ def clean_subject(subject: str) -> str:
     '"Ascent" A Lore Story'
     """
     subject = re.sub(r"^(?:re|fwd?)\s*:\s*", "", subject.strip(), flags=re.I)
-    subject = re.sub(
-        r"^(?:story|fanfic|fan fiction|ff|new|repost|re-post|corrected repost)\s*[-:;]\s*",
-        "",
-        subject,
-        flags=re.I,
-    )
+    subject = _SUBJECT_PREFIX.sub("", subject)
     subject = re.sub(r"^[\[(][A-Z0-9:/ ]{2,12}[\])]\s*", "", subject)
     subject = re.sub(
         r",?\s*(?:a\s+novel|prologue|prolog|epilogue|intro(?:duction)?\.?)\s*$",

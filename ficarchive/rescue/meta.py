@@ -97,6 +97,7 @@ class Meta:
     structured: bool = False  # the metadata came from a YAML header
     verdict: bool | None = None  # story or not, when the source says so
     body_started: bool = False
+    weak_author: bool = False  # the author so far is a nickname beside an e-mail address
     expect_author: bool = False  # a "Written by" line alone: the next line is the name
 
     @property
@@ -126,6 +127,12 @@ class Meta:
             self.title = title
 
     def add_author(self, text: str) -> None:
+        """Add the authors a byline names; one named only beside an e-mail address
+        ("jo@example.edu (Jo)") gives way to the first full byline after it."""
+        weak = "@" in text
+        if self.weak_author and not weak:
+            self.authors.clear()
+        self.weak_author = weak if not self.authors or self.weak_author else False
         text = _EMAIL_PAREN.sub("", text)
         text = re.sub(r"\s*(?:[-,(]\s*)?(?:copyright|\(c\)|©).*$", "", text, flags=re.I)
         text = re.sub(r"[\s,]*\(?\b(?:19|20)\d\d\)?\s*$", "", text).strip(' .,-()<>[]"')

@@ -20,6 +20,8 @@ from ficarchive.rescue.mail import MailHints, strip_mail
 # A text is hard-wrapped when at least this share of its lines come within
 # WRAP_BAND columns of the wrap width; wider than MAX_WRAP_WIDTH is not wrapping.
 WRAPPED_SHARE = 0.25
+# A text is double-spaced when at least this share of its lines follow one blank line.
+DOUBLE_SPACED_SHARE = 0.8
 # Below this many lines a text has no band of line lengths to read a width from.
 FEW_LINES = 8
 WRAP_BAND = 15
@@ -58,6 +60,9 @@ def text_to_blocks(text: str, log: RescueLog) -> tuple[list[Block], MailHints]:
     lines, hints = strip_mail(lines, log)
     parsed = _parse_lines(lines)
     width = _wrap_width([p.text for p in parsed])
+    if width and _double_spaced(parsed):
+        parsed = [_Line(p.text, p.indent, max(p.gap - 1, 0)) for p in parsed]
+        log.note("double-spacing", "every line was followed by a blank line; read as single-spaced")
     blocks: list[Block] = []
     unwrapped = 0
     for group in _groups(parsed):
@@ -81,6 +86,14 @@ def _parse_lines(lines: list[str]) -> list[_Line]:
         parsed.append(_Line(stripped, len(line) - len(stripped), gap))
         gap = 0
     return parsed
+
+
+def _double_spaced(lines: list[_Line]) -> bool:
+    """Typed double-spaced: a blank line after nearly every line, wrapped lines and all."""
+    gaps = [line.gap for line in lines[1:]]
+    return len(gaps) >= FEW_LINES and sum(1 for g in gaps if g == 1) >= DOUBLE_SPACED_SHARE * len(
+        gaps
+    )
 
 
 def _wrap_width(lines: list[str]) -> int | None:

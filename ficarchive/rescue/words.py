@@ -23,6 +23,9 @@ def _frequencies() -> dict[str, float]:
     return table
 
 
+_PARTICLES = frozenset(
+    {"de", "van", "von", "la", "le", "da", "del", "di", "du", "der", "den", "ter", "y", "bin", "al"}
+)
 # A one-word "author" more common than this is a word of the title ("Back by Teatime").
 NAME_MAX_ZIPF = 2.0
 
@@ -34,11 +37,12 @@ def looks_like_name(text: str) -> bool:
     (True, True, False)
     """
     words = text.split()
-    if not 1 <= len(words) <= 5:
+    if not 1 <= len(words) <= 5 or any(ch in text for ch in "[]{}<>|@"):
         return False
     if len(words) == 1:
         return wordfreq.zipf_frequency(words[0].lower(), "en") < NAME_MAX_ZIPF
-    return True
+    # a full name: every word capitalised, but for the particles of surnames
+    return all(w[:1].isupper() or w.lower() in _PARTICLES or w in ("&", "and") for w in words)
 
 
 def zipf(word: str) -> float:
