@@ -11,6 +11,7 @@ from ficarchive.errors import (
     EmptyInput,
     FicarchiveError,
     InputError,
+    InputNotFound,
     InputTooLarge,
     UndecodableInput,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "Epigraph",
     "FicarchiveError",
     "InputError",
+    "InputNotFound",
     "InputTooLarge",
     "Notes",
     "Repair",

@@ -6,56 +6,35 @@ here; a batch goes on past a bad file and lists the failures at the end.
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import click
 from rich.console import Console
 
 from ficarchive.console import render
-from ficarchive.errors import FicarchiveError, InputTooLarge
+from ficarchive.errors import FicarchiveError
 from ficarchive.export import to_html, to_markdown
+from ficarchive.files import StoryFile, read_story, read_stream, story_files
 from ficarchive.rescue import rescue as rescue_bytes
-from ficarchive.rescue.sniff import MAX_INPUT_BYTES
 from ficarchive.version import __version__
 from ficarchive.work import Work
 
-_SUFFIX = {"json": ".json", "html": ".html", "markdown": ".md", "view": ".txt"}
+_SUFFIX = {"json": ".json", "html": ".html", "markdown": ".md"}
+_FORMAT_OF_SUFFIX = {
+    ".json": "json",
+    ".html": "html",
+    ".htm": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+}
 
 
-def _read(path: Path) -> bytes:
-    size = path.stat().st_size
-    if size > MAX_INPUT_BYTES:
-        raise InputTooLarge(
-            f"{path}: {size / 2**20:.0f} MB is more than the {MAX_INPUT_BYTES // 2**20} MB "
-            "a single story may be; split it into parts (one file per chapter) and rescue those"
-        )
-    return path.read_bytes()
+class OutputError(click.ClickException):
+    """The output cannot be written: stops the whole run, whatever the inputs."""
 
-
-def _read_stdin() -> bytes:
-    data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
-    if len(data) > MAX_INPUT_BYTES:
-        raise InputTooLarge(
-            f"<stdin>: more than the {MAX_INPUT_BYTES // 2**20} MB a single story may be; "
-            "split it into parts and rescue those"
-        )
-    return data
-
-
-def _inputs(paths: tuple[str, ...]) -> Iterator[tuple[str, Path | None]]:
-    for raw in paths:
-        if raw == "-":
-            yield "<stdin>", None
-            continue
-        path = Path(raw)
-        if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if not any(part.startswith(".") for part in child.relative_to(path).parts):
-                    yield str(child), child
-        else:
-            yield raw, path
+    exit_code = 1
 
 
 def _format(work: Work, fmt: str) -> str:
@@ -80,64 +59,113 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--json", "fmt", flag_value="json", help="Write the Work as JSON.")
-@click.option("--html", "fmt", flag_value="html", help="Write a self-contained HTML page.")
-@click.option("--markdown", "fmt", flag_value="markdown", help="Write Markdown with a YAML header.")
+@click.option("--json", "as_json", is_flag=True, help="Write the Work as JSON.")
+@click.option("--html", "as_html", is_flag=True, help="Write a self-contained HTML page.")
+@click.option("--markdown", "as_markdown", is_flag=True, help="Write Markdown with a YAML header.")
 @click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
-    help="Write to this file (one input) or folder (several inputs).",
+    help="Write to this file (one input) or folder (several inputs); - is stdout.",
 )
-def rescue(paths: tuple[str, ...], fmt: str | None, output: Path | None) -> None:
-    """Rescue stories: PATHS are files, folders (every file in them) or - for stdin.
+def rescue(
+    paths: tuple[str, ...], as_json: bool, as_html: bool, as_markdown: bool, output: Path | None
+) -> None:
+    """Rescue stories: PATHS are files, folders (searched through) or - for stdin.
 
-    With no format option, show the metadata, the repairs and the opening in the terminal.
+    With no format option, show the metadata, the repairs and the opening in the terminal;
+    with -o FILE the format follows the file's extension (.json, .html, .md).
     """
-    console = Console()
-    err = Console(stderr=True)
-    inputs = list(_inputs(paths))
-    many = len(inputs) > 1 or any(Path(p).is_dir() for p in paths if p != "-")
-    failures: list[tuple[str, str]] = []
-    for name, path in inputs:
-        try:
-            data = _read(path) if path is not None else _read_stdin()
-            work = rescue_bytes(data, Path(name).name if path is not None else name)
-            _emit(work, fmt, output, name, many, console)
-        except FicarchiveError as exc:
-            failures.append((name, str(exc)))
-            if not many:
-                err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-                sys.exit(exc.exit_code)
-        except OSError as exc:
-            failures.append((name, f"{name}: cannot read or write ({exc.strerror or exc})"))
-            if not many:
-                err.print(f"[red]error:[/red] {failures[-1][1]}", highlight=False, soft_wrap=True)
-                sys.exit(1)
+    chosen = [
+        f for f, on in (("json", as_json), ("html", as_html), ("markdown", as_markdown)) if on
+    ]
+    if len(chosen) > 1:
+        raise click.UsageError("choose one of --json, --html and --markdown")
+    inputs = list(story_files(paths))
+    if not inputs:
+        _fail(f"no files to rescue in {', '.join(paths)}", 2)
+    many = len(inputs) > 1 or any(p != "-" and Path(p).is_dir() for p in paths)
+    fmt = chosen[0] if chosen else _format_for(output, many)
+    try:
+        failures = _rescue_all(inputs, fmt, output, many)
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader went away (| head): stop quietly
+        os._exit(0)
+    if failures and not many:
+        _fail(failures[0][1], failures[0][2])
     if failures:
+        err = Console(stderr=True)
         err.print(f"\n[red]{len(failures)} of {len(inputs)} files could not be rescued:[/red]")
-        for _name, reason in failures:
+        for _name, reason, _code in failures:
             err.print(f"  {reason}", highlight=False, soft_wrap=True)
         sys.exit(1)
 
 
+def _fail(message: str, code: int) -> None:
+    Console(stderr=True).print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    sys.exit(code)
+
+
+def _format_for(output: Path | None, many: bool) -> str | None:
+    """No format flag: the terminal view, or the format -o's extension names (else JSON)."""
+    if output is None or str(output) == "-":
+        return None if output is None else "json"
+    if many or output.is_dir() or str(output).endswith(("/", "\\")):
+        return "json"
+    return _FORMAT_OF_SUFFIX.get(output.suffix.lower(), "json")
+
+
+def _rescue_all(
+    inputs: list[StoryFile], fmt: str | None, output: Path | None, many: bool
+) -> list[tuple[str, str, int]]:
+    console = Console()
+    failures: list[tuple[str, str, int]] = []
+    for story in inputs:
+        try:
+            data = read_story(story.path) if story.path is not None else read_stream()
+            work = rescue_bytes(data, story.relative.name if story.path else story.name)
+        except FicarchiveError as exc:
+            failures.append((story.name, _named(str(exc), story), exc.exit_code))
+            continue
+        _emit(work, fmt, _target(output, story, fmt, many), many, story.name, console)
+    return failures
+
+
+def _named(message: str, story: StoryFile) -> str:
+    """An error about a file, named as the user gave it (two story.txt in two folders)."""
+    base = f"{story.relative.name}: "
+    return story.name + ": " + message[len(base) :] if message.startswith(base) else message
+
+
+def _target(output: Path | None, story: StoryFile, fmt: str | None, many: bool) -> Path | None:
+    """Where one story's result goes: None for standard output."""
+    if output is None or str(output) == "-":
+        return None
+    if many or output.is_dir() or str(output).endswith(("/", "\\")):
+        return output / story.relative.with_name(story.relative.name + _SUFFIX[fmt or "json"])
+    return output
+
+
 def _emit(
-    work: Work, fmt: str | None, output: Path | None, name: str, many: bool, console: Console
+    work: Work, fmt: str | None, target: Path | None, many: bool, name: str, console: Console
 ) -> None:
-    if fmt is None and output is None:
+    if fmt is None:
         if many:
             console.rule(name)
         console.print(render(work))
         return
-    text = _format(work, fmt or "json")
-    if output is None:
-        sys.stdout.write(text if not (many and fmt == "json") else work.to_json(indent=None) + "\n")
+    if target is None:
+        compact = many and fmt == "json"
+        sys.stdout.write(work.to_json(indent=None) + "\n" if compact else _format(work, fmt))
         return
-    target = output
-    if many:
-        output.mkdir(parents=True, exist_ok=True)
-        target = output / (Path(name).name + _SUFFIX[fmt or "json"])
-    target.write_text(text, encoding="utf-8")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(_format(work, fmt), encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write {target} ({exc.strerror or exc}); check that the folder exists "
+            "and can be written to"
+        ) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,6 +4,7 @@
 
     FicarchiveError                 anything ficarchive refuses; the message says what to try
     └── InputError                  the input cannot be rescued
+        ├── InputNotFound           no file at that path
         ├── EmptyInput              no bytes, or only whitespace
         ├── BinaryInput             a PDF, image, archive or other non-text file
         ├── InputTooLarge           over the size limit
@@ -26,6 +27,10 @@ class InputError(FicarchiveError):
     """The input cannot be rescued as a story."""
 
     exit_code = 2
+
+
+class InputNotFound(InputError):
+    pass
 
 
 class EmptyInput(InputError):

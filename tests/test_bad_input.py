@@ -233,11 +233,6 @@ def test_cli_refuses_huge_stdin(run_cli: Any) -> None:
     assert "64 MB" in message and "split" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: a missing file exits 1 with 'cannot read or write (No such file or "
-    "directory)', which says neither that it is missing nor what to try",
-)
 def test_cli_file_that_does_not_exist(run_cli: Any, tmp_path: Path) -> None:
     missing = tmp_path / "nope.txt"
     message = check_cli_refusal(run_cli("rescue", missing), "nope.txt")
@@ -312,11 +307,6 @@ def test_batch_with_a_missing_path_goes_on(
     assert "nope.txt" in result.stderr.splitlines()[-1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: library messages start with the base name only, so the batch list "
-    "cannot tell a/story.txt from b/story.txt",
-)
 def test_batch_failure_list_tells_same_named_files_apart(run_cli: Any, tmp_path: Path) -> None:
     """`a/story.txt` and `b/story.txt` both bad: the list must say which is which."""
     root = tmp_path / "site"
@@ -460,11 +450,6 @@ def test_broken_html_rescues_on_the_command_line(
     validate_work(json.loads(result.stdout))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: lxml's HTML parser stops nesting at depth 256 (huge_tree is off) "
-    "and the rest of the page is dropped with no diagnostic",
-)
 @pytest.mark.parametrize("tag", ["font", "div", "blockquote"])
 def test_unclosed_tags_on_every_paragraph_lose_no_text(tag: str) -> None:
     """Old pages open a <font> (or <div>) per paragraph and never close one: the

@@ -258,11 +258,6 @@ def test_folder_skips_hidden_files(run_cli: Any, folder: Path) -> None:
     assert len(result.stdout.splitlines()) == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: cli._emit names outputs Path(name).name, so same-named files in "
-    "subfolders overwrite each other silently",
-)
 def test_nested_folders_with_the_same_file_name_keep_both(
     run_cli: Any, tmp_path: Path, cli_fixtures: Path
 ) -> None:
@@ -339,11 +334,6 @@ def test_python_m_ficarchive_rescues(cli_fixtures: Path, validate_work: Any) -> 
     validate_work(json.loads(proc.stdout))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: BrokenPipeError is caught as a per-file OSError, so every later "
-    "story is reported as 'cannot read or write (Broken pipe)'",
-)
 def test_piping_a_batch_into_head_stops_quietly(tmp_path: Path, cli_fixtures: Path) -> None:
     """`ficarchive rescue DIR --json | head -1`: a closed pipe is not 60 unreadable stories."""
     stories = tmp_path / "many"

@@ -186,7 +186,7 @@ def test_readme_library_example_runs(
 
 
 def test_readme_error_classes_are_the_real_ones() -> None:
-    named = set(re.findall(r"`(\w+(?:Input|TooLarge))`", section("## Library")))
+    named = set(re.findall(r"`(\w+(?:Input|TooLarge|NotFound))`", section("## Library")))
     real = {
         name
         for name in ficarchive.__all__
@@ -208,5 +208,5 @@ def test_readme_exit_statuses_are_the_real_ones() -> None:
     from ficarchive import errors
 
     assert "0 when everything was rescued" in README
-    assert f"{errors.InputError.exit_code} for a file that cannot be a story" in README
+    assert f"{errors.InputError.exit_code} for an input that cannot be a story" in README
     assert f"{errors.FicarchiveError.exit_code} when a batch had failures" in README

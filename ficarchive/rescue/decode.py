@@ -154,8 +154,8 @@ def _detect_other(data: bytes, name: str, log: RescueLog) -> tuple[str, str]:
     best = from_bytes(data[:1_000_000]).best()
     if best is None or best.encoding is None:
         raise UndecodableInput(
-            f"{name}: no text encoding makes sense of these bytes; if you know the "
-            "encoding, convert the file to UTF-8 first (iconv -f ENCODING -t UTF-8)"
+            f"{name}: no text encoding fits these bytes; if you know the encoding, "
+            "convert the file to UTF-8 first (iconv -f ENCODING -t UTF-8)"
         )
     log.note("encoding", f"detected {best.encoding} (not a Western code page)")
     return data.decode(best.encoding, errors="replace"), best.encoding

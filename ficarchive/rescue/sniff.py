@@ -21,7 +21,7 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"GIF87a", "a GIF image"),
     (b"GIF89a", "a GIF image"),
     (b"\xff\xd8\xff", "a JPEG image"),
-    (b"PK\x03\x04", "a zip archive (or a .docx/.epub: unpack it first)"),
+    (b"PK\x03\x04", "a zip archive (as .docx and .epub are)"),
     (b"\x1f\x8b", "a gzip archive"),
     (b"BZh", "a bzip2 archive"),
     (b"\xfd7zXZ", "an xz archive"),
@@ -50,14 +50,19 @@ def check_input(data: bytes, name: str) -> None:
         )
     if not data.strip():
         what = "empty" if not data else "only whitespace"
-        raise EmptyInput(f"{name}: the file is {what}; there is no story to rescue")
+        raise EmptyInput(
+            f"{name}: the file is {what}; there is no story to rescue "
+            "(check that the page was saved, not just a link to it)"
+        )
     head = data[:SNIFF_BYTES]
     for magic, what in _MAGIC:
         if head.startswith(magic):
-            raise BinaryInput(
-                f"{name}: this is {what}, not a story in text or HTML; "
-                "give ficarchive the .html or .txt file"
+            advice = (
+                "unpack it and rescue the .html or .txt inside"
+                if "archive" in what
+                else "rescue the .html or .txt file instead"
             )
+            raise BinaryInput(f"{name}: this is {what}, not a story in text or HTML; {advice}")
     if _looks_utf16(head):
         return
     controls = sum(1 for b in head if b < 0x20 and b not in _ALLOWED_CONTROLS)
