@@ -107,6 +107,10 @@ _TAG_OR_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>", 
 _LAYOUT_TAG = re.compile(
     r"</?(?:font|div|center|blockquote|span|table|tbody|tr|td|th)\b[^>]*>", re.I
 )
+_BR_SPACE = re.compile(r"\s*<br>\s*")
+_EDGE_BR = re.compile(r"^(?:<br>|\s)+|(?:<br>|\s)+$")
+_BR_AFTER_OPEN = re.compile(r"<(em|strong|u|s)>((?:<br>)+)")
+_BR_BEFORE_CLOSE = re.compile(r"((?:<br>)+)</(em|strong|u|s)>")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _SPACE = re.compile(r"[ \t\r\n\f\u00a0]+")
 _EMPTY_TAG = re.compile(r"<(em|strong|u|s|span)(?: [^>]*)?>(\s*)</\1>")
@@ -286,17 +290,21 @@ class _Walker:
 
 
 def _tidy(raw: str) -> str:
+    """Collapse whitespace, drop empty inline elements and edge ``<br>``s."""
     html = _SPACE.sub(" ", raw)
-    html = re.sub(r"\s*<br>\s*", "<br>", html)
+    if "<" not in html:
+        return html.strip()
+    html = _BR_SPACE.sub("<br>", html)
     previous = None
     while previous != html:
         previous = html
         html = _EMPTY_TAG.sub(r"\2", html)
-    html = re.sub(r"^(?:<br>|\s)+|(?:<br>|\s)+$", "", html)
-    # <br> just inside an inline element's edges moves outside it
-    html = re.sub(r"<(em|strong|u|s)>((?:<br>)+)", r"\2<\1>", html)
-    html = re.sub(r"((?:<br>)+)</(em|strong|u|s)>", r"</\2>\1", html)
-    html = re.sub(r"^(?:<br>|\s)+|(?:<br>|\s)+$", "", html)
+    if "<br>" in html:
+        html = _EDGE_BR.sub("", html)
+        # <br> just inside an inline element's edges moves outside it
+        html = _BR_AFTER_OPEN.sub(r"\2<\1>", html)
+        html = _BR_BEFORE_CLOSE.sub(r"</\2>\1", html)
+        html = _EDGE_BR.sub("", html)
     return html.strip()
 
 

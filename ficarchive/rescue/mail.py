@@ -7,6 +7,7 @@ author, since many posts carry nothing else.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -112,6 +113,7 @@ def _header_end(lines: list[str], start: int) -> int:
 
 
 def _signature_end(lines: list[str], start: int) -> int:
+    """A ``-- `` line and at most 8 lines after it, ending the post or the file."""
     if lines[start].rstrip() not in ("--", "-- "):
         return start
     i = start + 1
@@ -121,8 +123,8 @@ def _signature_end(lines: list[str], start: int) -> int:
         i += 1
     if i >= len(lines):
         return len(lines)
-    rest = [line for line in lines[i:] if line.strip()]
-    return len(lines) if not rest else start
+    more_text = any(line.strip() for line in itertools.islice(lines, i, None))
+    return start if more_text else len(lines)
 
 
 def _take_hints(block: list[str], hints: MailHints) -> None:

@@ -20,6 +20,8 @@ from ficarchive.rescue.meta import Meta
 from ficarchive.tags.ratings import map_rating
 from ficarchive.work import RATINGS, Credit, Epigraph
 
+# libyaml's loader when PyYAML was built with it (the wheels are): ten times faster.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _MD = MarkdownIt("commonmark", {"html": True, "typographer": False})
 _IGNORED = frozenset(
@@ -49,7 +51,7 @@ def read_markdown(text: str, meta: Meta, log: RescueLog) -> list[Block]:
     data: object = None
     if match:
         try:
-            data = yaml.safe_load(match.group(1))
+            data = yaml.load(match.group(1), Loader=_YAML_LOADER)
         except yaml.YAMLError as exc:
             log.note("front-matter", f"YAML header could not be read ({exc.__class__.__name__})")
             data = None

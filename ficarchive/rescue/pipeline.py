@@ -29,7 +29,7 @@ _HTML_TAGS = re.compile(
 )
 # Plain text with this many tags in its first 20,000 characters is HTML whatever its name.
 MIN_TAGS_FOR_HTML = 5
-_WORD = re.compile(r"\w")
+_WORD_TOKEN = re.compile(r"[^\s\w]*\w\S*")
 
 
 _GENERATOR = re.compile(r"""<meta\s+name=["']generator["']\s+content=["']([^"']*)["']""", re.I)
@@ -103,7 +103,7 @@ def _blocks(text: str, fmt: str, meta: Meta, log: RescueLog) -> tuple[list[Block
 
 def word_count(paragraphs: list[str]) -> int:
     """Words as AO3 counts them: whitespace-separated runs with a letter or digit."""
-    return sum(1 for p in paragraphs for w in html_to_text(p).split() if _WORD.search(w))
+    return len(_WORD_TOKEN.findall(html_to_text("\n".join(paragraphs))))
 
 
 def _work(
