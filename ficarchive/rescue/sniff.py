@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from ficarchive.errors import BinaryInput, EmptyInput, InputTooLarge
 
-# 64 MiB: four times the longest novel-length story we have seen, and a bound on the
-# memory one rescue can take (about 12x the input at peak).
-MAX_INPUT_BYTES = 64 * 1024 * 1024
+# 32 MiB: a long novel is 2 MB of HTML, so this is room for anything one story can be;
+# it bounds the memory of one rescue (about 17x the input at peak for HTML, so ~550 MB).
+# Bigger files (a whole site saved as one page, a mail archive) are refused with advice.
+MAX_INPUT_BYTES = 32 * 1024 * 1024
 
 # How much of the start of a file we look at to decide it is binary.
 SNIFF_BYTES = 8192
