@@ -1,4 +1,4 @@
-"""The command line: a thin skin that parses, calls the library, and prints.
+"""``ficarchive rescue``: files, folders or stdin to Works, shown or written out.
 
 Library errors (`FicarchiveError`) become one line and a non-zero exit here, and only
 here; a batch goes on past a bad file and lists the failures at the end.
@@ -18,7 +18,6 @@ from ficarchive.errors import FicarchiveError
 from ficarchive.export import to_html, to_markdown
 from ficarchive.files import StoryFile, read_story, read_stream, story_files
 from ficarchive.rescue import rescue as rescue_bytes
-from ficarchive.version import __version__
 from ficarchive.work import Work
 
 _SUFFIX = {"json": ".json", "html": ".html", "markdown": ".md"}
@@ -45,19 +44,7 @@ def _format(work: Work, fmt: str) -> str:
     return to_markdown(work)
 
 
-@click.group(
-    context_settings={
-        "help_option_names": ["-h", "--help"],
-        "max_content_width": 88,
-        "terminal_width": 88,
-    }
-)
-@click.version_option(__version__, prog_name="ficarchive")
-def main() -> None:
-    """ficarchive: rescue fan fiction as it is found on the old web."""
-
-
-@main.command()
+@click.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Write the Work as JSON.")
 @click.option("--html", "as_html", is_flag=True, help="Write a self-contained HTML page.")
@@ -166,7 +153,3 @@ def _emit(
             f"cannot write {target} ({exc.strerror or exc}); check that the folder exists "
             "and can be written to"
         ) from None
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -1,0 +1,29 @@
+"""The command line: a thin skin that parses, calls the library, and prints.
+
+One module a command (or group of commands); each registers on `main` here. Library
+errors become one line and a non-zero exit in the commands, and only there.
+"""
+
+from __future__ import annotations
+
+import click
+
+from ficarchive.cli.rescue import rescue
+from ficarchive.version import __version__
+
+
+@click.group(
+    context_settings={
+        "help_option_names": ["-h", "--help"],
+        "max_content_width": 88,
+        "terminal_width": 88,
+    }
+)
+@click.version_option(__version__, prog_name="ficarchive")
+def main() -> None:
+    """ficarchive: rescue fan fiction as it is found on the old web."""
+
+
+main.add_command(rescue)
+
+__all__ = ["main"]
