@@ -9,6 +9,9 @@
         ├── BinaryInput             a PDF, image, archive or other non-text file
         ├── InputTooLarge           over the size limit
         └── UndecodableInput        no text encoding makes sense of the bytes
+    └── ArchiveError                the archive cannot do what was asked
+        ├── WorkNotFound            no work with that id
+        └── ArchiveUnavailable      the archive file is corrupt, locked, read-only or missing
 
 Every message is one line: what is wrong, then what to try. The CLI prints it as is and
 exits non-zero; it never shows a traceback for these.
@@ -47,3 +50,19 @@ class InputTooLarge(InputError):
 
 class UndecodableInput(InputError):
     pass
+
+
+class ArchiveError(FicarchiveError):
+    """The archive cannot do what was asked."""
+
+    exit_code = 1
+
+
+class WorkNotFound(ArchiveError):
+    exit_code = 2
+
+
+class ArchiveUnavailable(ArchiveError):
+    """The archive's database cannot be opened or written: corrupt, locked, read-only."""
+
+    exit_code = 3

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from ficarchive.cli.archive import COMMANDS as ARCHIVE_COMMANDS
 from ficarchive.cli.rescue import rescue
 from ficarchive.version import __version__
 
@@ -25,5 +26,7 @@ def main() -> None:
 
 
 main.add_command(rescue)
+for _command in ARCHIVE_COMMANDS:
+    main.add_command(_command)
 
 __all__ = ["main"]

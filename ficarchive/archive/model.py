@@ -1,0 +1,123 @@
+"""What the archive hands back: stored works, add results, search results, edits, stats."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ficarchive.work import Work
+
+# The Work fields an archivist may correct (the text itself is changed by re-rescue).
+EDITABLE = (
+    "title",
+    "authors",
+    "rating",
+    "rating_source",
+    "warnings",
+    "fandoms",
+    "relationships",
+    "characters",
+    "tags",
+    "summary",
+    "spoilers",
+    "disclaimer",
+    "challenge",
+    "feedback",
+    "archive_permission",
+    "published",
+    "language",
+    "end_mark",
+    "looks_like_story",
+)
+SORTS = ("relevance", "date", "words", "title")
+
+
+@dataclass(frozen=True)
+class StoredWork:
+    id: int
+    work: Work
+    added_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """``added``: a new work; ``unchanged``: these exact bytes were already in the archive."""
+
+    id: int
+    status: Literal["added", "unchanged"]
+    near_duplicates: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Edit:
+    at: str
+    field: str
+    before: object
+    after: object
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Search filters: every tag named must be on the work (any spelling of it)."""
+
+    fandoms: tuple[str, ...] = ()
+    relationships: tuple[str, ...] = ()
+    characters: tuple[str, ...] = ()
+    ratings: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    words_min: int | None = None
+    words_max: int | None = None
+    added_since: str | None = None
+    added_until: str | None = None
+    stories_only: bool = False
+
+    def tag_filters(self) -> list[tuple[str, str]]:
+        kinds = (
+            ("fandom", self.fandoms),
+            ("relationship", self.relationships),
+            ("character", self.characters),
+            ("rating", self.ratings),
+            ("warning", self.warnings),
+            ("freeform", self.tags),
+        )
+        return [(kind, name) for kind, names in kinds for name in names]
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: int
+    title: str | None
+    authors: tuple[str, ...]
+    rating: str
+    word_count: int
+    snippet: str  # HTML: escaped text with <mark> around the matched words
+    added_at: str
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    total: int
+    hits: tuple[Hit, ...]
+    facets: dict[str, tuple[FacetCount, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Stats:
+    works: int
+    stories: int
+    words: int
+    sources: int
+    source_bytes: int
+    tags: dict[str, int]
+    edits: int
+    near_duplicate_pairs: int
+    top: dict[str, tuple[FacetCount, ...]]

@@ -1,0 +1,139 @@
+"""Search on SQLite: FTS5 MATCH with bm25 ranking, tag filters, facet counts.
+
+Tag filters resolve each name through its key (see `tags`), so any spelling finds the
+same works; an unknown tag matches nothing rather than being ignored.
+"""
+
+from __future__ import annotations
+
+import html
+import sqlite3
+from typing import Any
+
+from ficarchive.archive.model import FacetCount, Filters, Hit, SearchResults
+from ficarchive.archive.query import fts5
+from ficarchive.archive.tags import KINDS, tag_key
+
+# Column weights for bm25: a match in the title counts most, then authors, summary, notes.
+BM25 = "bm25(works_fts, 10.0, 6.0, 3.0, 1.5, 1.0)"
+FACETS_PER_KIND = 20
+_MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
+_ORDER = {
+    "relevance": "rank, w.id DESC",
+    "date": "w.added_at DESC, w.id DESC",
+    "words": "w.word_count DESC, w.id DESC",
+    "title": "w.title COLLATE NOCASE, w.id",
+}
+
+
+def _where(
+    conn: sqlite3.Connection, query: str, filters: Filters
+) -> tuple[str, list[Any], bool] | None:
+    """FROM/WHERE for the matching works; None when a filter names an unknown tag."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    expression = fts5(query)
+    joins = ""
+    if expression:
+        joins = " JOIN works_fts f ON f.rowid = w.id"
+        clauses.append("works_fts MATCH ?")
+        params.append(expression)
+    for kind, name in filters.tag_filters():
+        row = conn.execute(
+            "SELECT id FROM tags WHERE kind = ? AND key = ?", (kind, tag_key(kind, name))
+        ).fetchone()
+        if row is None:
+            return None
+        clauses.append("EXISTS (SELECT 1 FROM work_tags t WHERE t.work_id = w.id AND t.tag_id = ?)")
+        params.append(row[0])
+    for column, op, value in (
+        ("w.word_count", ">=", filters.words_min),
+        ("w.word_count", "<=", filters.words_max),
+        ("w.added_at", ">=", filters.added_since),
+        ("w.added_at", "<=", filters.added_until),
+    ):
+        if value is not None:
+            clauses.append(f"{column} {op} ?")
+            params.append(value)
+    if filters.stories_only:
+        clauses.append("w.looks_like_story = 1")
+    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    return f"FROM works w{joins}{where}", params, bool(expression)
+
+
+def _snippet(raw: str | None) -> str:
+    escaped = html.escape(raw or "", quote=False)
+    return escaped.replace(_MARK_OPEN, "<mark>").replace(_MARK_CLOSE, "</mark>")
+
+
+def run_search(
+    conn: sqlite3.Connection,
+    query: str,
+    filters: Filters,
+    *,
+    sort: str,
+    limit: int,
+    offset: int,
+    with_facets: bool,
+) -> SearchResults:
+    found = _where(conn, query, filters)
+    if found is None:
+        return SearchResults(0, (), {k: () for k in KINDS} if with_facets else {})
+    source, params, matching = found
+    total = int(conn.execute(f"SELECT count(*) {source}", params).fetchone()[0])
+    if matching:
+        columns = (
+            f"{BM25} AS rank, snippet(works_fts, 4, '{_MARK_OPEN}', '{_MARK_CLOSE}', "
+            "'…', 16) AS snip"
+        )
+    else:
+        columns = "0 AS rank, substr(w.title, 1, 0) AS snip"
+    order = _ORDER.get(sort, _ORDER["relevance"])
+    if not matching and sort == "relevance":
+        order = _ORDER["date"]
+    rows = conn.execute(
+        f"SELECT w.id, w.title, w.authors, w.rating, w.word_count, w.added_at, {columns} "
+        f"{source} ORDER BY {order} LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    ).fetchall()
+    import json
+
+    hits = tuple(
+        Hit(
+            int(r["id"]),
+            r["title"],
+            tuple(json.loads(r["authors"])),
+            r["rating"],
+            int(r["word_count"]),
+            _snippet(r["snip"]),
+            r["added_at"],
+        )
+        for r in rows
+    )
+    facets = _facets(conn, source, params) if with_facets else {}
+    return SearchResults(total, hits, facets)
+
+
+def _facets(
+    conn: sqlite3.Connection, source: str, params: list[Any], per_kind: int = FACETS_PER_KIND
+) -> dict[str, tuple[FacetCount, ...]]:
+    rows = conn.execute(
+        "SELECT g.kind, g.name, g.n FROM (SELECT t.kind, t.name, count(*) AS n, "
+        "row_number() OVER (PARTITION BY t.kind ORDER BY count(*) DESC, t.name) AS r "
+        f"FROM work_tags wt JOIN tags t ON t.id = wt.tag_id WHERE wt.work_id IN "
+        f"(SELECT w.id {source}) GROUP BY t.id) g WHERE g.r <= ? ORDER BY g.kind, g.n DESC, g.name",
+        [*params, per_kind],
+    ).fetchall()
+    facets: dict[str, list[FacetCount]] = {k: [] for k in KINDS}
+    for kind, name, n in rows:
+        facets.setdefault(kind, []).append(FacetCount(name, int(n)))
+    return {k: tuple(v) for k, v in facets.items()}
+
+
+def facet_counts(
+    conn: sqlite3.Connection, query: str, filters: Filters, per_kind: int = FACETS_PER_KIND
+) -> dict[str, tuple[FacetCount, ...]]:
+    found = _where(conn, query, filters)
+    if found is None:
+        return {k: () for k in KINDS}
+    return _facets(conn, found[0], found[1], per_kind)

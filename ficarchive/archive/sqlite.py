@@ -1,0 +1,460 @@
+"""The archive on SQLite: one file, WAL, foreign keys, FTS5 for search.
+
+Writes go through one connection per thread; every write is a transaction. The
+original bytes of every work are kept (``sources``) with their SHA-256, so a rescue can
+always be redone; the Work as rescued is kept beside the Work as edited, and every
+archivist's edit is a row of ``edits``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ficarchive.archive import fingerprint as fp
+from ficarchive.archive.model import (
+    EDITABLE,
+    AddResult,
+    Edit,
+    FacetCount,
+    Filters,
+    SearchResults,
+    Stats,
+    StoredWork,
+)
+from ficarchive.archive.schema import SCHEMA_VERSION, SQLITE_MIGRATIONS
+from ficarchive.archive.search_sql import facet_counts, run_search
+from ficarchive.archive.tags import KINDS, canonical_name, tag_key, work_tags
+from ficarchive.archive.text import fts_fields
+from ficarchive.errors import ArchiveError, ArchiveUnavailable, WorkNotFound
+from ficarchive.rescue import rescue
+from ficarchive.work import Work
+
+# How long a writer waits for another to finish before saying the archive is busy.
+BUSY_TIMEOUT_MS = 15_000
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class SQLiteArchive:
+    """An archive in one SQLite file (``":memory:"`` for a throwaway one)."""
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = str(path)
+        self.location = self.path
+        self._local = threading.local()
+        self._memory: sqlite3.Connection | None = None
+        if self.path != ":memory:" and not create and not Path(self.path).exists():
+            raise ArchiveUnavailable(f"{self.path}: no archive here; run `ficarchive add` first")
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._migrate()
+
+    # -- connections ------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=self.path != ":memory:"
+            )
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA foreign_keys = ON")
+            if self.path != ":memory:":
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            return conn
+        except sqlite3.DatabaseError as exc:
+            raise self._unavailable(exc) from None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self.path == ":memory:":
+            if self._memory is None:
+                self._memory = self._connect()
+            return self._memory
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    def _unavailable(self, exc: sqlite3.Error) -> ArchiveUnavailable:
+        text = str(exc)
+        if "not a database" in text or "malformed" in text:
+            why = "is not a ficarchive archive (the file is not a readable SQLite database)"
+            advice = "check the path, or move the file aside and start a new archive"
+        elif "locked" in text or "busy" in text:
+            why, advice = "is busy: another ficarchive is writing to it", "try again in a moment"
+        elif "readonly" in text or "read-only" in text:
+            why, advice = (
+                "is read-only",
+                "check the file's permissions, or copy it somewhere writable",
+            )
+        elif "unable to open" in text:
+            why, advice = "cannot be opened", "check that the folder exists and can be written to"
+        else:
+            why, advice = f"cannot be used ({text})", "check the file"
+        return ArchiveUnavailable(f"archive {self.path} {why}; {advice}")
+
+    def _run(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+        try:
+            return self.conn.execute(sql, params)
+        except sqlite3.OperationalError as exc:
+            raise self._unavailable(exc) from None
+        except sqlite3.DatabaseError as exc:
+            raise self._unavailable(exc) from None
+
+    def _migrate(self) -> None:
+        try:
+            with self.conn:
+                version = self._version()
+                for target in sorted(SQLITE_MIGRATIONS):
+                    if target > version:
+                        for statement in SQLITE_MIGRATIONS[target]:
+                            self.conn.execute(statement)
+                        self.conn.execute(
+                            "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
+                            (str(target),),
+                        )
+        except sqlite3.DatabaseError as exc:
+            raise self._unavailable(exc) from None
+        if self._version() > SCHEMA_VERSION:
+            raise ArchiveUnavailable(
+                f"archive {self.path} was made by a newer ficarchive (schema {self._version()}); "
+                "upgrade ficarchive to open it"
+            )
+
+    def _version(self) -> int:
+        exists = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        ).fetchone()
+        if not exists:
+            return 0
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None) or self._memory
+        if conn is not None:
+            conn.close()
+        self._local = threading.local()
+        self._memory = None
+
+    def __enter__(self) -> SQLiteArchive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- adding -------------------------------------------------------------------------
+    def add(self, data: bytes, name: str) -> AddResult:
+        """Rescue and store one story; the same bytes a second time change nothing."""
+        sha = _sha256(data)
+        existing = self._run("SELECT id FROM works WHERE sha256 = ?", (sha,)).fetchone()
+        if existing:
+            return AddResult(existing[0], "unchanged")
+        return self.add_work(rescue(data, name), data)
+
+    def add_work(self, work: Work, data: bytes | None = None) -> AddResult:
+        """Store a rescued Work (and, when given, the bytes it was rescued from)."""
+        sha = work.source.sha256 if work.source else (_sha256(data) if data else None)
+        if sha:
+            existing = self._run("SELECT id FROM works WHERE sha256 = ?", (sha,)).fetchone()
+            if existing:
+                return AddResult(existing[0], "unchanged")
+        fields = fts_fields(work)
+        print_ = fp.simhash(fields["text"])
+        try:
+            with self.conn:
+                if data is not None and sha:
+                    self.conn.execute(
+                        "INSERT OR IGNORE INTO sources(sha256, name, size, data, added_at) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        (sha, work.source.name if work.source else "", len(data), data, now()),
+                    )
+                work_id = self._insert(work, sha if data is not None else None, print_)
+                self._index(work_id, work, fields)
+                near = self._link_near_duplicates(work_id, print_)
+        except sqlite3.DatabaseError as exc:
+            raise self._unavailable(exc) from None
+        return AddResult(work_id, "added", near)
+
+    def _insert(self, work: Work, sha: str | None, print_: int) -> int:
+        stamp = now()
+        bands = fp.bands(print_)
+        cursor = self.conn.execute(
+            "INSERT INTO works(sha256, title, authors, rating, word_count, looks_like_story, "
+            "published, added_at, updated_at, fingerprint, band0, band1, band2, band3, "
+            "work_json, rescued_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                sha,
+                work.title,
+                json.dumps(list(work.authors)),
+                work.rating,
+                work.word_count,
+                int(work.looks_like_story),
+                work.published,
+                stamp,
+                stamp,
+                fp.signed(print_),
+                *bands,
+                work.to_json(indent=None),
+                work.to_json(indent=None),
+            ),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def _index(self, work_id: int, work: Work, fields: dict[str, str]) -> None:
+        self.conn.execute("DELETE FROM works_fts WHERE rowid = ?", (work_id,))
+        self.conn.execute(
+            "INSERT INTO works_fts(rowid, title, authors, summary, notes, text) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                work_id,
+                fields["title"],
+                fields["authors"],
+                fields["summary"],
+                fields["notes"],
+                fields["text"],
+            ),
+        )
+        self.conn.execute("DELETE FROM work_tags WHERE work_id = ?", (work_id,))
+        for kind, name in work_tags(work):
+            tag_id = self._tag_id(kind, name, create=True)
+            self.conn.execute(
+                "INSERT OR IGNORE INTO work_tags(work_id, tag_id) VALUES (?, ?)", (work_id, tag_id)
+            )
+
+    def _tag_id(self, kind: str, name: str, *, create: bool) -> int | None:
+        key = tag_key(kind, name)
+        row = self.conn.execute(
+            "SELECT id FROM tags WHERE kind = ? AND key = ?", (kind, key)
+        ).fetchone()
+        if row or not create:
+            return int(row[0]) if row else None
+        cursor = self.conn.execute(
+            "INSERT INTO tags(kind, key, name) VALUES (?, ?, ?)",
+            (kind, key, canonical_name(kind, name)),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def _link_near_duplicates(self, work_id: int, print_: int) -> tuple[int, ...]:
+        if print_ == 0:
+            return ()
+        bands = fp.bands(print_)
+        rows = self.conn.execute(
+            "SELECT id, fingerprint FROM works WHERE id != ? AND fingerprint != 0 AND "
+            "(band0 = ? OR band1 = ? OR band2 = ? OR band3 = ?)",
+            (work_id, *bands),
+        ).fetchall()
+        near = []
+        for row in rows:
+            distance = fp.distance(print_, fp.unsigned(row["fingerprint"]))
+            if distance <= fp.NEAR_DUPLICATE_BITS:
+                near.append(int(row["id"]))
+                for a, b in ((work_id, row["id"]), (row["id"], work_id)):
+                    self.conn.execute(
+                        "INSERT OR IGNORE INTO links(work_id, other_id, kind, distance) "
+                        "VALUES (?, ?, 'near-duplicate', ?)",
+                        (a, b, distance),
+                    )
+        return tuple(sorted(near))
+
+    # -- reading ------------------------------------------------------------------------
+    def get(self, work_id: int) -> StoredWork:
+        row = self._run(
+            "SELECT id, work_json, added_at, updated_at FROM works WHERE id = ?", (work_id,)
+        ).fetchone()
+        if row is None:
+            raise WorkNotFound(
+                f"no work {work_id} in the archive; `ficarchive list` shows the works it has"
+            )
+        return _stored(row)
+
+    def rescued(self, work_id: int) -> Work:
+        """The Work as it was rescued, before any archivist's edit."""
+        self.get(work_id)
+        row = self._run("SELECT rescued_json FROM works WHERE id = ?", (work_id,)).fetchone()
+        return Work.from_json(row[0])
+
+    def source(self, work_id: int) -> bytes | None:
+        """The original bytes the work was rescued from (None if it came without them)."""
+        self.get(work_id)
+        row = self._run(
+            "SELECT s.data FROM works w JOIN sources s ON s.sha256 = w.sha256 WHERE w.id = ?",
+            (work_id,),
+        ).fetchone()
+        return bytes(row[0]) if row else None
+
+    def works(
+        self, *, sort: str = "date", limit: int | None = None, offset: int = 0
+    ) -> Iterator[StoredWork]:
+        order = {
+            "date": "added_at DESC, id DESC",
+            "words": "word_count DESC, id",
+            "title": "title COLLATE NOCASE, id",
+            "id": "id",
+        }.get(sort, "id")
+        sql = f"SELECT id, work_json, added_at, updated_at FROM works ORDER BY {order}"
+        sql += " LIMIT ? OFFSET ?"
+        for row in self._run(sql, (-1 if limit is None else limit, offset)):
+            yield _stored(row)
+
+    def count(self) -> int:
+        return int(self._run("SELECT count(*) FROM works").fetchone()[0])
+
+    def near_duplicates(self, work_id: int) -> list[tuple[int, int]]:
+        """(other work id, distance in bits) of the works this one nearly duplicates."""
+        rows = self._run(
+            "SELECT other_id, distance FROM links WHERE work_id = ? AND kind = 'near-duplicate' "
+            "ORDER BY distance, other_id",
+            (work_id,),
+        )
+        return [(int(r[0]), int(r[1])) for r in rows]
+
+    def history(self, work_id: int) -> list[Edit]:
+        self.get(work_id)
+        rows = self._run(
+            "SELECT at, field, before, after, note FROM edits WHERE work_id = ? ORDER BY id",
+            (work_id,),
+        )
+        return [Edit(r[0], r[1], json.loads(r[2]), json.loads(r[3]), r[4]) for r in rows]
+
+    # -- search -------------------------------------------------------------------------
+    def search(
+        self,
+        query: str = "",
+        filters: Filters | None = None,
+        *,
+        sort: str = "relevance",
+        limit: int = 20,
+        offset: int = 0,
+        facets: bool = True,
+    ) -> SearchResults:
+        try:
+            return run_search(
+                self.conn,
+                query,
+                filters or Filters(),
+                sort=sort,
+                limit=limit,
+                offset=offset,
+                with_facets=facets,
+            )
+        except sqlite3.DatabaseError as exc:
+            raise self._unavailable(exc) from None
+
+    def facets(
+        self, filters: Filters | None = None, query: str = ""
+    ) -> dict[str, tuple[FacetCount, ...]]:
+        return facet_counts(self.conn, query, filters or Filters())
+
+    # -- changing -----------------------------------------------------------------------
+    def edit(self, work_id: int, changes: Mapping[str, Any], note: str | None = None) -> StoredWork:
+        """An archivist's correction: the fields changed, each recorded in the history."""
+        stored = self.get(work_id)
+        unknown = sorted(set(changes) - set(EDITABLE))
+        if unknown:
+            raise ArchiveError(
+                f"cannot edit {', '.join(unknown)}; editable fields are {', '.join(EDITABLE)}"
+            )
+        data = stored.work.to_dict()
+        updated = Work.from_dict({**data, **{k: _plain(v) for k, v in changes.items()}})
+        stamp = now()
+        try:
+            with self.conn:
+                for name in changes:
+                    before, after = data[name], updated.to_dict()[name]
+                    if before != after:
+                        self.conn.execute(
+                            "INSERT INTO edits(work_id, at, field, before, after, note) "
+                            "VALUES (?, ?, ?, ?, ?, ?)",
+                            (work_id, stamp, name, json.dumps(before), json.dumps(after), note),
+                        )
+                self.conn.execute(
+                    "UPDATE works SET title = ?, authors = ?, rating = ?, looks_like_story = ?, "
+                    "published = ?, updated_at = ?, work_json = ? WHERE id = ?",
+                    (
+                        updated.title,
+                        json.dumps(list(updated.authors)),
+                        updated.rating,
+                        int(updated.looks_like_story),
+                        updated.published,
+                        stamp,
+                        updated.to_json(indent=None),
+                        work_id,
+                    ),
+                )
+                self._index(work_id, updated, fts_fields(updated))
+        except sqlite3.DatabaseError as exc:
+            raise self._unavailable(exc) from None
+        return self.get(work_id)
+
+    def remove(self, work_id: int) -> None:
+        """Take a work out of the archive (its source bytes go too, if nothing else uses them)."""
+        self.get(work_id)
+        try:
+            with self.conn:
+                sha = self.conn.execute(
+                    "SELECT sha256 FROM works WHERE id = ?", (work_id,)
+                ).fetchone()[0]
+                self.conn.execute("DELETE FROM works_fts WHERE rowid = ?", (work_id,))
+                self.conn.execute("DELETE FROM works WHERE id = ?", (work_id,))
+                if sha:
+                    self.conn.execute(
+                        "DELETE FROM sources WHERE sha256 = ? AND NOT EXISTS "
+                        "(SELECT 1 FROM works WHERE sha256 = ?)",
+                        (sha, sha),
+                    )
+                self.conn.execute(
+                    "DELETE FROM tags WHERE NOT EXISTS "
+                    "(SELECT 1 FROM work_tags WHERE tag_id = tags.id)"
+                )
+        except sqlite3.DatabaseError as exc:
+            raise self._unavailable(exc) from None
+
+    def _one(self, sql: str) -> int:
+        return int(self._run(sql).fetchone()[0] or 0)
+
+    def stats(self) -> Stats:
+        one = self._one
+        tags = {k: 0 for k in KINDS}
+        for row in self._run("SELECT kind, count(*) FROM tags GROUP BY kind"):
+            tags[row[0]] = int(row[1])
+        facets = facet_counts(self.conn, "", Filters(), per_kind=5)
+        return Stats(
+            works=int(one("SELECT count(*) FROM works")),
+            stories=int(one("SELECT count(*) FROM works WHERE looks_like_story = 1")),
+            words=int(one("SELECT sum(word_count) FROM works")),
+            sources=int(one("SELECT count(*) FROM sources")),
+            source_bytes=int(one("SELECT sum(size) FROM sources")),
+            tags=tags,
+            edits=int(one("SELECT count(*) FROM edits")),
+            near_duplicate_pairs=int(one("SELECT count(*) FROM links")) // 2,
+            top=facets,
+        )
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _stored(row: sqlite3.Row) -> StoredWork:
+    return StoredWork(
+        int(row["id"]), Work.from_json(row["work_json"]), row["added_at"], row["updated_at"]
+    )

@@ -1,0 +1,89 @@
+"""The archive commands end to end: add a folder, search, show, edit, remove, stats."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from ficarchive.cli import main
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def _run(*args: str, input: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args], input=input)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _site(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    (site / "old").mkdir(parents=True, exist_ok=True)
+    for name in (
+        "site_cp1252_declared_latin1.html",
+        "livejournal_post.html",
+        "chapters_and_end_notes.txt",
+    ):
+        shutil.copy(GOLDEN / name, site / name)
+    shutil.copy(GOLDEN / "usenet_post.txt", site / "old" / "usenet_post.txt")
+    (site / "old" / "empty.txt").write_bytes(b"")
+    return site
+
+
+def test_add_search_show_edit_remove(tmp_path: Path) -> None:
+    archive = str(tmp_path / "a.sqlite")
+    code, _, err = _run("add", _site(tmp_path), "--archive", archive, "--jobs", "2")
+    assert code == 1 and "4 added" in err and "empty.txt" in err  # the bad file is reported
+    code, _, err = _run("add", _site(tmp_path), "--archive", archive)
+    assert "0 added, 4 already in the archive" in err
+    code, out, _ = _run("search", "lamps", "--archive", archive, "--json")
+    found = json.loads(out)
+    assert code == 0 and found["total"] >= 1
+    work_id = found["hits"][0]["id"]
+    code, out, _ = _run("search", "--relationship", "spuffy", "--archive", archive, "--json")
+    assert [h["title"] for h in json.loads(out)["hits"]] == ["Harbour Lights"]
+    code, out, _ = _run("show", work_id, "--archive", archive)
+    assert code == 0 and "Title" in out
+    code, _, err = _run(
+        "edit",
+        work_id,
+        "--title",
+        "Lamps",
+        "--add-tag",
+        "Angst",
+        "--note",
+        "from the index page",
+        "--archive",
+        archive,
+    )
+    assert code == 0 and "changed tags, title" in err
+    code, out, _ = _run("history", work_id, "--archive", archive)
+    assert "Lamps" in out and "index" in out
+    code, _, err = _run("remove", work_id, "--archive", archive, input="n\n")
+    assert code == 1 and "nothing removed" in err
+    code, _, _ = _run("remove", work_id, "--archive", archive, "--yes")
+    assert code == 0
+    code, _, err = _run("show", work_id, "--archive", archive)
+    assert code == 2 and "no work" in err and "Traceback" not in err
+    code, out, _ = _run("stats", "--archive", archive)
+    assert code == 0 and "Works" in out
+    code, out, _ = _run("list", "--archive", archive)
+    assert code == 0 and "Night Watch" in out
+
+
+def test_archive_errors_are_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.sqlite"
+    bad.write_text("not a database at all\n" * 50)
+    code, _, err = _run("list", "--archive", bad)
+    assert code == 3 and "not a ficarchive archive" in err and len(err.strip().splitlines()) == 1
+    code, _, err = _run("edit", "1", "--archive", tmp_path / "new.sqlite")
+    assert code != 0 and "Traceback" not in err
+
+
+def test_globs_in_quotes_are_expanded(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    archive = str(tmp_path / "a.sqlite")
+    code, _, err = _run("add", f"{site}/*.html", "--archive", archive, "--jobs", "1")
+    assert code == 0 and "2 added" in err
