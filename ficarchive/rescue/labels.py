@@ -62,19 +62,25 @@ _labels(
 )
 _labels("summary", "summary", "description", "synopsis", "blurb", "short summary")
 _labels("disclaimer", "disclaimer", "disclaimers", "legal", "legal stuff", "standard disclaimer")
+# Labels that mean "the author's note" itself (other notes labels keep their label).
+NOTE_LABELS = frozenset(
+    {
+        "notes",
+        "note",
+        "author's notes",
+        "authors notes",
+        "author's note",
+        "authors note",
+        "author notes",
+        "a/n",
+        "an",
+        "a.n.",
+        "a/n's",
+    }
+)
 _labels(
     "notes",
-    "notes",
-    "note",
-    "author's notes",
-    "authors notes",
-    "author's note",
-    "authors note",
-    "author notes",
-    "a/n",
-    "an",
-    "a.n.",
-    "a/n's",
+    *sorted(NOTE_LABELS),
     "notes and thanks",
     "author's comments",
     "comments",

@@ -16,7 +16,7 @@ from markdown_it import MarkdownIt
 from ficarchive.rescue.blocks import Block
 from ficarchive.rescue.html import html_to_blocks
 from ficarchive.rescue.log import RescueLog
-from ficarchive.rescue.meta import Meta
+from ficarchive.rescue.meta import TEXT_FIELDS, Meta
 from ficarchive.tags.ratings import map_rating
 from ficarchive.work import RATINGS, Credit, Epigraph
 
@@ -92,16 +92,7 @@ def _apply(name: str, value: Any, meta: Meta) -> bool:
     elif name == "tags":
         for item in items:
             meta.add_tag(str(item))
-    elif name in (
-        "summary",
-        "spoilers",
-        "disclaimer",
-        "challenge",
-        "feedback",
-        "archive_permission",
-        "published",
-        "end_mark",
-    ):
+    elif name in TEXT_FIELDS or name == "end_mark":
         setattr(meta, name, str(value).strip())
     elif name == "notes":
         _notes(value, meta)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from ficarchive.rescue.blocks import html_to_text
-from ficarchive.rescue.labels import credit_role, split_list
+from ficarchive.rescue.labels import NOTE_LABELS, credit_role, split_list
 from ficarchive.tags.fandoms import canonical_fandom
 from ficarchive.tags.ratings import NOT_RATED, map_rating
 from ficarchive.work import Credit, Epigraph
@@ -19,7 +19,7 @@ _TITLE_PREFIX = re.compile(
 )
 _DECORATION = re.compile(r"^[\s\-=*~#+•]+|[\s\-=*~#+•]+$")
 _LIST_FIELDS = ("fandoms", "relationships", "characters", "tags", "warnings")
-_TEXT_FIELDS = (
+TEXT_FIELDS = (
     "summary",
     "spoilers",
     "disclaimer",
@@ -30,21 +30,6 @@ _TEXT_FIELDS = (
 )
 _NOT_A_RELATIONSHIP = frozenset(
     {"gen", "none", "n/a", "na", "no pairing", "no pairings", "nothing", "-", "general"}
-)
-_NOTE_LABELS = frozenset(
-    {
-        "notes",
-        "note",
-        "author's notes",
-        "authors notes",
-        "author's note",
-        "authors note",
-        "author notes",
-        "a/n",
-        "an",
-        "a.n.",
-        "a/n's",
-    }
 )
 _NAME = r"[@\w][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}"
 _CREDIT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -156,7 +141,7 @@ class Meta:
                 self.add_tag(tag)
         elif name in _LIST_FIELDS:
             self._extend(name, text)
-        elif name in _TEXT_FIELDS:
+        elif name in TEXT_FIELDS:
             self._set_text(name, text)
         elif name == "credits":
             self._credits(label, text)
@@ -168,7 +153,7 @@ class Meta:
         elif name == "notes" and value_html:
             self.notes_beginning.append(
                 value_html
-                if label in _NOTE_LABELS or not label
+                if label in NOTE_LABELS or not label
                 else f"{label.capitalize()}: {value_html}"
             )
 
@@ -176,7 +161,7 @@ class Meta:
         """A continuation line of a field already started."""
         if name == "notes":
             self.notes_beginning.append(value_html)
-        elif name in _TEXT_FIELDS:
+        elif name in TEXT_FIELDS:
             self._set_text(name, html_to_text(value_html).strip())
         elif name in _LIST_FIELDS:
             self._extend(name, html_to_text(value_html))
