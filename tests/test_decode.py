@@ -134,3 +134,18 @@ def test_control_characters(raw: str, fixed: str, kind: str) -> None:
     log = RescueLog()
     assert clean.normalise(raw, log) == fixed
     assert {r.kind for r in log.repairs} == {kind}
+
+
+def test_utf8_with_a_stray_byte_stays_utf8() -> None:
+    story = "She said “I can’t” and the café was shut. It was 30° outside."
+    data = story.encode("utf-8").replace("°".encode(), b"\xb0")
+    text, encoding, log = _decode(data)
+    assert (text, encoding) == (story, "utf-8")
+    assert [(r.kind, r.before, r.after, r.count) for r in log.repairs] == [
+        ("stray byte", "\\xb0", "°", 1)
+    ]
+
+
+def test_windows_1252_is_not_mistaken_for_utf8_with_strays() -> None:
+    text, encoding, _ = _decode(STORY.encode("cp1252"))
+    assert (text, encoding) == (STORY, "windows-1252")

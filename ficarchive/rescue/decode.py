@@ -65,6 +65,10 @@ _MAIL_CHARSET = re.compile(rb"^Content-type:[^\n]*charset=\"?([A-Za-z0-9._:-]+)"
 # Share of high bytes above which a text is not Western prose with a few accents but a
 # non-Latin script: then we ask charset-normalizer instead of our Western vote.
 NON_LATIN_SHARE = 0.3
+# UTF-8 with stray bytes: at least MIN_UTF8_CHARS good multi-byte characters, and no more
+# stray bytes than MAX_STRAY_SHARE of them, else the file is not UTF-8 at all.
+MIN_UTF8_CHARS = 3
+MAX_STRAY_SHARE = 0.5
 # ...unless most of those high bytes are DOS box-drawing characters (ASCII art, frames).
 DOS_ART_SHARE = 0.5
 
@@ -118,7 +122,9 @@ def _to_text(data: bytes, name: str, log: RescueLog) -> tuple[str, str]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
+        stray = _mostly_utf8(data, log)
+        if stray is not None:
+            return stray, "utf-8"
     else:
         if declared and declared not in ("utf-8", "utf8") and not text.isascii():
             log.note(
@@ -135,6 +141,33 @@ def _to_text(data: bytes, name: str, log: RescueLog) -> tuple[str, str]:
     if high > NON_LATIN_SHARE * len(sample) and box < DOS_ART_SHARE * high:
         return _detect_other(data, name, log)
     return _western(data, declared, log)
+
+
+def _mostly_utf8(data: bytes, log: RescueLog) -> str | None:
+    """UTF-8 with a few stray single bytes (an editor's slip, a pasted degree sign):
+    the stray bytes are read as Windows-1252 and counted; the rest stays UTF-8."""
+    loose = data.decode("utf-8", errors="replace")
+    bad = loose.count("\ufffd") - data.count("\ufffd".encode())
+    good = sum(1 for ch in loose if ord(ch) > 0x7F and ch != "\ufffd")
+    if good < MIN_UTF8_CHARS or bad > MAX_STRAY_SHARE * good:
+        return None
+    strays: dict[str, int] = {}
+
+    def handler(error: UnicodeError) -> tuple[str, int]:
+        assert isinstance(error, UnicodeDecodeError)
+        byte = error.object[error.start : error.start + 1]
+        char = byte.decode("sloppy-windows-1252")
+        strays[f"\\x{byte[0]:02x}"] = strays.get(f"\\x{byte[0]:02x}", 0) + 1
+        return char, error.start + 1
+
+    codecs.register_error("ficarchive-stray", handler)
+    text = data.decode("utf-8", errors="ficarchive-stray")
+    for before, count in strays.items():
+        log.repair(
+            "stray byte", before, bytes([int(before[2:], 16)]).decode("sloppy-windows-1252"), count
+        )
+    log.note("encoding", f"UTF-8 with {sum(strays.values())} stray bytes read as Windows-1252")
+    return text
 
 
 def _declared(data: bytes, declared: str, log: RescueLog) -> str | None:
