@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import ftfy
@@ -84,6 +85,7 @@ FTFY_CONFIG = ftfy.TextFixerConfig(
     explain=False,
 )
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
 _TOKEN = re.compile(r"\S*[^\x00-\x7f]\S*")
 _BOX = re.compile(r"[\u2500-\u259f]")
 
@@ -151,21 +153,14 @@ def _mostly_utf8(data: bytes, log: RescueLog) -> str | None:
     good = sum(1 for ch in loose if ord(ch) > 0x7F and ch != "\ufffd")
     if good < MIN_UTF8_CHARS or bad > MAX_STRAY_SHARE * good:
         return None
-    strays: dict[str, int] = {}
-
-    def handler(error: UnicodeError) -> tuple[str, int]:
-        assert isinstance(error, UnicodeDecodeError)
-        byte = error.object[error.start : error.start + 1]
-        char = byte.decode("sloppy-windows-1252")
-        strays[f"\\x{byte[0]:02x}"] = strays.get(f"\\x{byte[0]:02x}", 0) + 1
-        return char, error.start + 1
-
-    codecs.register_error("ficarchive-stray", handler)
-    text = data.decode("utf-8", errors="ficarchive-stray")
-    for before, count in strays.items():
-        log.repair(
-            "stray byte", before, bytes([int(before[2:], 16)]).decode("sloppy-windows-1252"), count
-        )
+    text = data.decode("utf-8", errors="surrogateescape")
+    strays = Counter(_SURROGATE.findall(text))
+    for char, count in strays.items():
+        byte = bytes([ord(char) - 0xDC00])
+        log.repair("stray byte", f"\\x{byte[0]:02x}", byte.decode("sloppy-windows-1252"), count)
+    text = _SURROGATE.sub(
+        lambda m: bytes([ord(m.group()) - 0xDC00]).decode("sloppy-windows-1252"), text
+    )
     log.note("encoding", f"UTF-8 with {sum(strays.values())} stray bytes read as Windows-1252")
     return text
 
