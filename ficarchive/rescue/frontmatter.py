@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 
 from ficarchive.rescue.blocks import Block, html_to_text, split_html_lines
+from ficarchive.rescue.bylines import BY_ALONE, BYLINE, bare_name, byline, byline_text, late_byline
 from ficarchive.rescue.dividers import is_divider
 from ficarchive.rescue.labels import read_label
 from ficarchive.rescue.log import RescueLog
 from ficarchive.rescue.meta import Meta
 from ficarchive.rescue.sections import is_chapter_heading
-from ficarchive.rescue.words import looks_like_name, zipf
 from ficarchive.tags.fandoms import KNOWN_FANDOMS, canonical_fandom
 
 # The header is looked for in this many blocks at most; a story's first scene starts
@@ -29,51 +29,18 @@ PREFACE_MAX_BLOCKS = 10
 HEADER_TAIL_BLOCKS = 3
 HEADER_TAIL_WORDS = 15
 # A byline is looked for this far into the text when the header had none.
-LATE_BYLINE_BLOCKS = 25
-LATE_TITLE_BY_WORDS = 16
-# A bare name has at least one word rarer than this (Zipf scale): "Geld", not "Frontier".
-NAME_MAX_ZIPF = 3.0
-# Short centred lines in the header are its title page ("A", "Star Trek", "Novel").
 CENTRED_HEADER_WORDS = 8
 # A heading at the top is a title (or a post subject) up to this many words.
 HEADING_TITLE_MAX_WORDS = 30
 # A title line is at most this many words.
 TITLE_MAX_WORDS = 14
 
-_BYLINE = re.compile(
-    r"^(?:a\s+\w+(?:\s+\w+)?\s+(?:story|fic|fanfic|tale)\s+)?(?:(?:story|written)\s+)?"
-    r"by[:\s]\s*(?P<name>.+?)\s*$",
-    re.I,
-)
-_COPYRIGHT = re.compile(
-    r"^(?:(?P<pre>.+?)\s*[-,*]?\s*)?(?:copyright|copywrite|copr\.|\(c\)|©)\s*(?:\d{4}\s*(?:,|by)?\s*)?"
-    r"(?:by\s+)?(?P<name>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})?\s*,?\s*(?:\d{4})?\.?\s*$",
-    re.I,
-)
-_TITLE_BY = re.compile(
-    r"^(?P<title>.{2,80}?),?\s+by\s+(?P<name>[^,()]{2,60}?)\s*(?:,\s+(?:a|an|the)\s.*|\.|"
-    r"\s+(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*)?'?\d{2,4})?$",
-    re.I,
-)
-# Columns of a typed title line ("Title     by Name     May 1992") are split by runs of spaces.
-_COLUMN_GAP = re.compile(r"\s{3,}")
-_BY_ALONE = re.compile(r"^\s*(?:written\s+|a\s+story\s+)?by:?\s*$", re.I)
 _PARTS = re.compile(
     r"^[\W_]*(?:page\s+\d+|parts?\s+\d+(?:\s*(?:-|to|of|/|and)\s*\d+)?|[(\[]?\d+\s*/\s*\d+[)\]]?)"
     r"[\W_]*$",
     re.I,
 )
 _SENTENCE_END = (".", "!", "?", '"', "”", "'", "’")
-_MONTH_WORD = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?", re.I)
-_COPYRIGHT_BY = re.compile(
-    r"(?:copyright|\(c\)|©)[^.;:]{0,60}?(?:\bby\s+|,\s+)(?P<name>[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3})"
-)
-_RIGHTS_OWNER = re.compile(
-    r"paramount|viacom|fox|mutant|whedon|warner|bbc|cbs|lucas|disney|"
-    r"universal|roddenberry|pictures|studios|inc\b|ltd\b",
-    re.I,
-)
-_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|my|me)\b")
 _FIRST_SENTENCE = re.compile(r"^(.{5,160}?[.!?])\s+")
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(
@@ -114,84 +81,13 @@ def read_header(blocks: list[Block], meta: Meta, log: RescueLog) -> list[Block]:
         preface = _preface_end(blocks, end, meta)
         if preface is None:
             body = blocks[_header_tail(blocks, end, meta) :]
-            return body if meta.authors else _late_byline(body, meta, log)
+            return body if meta.authors else late_byline(body, meta, log)
         for block in blocks[end:preface]:
             if not is_divider(block):
                 _unlabelled_note(block, meta)
         log.note("header", f"{preface - end} blocks before a divider read as the author's preface")
         start = preface + 1
     return blocks[start:]
-
-
-def _late_byline(body: list[Block], meta: Meta, log: RescueLog) -> list[Block]:
-    """A byline standing alone a little way into the text, after a preface or notice."""
-    for i, block in enumerate(body[:LATE_BYLINE_BLOCKS]):
-        lines = block.lines
-        if len(lines) == 1 and _BY_ALONE.match(lines[0]) and i + 1 < len(body):
-            name = body[i + 1].lines
-            if len(name) == 1 and looks_like_name(name[0]) and len(name[0].split()) <= 4:
-                meta.add_author(name[0])
-                log.note(
-                    "header",
-                    "byline found after the header, taken out of the text",
-                    f"{lines[0]} {name[0]}",
-                )
-                return [*body[:i], *body[i + 2 :]]
-        if _signed_note(body, i):
-            meta.add_author(lines[0])
-            log.note("guess", "the name signing the author's note taken as the author", lines[0])
-            return [*body[:i], *body[i + 1 :]]
-        if block.kind not in ("para", "heading") or len(lines) > 3:
-            continue
-        found = next((line for line in lines if _late_byline_line(line)), None)
-        if found is None:
-            continue
-        if not _byline(found, meta):
-            meta.assign("author", found.split(":", 1)[1], "author")
-        if not meta.authors:
-            continue
-        log.note("header", "byline found after the header, taken out of the text", found)
-        rest = [line for line in lines if line != found]
-        kept = [block.evolve(html="<br>".join(rest), text="\n".join(rest))] if rest else []
-        return [*body[:i], *kept, *body[i + 1 :]]
-    _copyright_holder(body, meta, log)
-    return body
-
-
-def _copyright_holder(body: list[Block], meta: Meta, log: RescueLog) -> None:
-    """ "This story is copyright 1994 by Jane Doe" in the disclaimer, notes or first blocks."""
-    texts = [meta.disclaimer or "", *map(html_to_text, meta.notes_beginning)]
-    for text in [*texts, *(b.text for b in body[:LATE_BYLINE_BLOCKS])]:
-        for match in _COPYRIGHT_BY.finditer(text):
-            name = match.group("name").strip(" .,")
-            if not _RIGHTS_OWNER.search(name) and looks_like_name(name):
-                meta.add_author(name)
-                log.note("guess", "author taken from a copyright notice", match.group())
-                return
-
-
-def _signed_note(body: list[Block], i: int) -> bool:
-    """A name alone on a line right after a first-person note: the note's signature."""
-    lines = body[i].lines
-    if i == 0 or len(lines) != 1 or not _bare_name(lines[0]):
-        return False
-    return bool(_FIRST_PERSON.search(body[i - 1].text))
-
-
-def _late_byline_line(line: str) -> bool:
-    title_by = _TITLE_BY.match(line)
-    prose = line.rstrip().endswith((".", "!", "?")) or ". " in line
-    if title_by and len(line.split()) <= LATE_TITLE_BY_WORDS and not prose:
-        return looks_like_name(title_by.group("name"))
-    if len(line.split()) > 8:
-        return False
-    labelled = read_label(line)
-    if labelled is not None:
-        return labelled.field == "author" and bool(labelled.value)
-    match = _BYLINE.match(line)
-    return bool(match and looks_like_name(match.group("name"))) or bool(
-        _COPYRIGHT.match(line) and re.search(r"[A-Z][a-z]+\s+[A-Z]", line)
-    )
 
 
 def _header_tail(blocks: list[Block], end: int, meta: Meta) -> int:
@@ -245,11 +141,7 @@ def _header_follows(blocks: list[Block], i: int) -> bool:
     if i >= len(blocks):
         return False
     lines = blocks[i].lines
-    return bool(lines) and bool(read_label(lines[0]) or _byline_text(lines[0]))
-
-
-def _byline_text(line: str) -> bool:
-    return len(line.split()) <= 10 and bool(_BYLINE.match(line) or _COPYRIGHT.match(line))
+    return bool(lines) and bool(read_label(lines[0]) or byline_text(lines[0]))
 
 
 def _has_label(block: Block) -> bool:
@@ -309,7 +201,7 @@ def _value_html(line_html: str) -> str:
 
 def _unlabelled(text: str, line_html: str, block: Block, meta: Meta, following: str) -> bool:
     words = len(text.split())
-    if _BY_ALONE.match(text):
+    if BY_ALONE.match(text):
         meta.expect_author = True
         return True
     if meta.expect_author and words <= 5 and not read_label(text):
@@ -325,10 +217,10 @@ def _unlabelled(text: str, line_html: str, block: Block, meta: Meta, following: 
     if block.kind == "heading" and words <= HEADING_TITLE_MAX_WORDS and meta.title is None:
         meta.set_title(text)  # a post subject; a "Title:" line later overrides it
         return True
-    if words <= 20 and _byline(text, meta):
+    if words <= 20 and byline(text, meta):
         return True
     sentence = _FIRST_SENTENCE.match(text)
-    if words > 20 and sentence and _byline(sentence.group(1), meta):
+    if words > 20 and sentence and byline(sentence.group(1), meta):
         rest = text[sentence.end() :].strip()
         if rest:
             meta.append("disclaimer" if _DISCLAIMER_HINT.search(rest) else "notes", rest)
@@ -339,7 +231,7 @@ def _unlabelled(text: str, line_html: str, block: Block, meta: Meta, following: 
         if meta.title is None and _title_like(text, line_html, block, following):
             meta.set_title(text)
             return True
-        if meta.title and not meta.authors and _bare_name(text):
+        if meta.title and not meta.authors and bare_name(text):
             meta.add_author(text)
             meta.guesses.append("a name on its own line after the title taken as the author")
             return True
@@ -369,37 +261,6 @@ def _fandom_line(text: str, meta: Meta) -> bool:
     return True
 
 
-def _byline(text: str, meta: Meta) -> bool:
-    """A byline, a copyright line or "Title by Name", in the line or one of its columns."""
-    columns = [c for c in _COLUMN_GAP.split(text.strip()) if c]
-    candidates = [" ".join(columns)] if len(columns) == 1 else [*columns, " ".join(columns)]
-    return any(_byline_one(candidate, meta) for candidate in candidates)
-
-
-def _byline_one(text: str, meta: Meta) -> bool:
-    match = _BYLINE.match(text)
-    if match and len(match.group("name").split()) <= 6 and not meta.authors:
-        meta.add_author(match.group("name"))
-        return True
-    match = _COPYRIGHT.match(text)
-    if match and (match.group("name") or match.group("pre")):
-        name = match.group("name") or ""
-        pre = match.group("pre") or ""
-        if _MONTH_WORD.fullmatch(name):
-            name = ""  # "NAME COPYRIGHT APRIL 1994": the name came first
-        by = _BYLINE.match(pre)
-        meta.add_author(by.group("name") if by else name or pre)
-        return True
-    match = _TITLE_BY.match(text)
-    if match and looks_like_name(match.group("name")) and not (meta.title and meta.authors):
-        if meta.title is None:
-            meta.set_title(match.group("title"))
-        if not meta.authors:
-            meta.add_author(match.group("name"))
-        return True
-    return False
-
-
 def _quoted_title(text: str) -> bool:
     """A title in quotes ("Aeia"), not a line of dialogue ("Come here, you.")."""
     return (
@@ -408,24 +269,6 @@ def _quoted_title(text: str) -> bool:
         and text[-2:-1] not in ".,!?…-"
         and len(text.split()) <= TITLE_MAX_WORDS
     )
-
-
-def _bare_name(text: str) -> bool:
-    """A person's name alone on a line: capitalised words, not all of them common words.
-
-    >>> _bare_name("Jonathan Geld"), _bare_name("The Final Frontier"), _bare_name("B.J. Henry")
-    (True, False, True)
-    """
-    words = text.split()
-    if not 2 <= len(words) <= 4 or not all(w[:1].isupper() for w in words):
-        return False
-    if text.isupper() or words[0].lower() in ("the", "a", "an", "int.", "ext."):
-        return False  # a heading in capitals, a title, a screenplay scene line
-    if any(w.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.)+", w) for w in words):
-        return False  # "B.J." and "S." are initials; "INT." is not
-    if not all(re.fullmatch(r"[A-Z][\w'’.-]*", w) for w in words):
-        return False
-    return min(zipf(w.strip(".").lower()) for w in words) < NAME_MAX_ZIPF
 
 
 def _title_like(text: str, line_html: str, block: Block, following: str) -> bool:
@@ -446,10 +289,10 @@ def _title_like(text: str, line_html: str, block: Block, following: str) -> bool
     if marked:
         return True
     return bool(
-        _BYLINE.match(following)
+        BYLINE.match(following)
         or read_label(following)
-        or _byline_text(following)
-        or _bare_name(following)
+        or byline_text(following)
+        or bare_name(following)
     )
 
 
@@ -478,7 +321,7 @@ def _header_like(block: Block) -> bool:
     if not lines:
         return False
     first = lines[0]
-    if read_label(first) or _byline_text(first):
+    if read_label(first) or byline_text(first):
         return True
     return (
         len(first.split()) <= TITLE_MAX_WORDS
