@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from ficarchive.cli.archive import COMMANDS as ARCHIVE_COMMANDS
+from ficarchive.cli.bulk import bulk
 from ficarchive.cli.rescue import rescue
 from ficarchive.version import __version__
 
@@ -26,6 +27,7 @@ def main() -> None:
 
 
 main.add_command(rescue)
+main.add_command(bulk)
 for _command in ARCHIVE_COMMANDS:
     main.add_command(_command)
 

@@ -1,0 +1,254 @@
+"""Works spanning pages: which files are parts of one story, and joining their Works.
+
+The planning pass calls `read_page(key, head)` on every file — its name and its first
+`HEAD_BYTES` only — and gets a `Page`: the group the file belongs to and its part number,
+found from, in order:
+
+- the name: ``viewstory.php?sid=12&chapter=3`` (eFiction; ``@`` for ``?`` as wget saves
+  it on some systems), ``story_ch2.html``, ``story-chapter-2.htm``, ``part2.txt``;
+- a Usenet or mailing-list ``Subject:`` with ``(2/7)``, ``[2/7]`` or ``Part 2 of 7``;
+- next/previous links (``<a href="b.html">Next</a>``), joined into chains by the planner.
+
+Story-list and author-index pages (many local links, little prose) are not stories;
+their links give titles and authors to the works they point to (`Page.hints`).
+
+After each part is rescued, `join_works` makes one Work with the chapters in order; a
+part that is missing is named in the Work's diagnostics (kind ``missing-part``), never
+silently skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import posixpath
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, unquote
+
+from ficarchive.work import Diagnostic, Repair, Source, Work
+
+# An index page has at least this many links to other local pages...
+INDEX_MIN_LINKS = 3
+# ...and its link text is at least this share of its visible text (a story with a
+# navigation bar is mostly prose: well under a tenth).
+INDEX_LINK_SHARE = 0.35
+
+_HTML_NAME = re.compile(r"\.(?:s?html?|xhtml|php|asp|aspx|jsp|cgi)(?:[?@].*)?$", re.I)
+_VIEWSTORY = re.compile(r"^(?P<dir>(?:.*/)?)viewstory\.php[?@](?P<query>.*)$", re.I)
+_CHAPTER_NAME = re.compile(
+    r"^(?P<base>(?:.*[_\-. ])?)(?:chapter|chap|ch|part|pt)[_\-. ]?0*(?P<n>\d{1,4})"
+    r"(?P<ext>\.[A-Za-z0-9]{1,5})?$",
+    re.I,
+)
+_SUBJECT = re.compile(r"^Subject:[ \t]*(?P<subject>.+)$", re.M | re.I)
+_FROM = re.compile(r"^From:[ \t]*(?P<sender>.+)$", re.M | re.I)
+_PART_MARK = re.compile(
+    r"[\(\[]\s*(?:part\s*)?(?P<n>\d{1,3})\s*(?:/|of)\s*(?P<total>\d{1,3})\s*[\)\]]"
+    r"|\bpart\s+(?P<n2>\d{1,3})\s+of\s+(?P<total2>\d{1,3})\b",
+    re.I,
+)
+_REPLY = re.compile(r"^\s*(?:re|fwd?|aw)\s*:\s*", re.I)
+_ANCHOR = re.compile(r"<a\s[^>]*?href\s*=\s*[\"']?([^\"'\s>]+)[^>]*>(.*?)</a\s*>", re.I | re.S)
+_TAG = re.compile(r"<[^>]*>")
+_NEXT = re.compile(r"^\W*(?:next|continued|continue|forward|on to part)\b|^\W*(?:>>|»|→)\W*$", re.I)
+_PREV = re.compile(r"^\W*(?:prev|previous|last part|earlier)\b|^\W*(?:<<|«|←)\W*$", re.I)
+_CHAPTER_WORDS = re.compile(r"^\W*(?:chapter|part|ch\.?|prologue|epilogue|next|prev)\b", re.I)
+_BY_AFTER = re.compile(r"^\s*(?:<[^>]+>\s*)*(?:,\s*)?by\s+(?:<a[^>]*>)?\s*([^<\n,(]{2,60})", re.I)
+_PAGE_AUTHOR = re.compile(
+    r"(?i:stories|fiction|fics?|fanfic|works|writings)\s+(?i:by|of)\s+([A-Z][^<\n|:]{1,50})"
+    r"|([A-Z][^<\n|:]{1,40})['’]s\s+(?i:stories|fiction|fics?|fanfic|works)",
+)
+_SKIP_LINK = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|#|//)", re.I)
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A title and author an index page gives the page at `target`."""
+
+    target: str
+    title: str | None
+    author: str | None
+
+
+@dataclass(frozen=True)
+class Page:
+    """What the planning pass learns of one file from its name and head."""
+
+    key: str
+    group: str
+    part: int = 1
+    total: int | None = None
+    next: str | None = None
+    prev: str | None = None
+    first: str | None = None  # the likely part 1 (``story.html`` beside ``story_ch2.html``)
+    index: bool = False
+    hints: tuple[Hint, ...] = ()
+
+
+def read_page(key: str, head: bytes) -> Page:
+    """The group and part of the file `key`, from its name and first bytes."""
+    by_name = _from_name(key)
+    if by_name is not None:
+        return by_name
+    text = head.decode("latin-1")
+    if _HTML_NAME.search(key) or "<a " in text[:20000].lower():
+        page = _from_links(key, text)
+        if page is not None:
+            return page
+    by_subject = _from_subject(key, text)
+    return by_subject if by_subject is not None else Page(key, key)
+
+
+def _from_name(key: str) -> Page | None:
+    folder, name = posixpath.split(key)
+    prefix = folder + "/" if folder else ""
+    view = _VIEWSTORY.match(key)
+    if view is not None:
+        query = dict(parse_qsl(html.unescape(view["query"])))
+        if "sid" in query:
+            chapter = query.get("chapter", "1")
+            return Page(
+                key, f"sid:{prefix}{query['sid']}", int(chapter) if chapter.isdigit() else 1
+            )
+    named = _CHAPTER_NAME.match(name)
+    if named is None:
+        return None
+    base, ext = named["base"], named["ext"] or ""
+    first = prefix + base.rstrip("_-. ") + ext if base.rstrip("_-. ") else None
+    return Page(key, f"name:{prefix}{base}*{ext}", int(named["n"]), first=first)
+
+
+def _from_subject(key: str, text: str) -> Page | None:
+    subject = _SUBJECT.search(text[:8192])
+    if subject is None:
+        return None
+    mark = _PART_MARK.search(subject["subject"])
+    if mark is None:
+        return None
+    part = int(mark["n"] or mark["n2"])
+    total = int(mark["total"] or mark["total2"])
+    if not 0 < part <= total:
+        return None
+    title = _REPLY.sub("", subject["subject"][: mark.start()] + subject["subject"][mark.end() :])
+    title = re.sub(r"\W+", " ", title).strip().lower()
+    sender = _FROM.search(text[:8192])
+    who = re.sub(r"\s+", " ", sender["sender"]).strip().lower() if sender else ""
+    folder = posixpath.dirname(key)
+    return Page(key, f"usenet:{folder}/{title}|{who}", part, total)
+
+
+def _resolve(key: str, href: str) -> str | None:
+    href = html.unescape(href).split("#", 1)[0]
+    if not href or _SKIP_LINK.match(href):
+        return None
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(key), unquote(href)))
+    return None if target.startswith("..") else target.lstrip("/")
+
+
+def _from_links(key: str, text: str) -> Page | None:
+    nxt = prev = None
+    local: list[tuple[str, str, int]] = []
+    link_chars = 0
+    for match in _ANCHOR.finditer(text):
+        label = " ".join(html.unescape(_TAG.sub(" ", match[2])).split())
+        target = _resolve(key, match[1])
+        if target is None or target == key:
+            continue
+        link_chars += len(label)
+        local.append((target, label, match.end()))
+        if nxt is None and _NEXT.search(label):
+            nxt = target
+        elif prev is None and _PREV.search(label):
+            prev = target
+    visible = len(" ".join(html.unescape(_TAG.sub(" ", text)).split()))
+    if len(local) >= INDEX_MIN_LINKS and link_chars >= INDEX_LINK_SHARE * max(visible, 1):
+        return Page(key, key, index=True, hints=_hints(text, local))
+    if nxt is None and prev is None:
+        return None
+    return Page(key, key, next=nxt, prev=prev)
+
+
+def _hints(text: str, links: list[tuple[str, str, int]]) -> tuple[Hint, ...]:
+    found = _PAGE_AUTHOR.search(_TAG.sub(" ", text[:20000]))
+    page_author = (found[1] or found[2]).strip() if found else None
+    hints = []
+    for target, label, end in links:
+        if not label or _CHAPTER_WORDS.match(label) or len(label) > 120:
+            continue
+        by = _BY_AFTER.match(text[end : end + 200])
+        author = " ".join(html.unescape(by[1]).split()) if by else page_author
+        hints.append(Hint(target, label, author or None))
+    return tuple(hints)
+
+
+# -- joining the rescued parts ---------------------------------------------------------------
+
+
+def join_works(parts: Sequence[tuple[str, Work]], missing: Sequence[str] = ()) -> Work:
+    """One Work from the rescued parts of a story, in order; `missing` names lost parts.
+
+    Metadata comes from the first part that has each field; chapters, repairs and
+    diagnostics from every part in order. The source names the first file, and its hash
+    covers every part's hash in order.
+    """
+    if len(parts) == 1 and not missing:
+        return parts[0][1]
+    first = parts[0][1]
+    fields: dict[str, object] = {}
+    for name in ("title", "rating_source", "summary", "spoilers", "disclaimer", "challenge"):
+        fields[name] = next((getattr(w, name) for _, w in parts if getattr(w, name)), None)
+    for name in ("authors", "warnings", "fandoms", "relationships", "characters", "tags"):
+        fields[name] = next((getattr(w, name) for _, w in parts if getattr(w, name)), ())
+    rating = next((w.rating for _, w in parts if w.rating != "Not Rated"), first.rating)
+    chapters = tuple(c for _, w in parts for c in w.chapters)
+    notes = [
+        Diagnostic("joined", f"part {i} of this work is {name}", name)
+        for i, (name, _) in enumerate(parts, start=1)
+    ]
+    notes += [Diagnostic("missing-part", f"{m} is missing from the source", m) for m in missing]
+    digest = hashlib.sha256("".join(w.source.sha256 for _, w in parts if w.source).encode())
+    source = Source(
+        first.source.format if first.source else "text",
+        first.source.encoding if first.source else "utf-8",
+        digest.hexdigest(),
+        parts[0][0],
+        sum(w.source.size for _, w in parts if w.source),
+    )
+    return first.evolve(
+        **fields,
+        rating=rating,
+        chapters=chapters,
+        epigraphs=tuple(e for _, w in parts for e in w.epigraphs),
+        end_mark=parts[-1][1].end_mark,
+        word_count=sum(w.word_count for _, w in parts),
+        looks_like_story=any(w.looks_like_story for _, w in parts),
+        repairs=_sum_repairs([r for _, w in parts for r in w.repairs]),
+        diagnostics=(*(d for _, w in parts for d in w.diagnostics), *notes),
+        source=source,
+    )
+
+
+def _sum_repairs(repairs: list[Repair]) -> tuple[Repair, ...]:
+    counts: dict[tuple[str, str, str], int] = {}
+    for r in repairs:
+        counts[(r.kind, r.before, r.after)] = counts.get((r.kind, r.before, r.after), 0) + r.count
+    return tuple(Repair(k, b, a, n) for (k, b, a), n in counts.items())
+
+
+def apply_hints(work: Work, title: str | None, authors: Sequence[str]) -> Work:
+    """Fill a missing title or author from an index page; a disagreement is only noted."""
+    changes: dict[str, object] = {}
+    notes: list[Diagnostic] = []
+    if title and not work.title:
+        changes["title"] = title
+        notes.append(Diagnostic("guess", "title taken from a story-list page", title))
+    elif title and work.title and title.casefold() != work.title.casefold():
+        notes.append(Diagnostic("index-title", "a story-list page names it differently", title))
+    if authors and not work.authors:
+        changes["authors"] = tuple(authors)
+        notes.append(Diagnostic("guess", "author taken from a story-list page", authors[0]))
+    if not changes and not notes:
+        return work
+    return work.evolve(**changes, diagnostics=(*work.diagnostics, *notes))

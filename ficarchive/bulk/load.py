@@ -1,0 +1,89 @@
+"""`load`: the Works of a bulk output into an archive, a part at a time.
+
+Rows are read in Parquet batches (memory: one batch), turned back into Works with
+`Work.from_json` and added with ``Archive.add_work``. Each Work added is noted in the
+output's plan (per archive location), so a load that stops goes on where it stopped and
+loading the same output twice adds nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ficarchive.bulk.output import Output
+from ficarchive.bulk.plan import Plan
+from ficarchive.bulk.run import state_path
+from ficarchive.errors import FicarchiveError
+from ficarchive.work import Work
+
+
+class ArchiveMissing(FicarchiveError):
+    """This installation has no archive to load into."""
+
+
+class NotAnOutput(FicarchiveError):
+    """The folder given is not a finished bulk output."""
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    added: int
+    unchanged: int
+
+
+def open_archive(location: str | None) -> Any:
+    try:
+        from ficarchive.archive import Archive
+    except ImportError as exc:
+        raise ArchiveMissing(
+            f"the archive is not available in this installation ({exc}); bulk load needs "
+            "ficarchive.archive"
+        ) from None
+    return Archive.open(location)
+
+
+def load(
+    out_location: str,
+    archive_location: str | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> LoadSummary:
+    """Add every Work of the bulk output at `out_location` to the archive."""
+    output = Output(out_location)
+    if not output.fs.exists(output.path("_SUCCESS")):
+        raise NotAnOutput(
+            f"{out_location}: no finished bulk output here (no _SUCCESS); run "
+            "`ficarchive bulk rescue SOURCE --out` to completion first"
+        )
+    total = _count(output)
+    archive = open_archive(archive_location)
+    journal = Plan(state_path(output))
+    where = archive_location or "(the default archive)"
+    added = unchanged = 0
+    try:
+        for batch in output.batches("works", columns=["key", "work_json"]):
+            for key, text in zip(*(c.to_pylist() for c in batch.columns), strict=True):
+                if journal.loaded(where, key):
+                    unchanged += 1
+                    continue
+                result = archive.add_work(Work.from_json(text))
+                journal.mark_loaded(where, key)
+                added += result.status == "added"
+                unchanged += result.status != "added"
+            if progress is not None:
+                progress(batch.num_rows, total)
+    finally:
+        archive.close()
+        journal.close()
+    return LoadSummary(added, unchanged)
+
+
+def _count(output: Output) -> int:
+    import pyarrow.parquet as pq
+
+    total = 0
+    for name in output.parts("works"):
+        with output.fs.open(output.path("works", name), "rb") as handle:
+            total += pq.ParquetFile(handle).metadata.num_rows
+    return total

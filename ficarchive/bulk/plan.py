@@ -1,0 +1,251 @@
+"""The plan and the progress of one bulk run, kept in a small SQLite file.
+
+The planning pass streams the source's listing and each file's head through
+`joining.read_page` into the ``files`` table, a thousand rows at a time; SQL then
+resolves chains of next/previous links and names each group (one future Work) in
+``groups``, in listing order. Nothing here holds the file list in memory: the engines
+read pending groups back in pages of a few hundred.
+
+Progress is committed per output part: ``parts`` lists the part files written (each
+renamed into place before its row is committed) and ``done`` the groups they hold. A
+part on disk that ``parts`` does not list was written by a run that died before
+committing it; the engines delete it and redo its groups.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ficarchive.bulk.joining import Page, read_page
+from ficarchive.bulk.sources import HEAD_BYTES, Source
+
+# Rows inserted per transaction in the planning pass, and groups read per query after it.
+BATCH = 1000
+# Longest chain of next links followed (a loop of links stops here).
+MAX_CHAIN = 5000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT);
+CREATE TABLE IF NOT EXISTS files (
+    seq INTEGER PRIMARY KEY, key TEXT UNIQUE, size INTEGER, grp TEXT, part INTEGER,
+    total INTEGER, next TEXT, prev TEXT, first TEXT, is_index INTEGER);
+CREATE INDEX IF NOT EXISTS files_grp ON files (grp, part);
+CREATE INDEX IF NOT EXISTS files_first ON files (first);
+CREATE INDEX IF NOT EXISTS files_next ON files (next);
+CREATE TABLE IF NOT EXISTS hints (target TEXT, title TEXT, author TEXT);
+CREATE INDEX IF NOT EXISTS hints_target ON hints (target);
+CREATE TABLE IF NOT EXISTS groups (gid INTEGER PRIMARY KEY, grp TEXT UNIQUE, missing TEXT);
+CREATE TABLE IF NOT EXISTS parts (name TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS done (grp TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS loaded (archive TEXT, key TEXT, PRIMARY KEY (archive, key));
+"""
+
+
+@dataclass(frozen=True)
+class Task:
+    """One unit of work: the files of one story, in part order, and what is known of it."""
+
+    gid: int
+    group: str
+    keys: tuple[str, ...]
+    missing: tuple[str, ...] = ()
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    data: tuple[bytes, ...] | None = None  # the bytes, when the worker cannot read the source
+
+
+class Plan:
+    """The SQLite file of one bulk run (created if absent)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def get(self, key: str) -> str | None:
+        row = self.db.execute("SELECT v FROM meta WHERE k = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def put(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    @property
+    def planned(self) -> bool:
+        return self.get("planned") == "1"
+
+    # -- the planning pass ---------------------------------------------------------------
+    def build(self, source: Source) -> int:
+        """List `source` and group its files; returns the number of groups."""
+        self.db.executescript("DELETE FROM files; DELETE FROM hints; DELETE FROM groups;")
+        pages: list[tuple[Page, int]] = []
+        for entry in source.entries():
+            pages.append((read_page(entry.key, source.head(entry.key, HEAD_BYTES)), entry.size))
+            if len(pages) >= BATCH:
+                self._insert(pages)
+                pages = []
+        self._insert(pages)
+        self._first_parts()
+        self._chains()
+        count = self._groups()
+        self.put("planned", "1")
+        return count
+
+    def _insert(self, pages: list[tuple[Page, int]]) -> None:
+        self.db.execute("BEGIN")
+        self.db.executemany(
+            "INSERT INTO files (key, size, grp, part, total, next, prev, first, is_index) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (p.key, size, p.group, p.part, p.total, p.next, p.prev, p.first, int(p.index))
+                for p, size in pages
+            ],
+        )
+        self.db.executemany(
+            "INSERT INTO hints VALUES (?, ?, ?)",
+            [(h.target, h.title, h.author) for p, _ in pages for h in p.hints],
+        )
+        self.db.execute("COMMIT")
+
+    def _first_parts(self) -> None:
+        """``story.html`` beside ``story_ch2.html`` (and no ``story_ch1``) is part 1."""
+        self.db.execute(
+            """UPDATE files SET part = 1, grp = (
+                   SELECT g.grp FROM files g WHERE g.first = files.key ORDER BY g.seq LIMIT 1)
+               WHERE grp = key AND is_index = 0
+                 AND EXISTS (SELECT 1 FROM files g WHERE g.first = files.key)
+                 AND NOT EXISTS (
+                   SELECT 1 FROM files h WHERE h.part = 1 AND h.grp = (
+                     SELECT g.grp FROM files g WHERE g.first = files.key ORDER BY g.seq LIMIT 1))"""
+        )
+
+    def _chains(self) -> None:
+        """Single pages joined by next links into chains, from the page nothing points to."""
+        self.db.execute(
+            f"""WITH RECURSIVE chain(head, key, n) AS (
+                  SELECT f.key, f.key, 1 FROM files f
+                  WHERE f.grp = f.key AND f.next IN (SELECT key FROM files WHERE grp = key)
+                    AND NOT EXISTS (SELECT 1 FROM files p WHERE p.next = f.key AND p.grp = p.key)
+                  UNION
+                  SELECT chain.head, t.key, chain.n + 1 FROM chain
+                  JOIN files c ON c.key = chain.key
+                  JOIN files t ON t.key = c.next AND t.grp = t.key
+                  WHERE chain.n < {MAX_CHAIN})
+                UPDATE files SET grp = 'link:' || (
+                                   SELECT head FROM chain WHERE chain.key = files.key
+                                   ORDER BY n LIMIT 1),
+                                 part = (SELECT n FROM chain WHERE chain.key = files.key
+                                         ORDER BY n LIMIT 1)
+                WHERE key IN (SELECT key FROM chain)"""
+        )
+
+    def _groups(self) -> int:
+        rows = self.db.execute(
+            "SELECT grp, group_concat(part), max(total), min(seq) FROM files WHERE is_index = 0 "
+            "GROUP BY grp ORDER BY min(seq)"
+        )
+        batch: list[tuple[str, str]] = []
+        count = 0
+        for grp, parts, total, _ in rows:
+            batch.append((grp, json.dumps(self._missing(grp, parts, total))))
+            if len(batch) >= BATCH:
+                count += self._insert_groups(batch)
+                batch = []
+        return count + self._insert_groups(batch)
+
+    def _insert_groups(self, batch: list[tuple[str, str]]) -> int:
+        with sqlite3.connect(self.path) as other:  # the read cursor stays open on self.db
+            other.executemany("INSERT INTO groups (grp, missing) VALUES (?, ?)", batch)
+        return len(batch)
+
+    def _missing(self, grp: str, parts: str, total: int | None) -> list[str]:
+        numbers = {int(p) for p in str(parts).split(",")}
+        of = f" of {total}" if total else ""
+        missing = [
+            f"part {n}{of}" for n in range(1, max(total or 0, *numbers) + 1) if n not in numbers
+        ]
+        ends = self.db.execute(
+            "SELECT key, prev, next, part FROM files WHERE grp = ? ORDER BY part, seq", (grp,)
+        ).fetchall()
+        last = max(numbers)
+        for _key, prev, nxt, part in ends:
+            if part == 1 and prev and not self._exists(prev):
+                missing.insert(0, f"the previous page {prev}")
+            if part == last and nxt and not self._exists(nxt):
+                missing.append(f"the next page {nxt}")
+        story = grp.split(":", 1)[1] if grp.startswith("name:") else ends[0][0]
+        return [f"{m} of the story {story}" for m in missing]
+
+    def _exists(self, key: str) -> bool:
+        return self.db.execute("SELECT 1 FROM files WHERE key = ?", (key,)).fetchone() is not None
+
+    # -- reading the plan back -----------------------------------------------------------
+    def pending_count(self) -> int:
+        row = self.db.execute(
+            "SELECT count(*) FROM groups WHERE grp NOT IN (SELECT grp FROM done)"
+        ).fetchone()
+        return int(row[0])
+
+    def file_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM files").fetchone()[0])
+
+    def index_pages(self) -> Iterator[str]:
+        """Story-list pages: not rescued, their links gave titles and authors."""
+        for (key,) in self.db.execute("SELECT key FROM files WHERE is_index = 1 ORDER BY seq"):
+            yield str(key)
+
+    def pending(self) -> Iterator[Task]:
+        """Every group not yet done, in listing order, read a page at a time."""
+        last = 0
+        while True:
+            rows = self.db.execute(
+                "SELECT gid, grp, missing FROM groups WHERE gid > ? AND grp NOT IN "
+                "(SELECT grp FROM done) ORDER BY gid LIMIT ?",
+                (last, BATCH),
+            ).fetchall()
+            if not rows:
+                return
+            for gid, grp, missing in rows:
+                yield self._task(int(gid), str(grp), tuple(json.loads(missing)))
+            last = int(rows[-1][0])
+
+    def _task(self, gid: int, grp: str, missing: tuple[str, ...]) -> Task:
+        keys = tuple(
+            str(k)
+            for (k,) in self.db.execute(
+                "SELECT key FROM files WHERE grp = ? ORDER BY part, seq", (grp,)
+            )
+        )
+        hint = self.db.execute(
+            "SELECT title, author FROM hints WHERE target = ? LIMIT 1", (keys[0],)
+        ).fetchone()
+        title, author = (hint[0], hint[1]) if hint else (None, None)
+        return Task(gid, grp, keys, missing, title, (author,) if author else ())
+
+    # -- progress ------------------------------------------------------------------------
+    def committed_parts(self) -> set[str]:
+        return {str(n) for (n,) in self.db.execute("SELECT name FROM parts")}
+
+    def loaded(self, archive: str, key: str) -> bool:
+        row = self.db.execute(
+            "SELECT 1 FROM loaded WHERE archive = ? AND key = ?", (archive, key)
+        ).fetchone()
+        return row is not None
+
+    def mark_loaded(self, archive: str, key: str) -> None:
+        self.db.execute("INSERT OR IGNORE INTO loaded VALUES (?, ?)", (archive, key))
+
+    def commit(self, part: str, groups: list[str]) -> None:
+        self.db.execute("BEGIN")
+        self.db.execute("INSERT OR IGNORE INTO parts VALUES (?)", (part,))
+        self.db.executemany("INSERT OR IGNORE INTO done VALUES (?)", [(g,) for g in groups])
+        self.db.execute("COMMIT")

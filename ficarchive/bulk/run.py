@@ -1,0 +1,226 @@
+"""`bulk_rescue`: a whole source to a bulk output, on the local engine or on Dask.
+
+The steps, each resumable:
+
+1. **Plan** (once per output): list the source and group its files into stories
+   (`plan.Plan.build`), kept in ``OUT/_bulk/plan.sqlite`` (for an fsspec output, in
+   ``~/.cache/ficarchive/bulk/``). A tar source is first unpacked beside the plan.
+2. **Tidy**: parts left by a run that died before committing them are deleted.
+3. **Rescue** every group not yet done, on the chosen engine; each part written is
+   committed with its groups, so a crash or Ctrl-C loses at most the unwritten part.
+4. **Finish**: ``report.csv`` and ``_SUCCESS`` with the counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from ficarchive.bulk.output import INDEX, Output, report_row
+from ficarchive.bulk.plan import Plan, Task
+from ficarchive.bulk.sources import FolderSource, Source, TarSource, open_source
+from ficarchive.bulk.unit import Outcome
+from ficarchive.errors import FicarchiveError
+
+# Seconds a single file may take to rescue before it is reported and skipped (the
+# slowest real stories take well under a second; a 32 MB file some tens of seconds).
+DEFAULT_TIMEOUT = 120.0
+# A part is written after this many Works (or FLUSH_SECONDS), bounding memory and the
+# work lost to a crash.
+FLUSH_WORKS = 500
+FLUSH_SECONDS = 60.0
+
+Progress = Callable[[int, int], None]  # (groups just finished, total groups to do)
+
+
+class OutputInUse(FicarchiveError):
+    """The output holds a run of another source."""
+
+
+@dataclass(frozen=True)
+class Summary:
+    source: str
+    files: int
+    works: int
+    reported: int
+    done_before: int
+    seconds: float
+
+
+class Sink:
+    """Outcomes in, Parquet parts out: a part per `FLUSH_WORKS` Works, each committed."""
+
+    def __init__(self, output: Output, plan: Plan, run: int) -> None:
+        self.output, self.plan, self.run = output, plan, run
+        self.count = 0
+        self._clear()
+
+    def _clear(self) -> None:
+        self.works: list[dict[str, object]] = []
+        self.report: list[dict[str, str]] = []
+        self.groups: list[str] = []
+        self.since = time.monotonic()
+
+    def add(self, outcome: Outcome) -> None:
+        self.groups.append(outcome.group)
+        if outcome.work is not None:
+            self.works.append(outcome.work)
+        self.report.extend(outcome.report)
+        if len(self.works) >= FLUSH_WORKS or time.monotonic() - self.since > FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.groups:
+            return
+        self.count += 1
+        name = part_name(self.run, self.count)
+        self.output.write_part(name, self.works, self.report)
+        self.plan.commit(name, self.groups)
+        self._clear()
+
+
+def part_name(run: int, number: int) -> str:
+    return f"part-{run:03d}-{number:06d}.parquet"
+
+
+def state_path(output: Output) -> Path:
+    if output.is_local():
+        return Path(output.root) / "_bulk" / "plan.sqlite"
+    digest = hashlib.sha256(output.location.encode()).hexdigest()[:16]
+    return Path.home() / ".cache" / "ficarchive" / "bulk" / digest / "plan.sqlite"
+
+
+def prepare(source_location: str | Source, output: Output) -> tuple[Plan, Source]:
+    """The plan of this output (built if new) and the source to read from."""
+    source = open_source(source_location) if isinstance(source_location, str) else source_location
+    source_location = source.location
+    plan = Plan(state_path(output))
+    known = plan.get("source")
+    if known is not None and known != source_location:
+        plan.close()
+        raise OutputInUse(
+            f"{output.location} holds a bulk run of {known}; choose another --out for "
+            f"{source_location}"
+        )
+    if isinstance(source, TarSource):
+        source = _unpack(source, plan.path.parent / "unpacked", plan)
+    if not plan.planned:
+        plan.put("source", source_location)
+        plan.build(source)
+        index = [
+            report_row(k, f"{k}: a story list; its links gave titles and authors", INDEX, k)
+            for k in plan.index_pages()
+        ]
+        output.write_part(part_name(0, 0), [], index)
+        plan.commit(part_name(0, 0), [])
+    committed = plan.committed_parts()
+    for name in set(output.parts("works")) | set(output.parts("report")):
+        if name not in committed:
+            output.remove_part(name)  # written by a run that died before committing it
+    output.clear_marks()
+    return plan, source
+
+
+def _unpack(source: TarSource, folder: Path, plan: Plan) -> Source:
+    """A tar archive unpacked beside the plan (streamed; members are regular files only)."""
+    if plan.get("unpacked") != "1":
+        shutil.rmtree(folder, ignore_errors=True)
+        for entry, data in source.stream():
+            target = folder.joinpath(*entry.key.split("/"))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        plan.put("unpacked", "1")
+    folder.mkdir(parents=True, exist_ok=True)
+    return FolderSource(str(folder))
+
+
+def bulk_rescue(
+    source_location: str | Source,
+    out_location: str,
+    *,
+    jobs: int | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: Progress | None = None,
+) -> Summary:
+    """Rescue every story of a source into a bulk output; resumes an interrupted run.
+
+    `source_location` is a location `open_source` understands, or a `Source`.
+    """
+    started = time.monotonic()
+    output = Output(out_location)
+    plan, source = prepare(source_location, output)
+    try:
+        total = plan.pending_count()
+        done_before = int(plan.db.execute("SELECT count(*) FROM done").fetchone()[0])
+        run = int(plan.get("runs") or 0) + 1
+        plan.put("runs", str(run))
+        tick = _ticker(progress, total)
+        if engine == "dask" or scheduler is not None:
+            from ficarchive.bulk.dask import run_dask
+
+            run_dask(plan, source, output, run, jobs, scheduler, timeout, tick)
+        else:
+            _run_local(plan, source, output, run, jobs, timeout, tick)
+        summary = Summary(
+            plan.get("source") or source.location,
+            plan.file_count(),
+            _rows(output, "works"),
+            _rows(output, "report"),
+            done_before,
+            round(time.monotonic() - started, 3),
+        )
+        output.finish(asdict(summary))
+        return summary
+    finally:
+        plan.close()
+
+
+def _ticker(progress: Progress | None, total: int) -> Callable[[int], None]:
+    def tick(n: int) -> None:
+        if progress is not None:
+            progress(n, total)
+
+    tick(0)
+    return tick
+
+
+def _run_local(
+    plan: Plan,
+    source: Source,
+    output: Output,
+    run: int,
+    jobs: int | None,
+    timeout: float,
+    tick: Callable[[int], None],
+) -> None:
+    from ficarchive.bulk.local import Pool, default_jobs
+
+    pool = Pool(source, jobs or default_jobs(), timeout)
+    sink = Sink(output, plan, run)
+    try:
+        for outcome in pool.run(_tasks(plan)):
+            sink.add(outcome)
+            tick(1)
+    finally:  # Ctrl-C or an error: keep what is finished, stop the workers
+        sink.flush()
+        pool.close()
+
+
+def _tasks(plan: Plan) -> Iterator[Task]:
+    yield from plan.pending()
+
+
+def _rows(output: Output, kind: str) -> int:
+    total = 0
+    for name in output.parts(kind):
+        with output.fs.open(output.path(kind, name), "rb") as handle:
+            total += pq.ParquetFile(handle).metadata.num_rows
+    return total

@@ -1,0 +1,73 @@
+"""One unit of work, run where the files are read: a `Task` (a story's files) to an `Outcome`.
+
+This is the only code both engines run on their workers, which is why their outputs are
+the same: rescue each file of the group with `ficarchive.rescue`, join the parts into one
+Work, fill a missing title or author from an index page, and make the Parquet row. A
+file the rescue refuses is a report row; the rest of its story is still joined, with the
+refused part named as missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ficarchive.bulk.joining import apply_hints, join_works
+from ficarchive.bulk.output import CRASHED, FAILED, MISSING, TIMEOUT, report_row, work_row
+from ficarchive.bulk.plan import Task
+from ficarchive.bulk.sources import Source
+from ficarchive.errors import FicarchiveError
+from ficarchive.rescue import rescue
+from ficarchive.work import Work
+
+
+@dataclass
+class Outcome:
+    """What one task gave: at most one Work row, and report rows."""
+
+    group: str
+    work: dict[str, Any] | None = None
+    report: list[dict[str, str]] = field(default_factory=list)
+
+
+def run_task(task: Task, source: Source) -> Outcome:
+    """Rescue and join the files of `task`; never raises for a bad input file."""
+    outcome = Outcome(task.group)
+    parts: list[tuple[str, Work]] = []
+    lost: list[str] = []
+    for i, key in enumerate(task.keys):
+        try:
+            data = task.data[i] if task.data is not None else source.read(key)
+            parts.append((key, rescue(data, key.rsplit("/", 1)[-1])))
+        except FicarchiveError as exc:
+            outcome.report.append(report_row(key, _named(str(exc), key), FAILED, task.group))
+            lost.append(key)
+        except OSError as exc:
+            reason = f"{key}: cannot be read ({exc.strerror or exc})"
+            outcome.report.append(report_row(key, reason, FAILED, task.group))
+            lost.append(key)
+        except Exception as exc:  # a bug in rescue: reported and skipped, the run goes on
+            reason = f"{key}: the rescue failed ({type(exc).__name__}: {exc})"
+            outcome.report.append(report_row(key, reason, CRASHED, task.group))
+            lost.append(key)
+    if not parts:
+        return outcome
+    missing = (*task.missing, *(f"{k} (could not be rescued)" for k in lost if len(task.keys) > 1))
+    for m in missing:
+        outcome.report.append(report_row(parts[0][0], m, MISSING, task.group))
+    work = apply_hints(join_works(parts, missing), task.title, task.authors)
+    outcome.work = work_row(work, task.group, tuple(k for k, _ in parts), missing)
+    return outcome
+
+
+def _named(message: str, key: str) -> str:
+    """Errors name the file by its base name; the report names it by its key."""
+    base = key.rsplit("/", 1)[-1] + ": "
+    return key + ": " + message[len(base) :] if message.startswith(base) else message
+
+
+def lost_outcome(task: Task, reason: str, kind: str = TIMEOUT) -> Outcome:
+    """A task whose worker hung or died: every file of it is reported."""
+    return Outcome(
+        task.group, None, [report_row(k, f"{k}: {reason}", kind, task.group) for k in task.keys]
+    )

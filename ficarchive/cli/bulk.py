@@ -1,0 +1,157 @@
+"""``ficarchive bulk``: a whole site mirror rescued to Parquet, and loaded into an archive.
+
+Library errors (`FicarchiveError`) become one line and their exit code here. Ctrl-C
+keeps every finished Work and exits 130; the same command again goes on from there.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from ficarchive.cli.archive import archive_option
+from ficarchive.errors import FicarchiveError
+
+
+def _fail(message: str, code: int) -> None:
+    Console(stderr=True).print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    sys.exit(code)
+
+
+@contextmanager
+def _progress(label: str, unit: str, quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar (on stderr) with count, rate and ETA; a callback to advance it."""
+    if quiet:
+        yield None
+        return
+    bar = Progress(
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=False,
+    )
+    task = bar.add_task(label, total=None, rate="")
+
+    def advance(n: int, total: int) -> None:
+        bar.update(task, total=total, advance=n)
+        speed = bar.tasks[0].speed
+        bar.update(task, rate=f"{speed:.1f} {unit}/s" if speed else "")
+
+    with bar:
+        yield advance
+
+
+@click.group()
+def bulk() -> None:
+    """Whole archives at scale: rescue a site mirror on every core or a Dask cluster."""
+
+
+@bulk.command("rescue")
+@click.argument("source")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    metavar="FOLDER|URL",
+    help="Where the Parquet output goes: a folder or an fsspec URL (s3://…).",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1),
+    help="Worker processes (local) or LocalCluster workers (dask); default: every core.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: processes on this machine; dask: a Dask LocalCluster, or --scheduler.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="A running Dask scheduler (tcp://head:8786); implies --engine dask.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=120.0,
+    show_default=True,
+    help="Seconds a file may take before it is reported and skipped.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def rescue_command(
+    source: str,
+    out: str,
+    jobs: int | None,
+    engine: str,
+    scheduler: str | None,
+    timeout: float,
+    quiet: bool,
+) -> None:
+    """Rescue every story of SOURCE: a folder, .zip, .tar(.gz) or URL.
+
+    SOURCE may be any fsspec URL (s3://bucket/dump/). Pages of one story are joined
+    into one Work. Writes OUT/works/*.parquet (one row a Work), OUT/report/*.parquet
+    and OUT/report.csv (files that failed, timed out, crashed, or are missing parts),
+    then OUT/_SUCCESS. Run it again after a crash or Ctrl-C to go on where it stopped.
+    """
+    from ficarchive.bulk import bulk_rescue
+
+    try:
+        with _progress("rescuing", "works", quiet) as advance:
+            summary = bulk_rescue(
+                source, out, jobs=jobs, engine=engine, scheduler=scheduler,
+                timeout=timeout, progress=advance,
+            )  # fmt: skip
+    except FicarchiveError as exc:
+        _fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        Console(stderr=True).print(
+            "interrupted: finished works are saved; run the same command again to go on"
+        )
+        sys.exit(130)
+    click.echo(
+        f"{summary.files} files: {summary.works} works, {summary.reported} report rows "
+        f"(see {out.rstrip('/')}/report.csv) in {summary.seconds:.1f} s"
+    )
+
+
+@bulk.command("load")
+@click.argument("out")
+@archive_option
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def load_command(out: str, location: str | None, quiet: bool) -> None:
+    """Add every Work of the bulk output OUT to the archive.
+
+    Works are read a Parquet batch at a time; each one added is noted, so a load that
+    stops goes on where it stopped, and loading the same output again adds nothing.
+    """
+    from ficarchive.bulk.load import load
+
+    try:
+        with _progress("loading", "works", quiet) as advance:
+            summary = load(out, location, advance)
+    except FicarchiveError as exc:
+        _fail(str(exc), exc.exit_code)
+    click.echo(f"{summary.added} works added, {summary.unchanged} already in the archive")

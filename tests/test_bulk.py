@@ -1,0 +1,315 @@
+"""Bulk rescue: sources, joining pages into works, Parquet output, resuming, faults, CLI.
+
+The site under tests/fixtures/bulk/site is invented: a story list, a story with no title
+of its own, chapters by name (rain_ch*), eFiction pages (viewstory.php?sid=7&chapter=M),
+a chain of next/previous links, Usenet posts (1/4)…(3/4), named parts with a gap, a
+binary file and a hidden folder.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import shutil
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from ficarchive.bulk import bulk_rescue, open_source, read_report, read_works
+from ficarchive.bulk import run as bulk_run
+from ficarchive.bulk.joining import read_page
+from ficarchive.bulk.output import Output
+from ficarchive.bulk.sources import FsspecSource, TarSource, ZipSource
+from ficarchive.work import Work
+
+SITE = Path(__file__).resolve().parent / "fixtures" / "bulk" / "site"
+KEYS = sorted(
+    str(p.relative_to(SITE).as_posix())
+    for p in SITE.rglob("*")
+    if p.is_file() and not any(part.startswith(".") for part in p.relative_to(SITE).parts)
+)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bulk_faults, for the workers
+
+
+def _last_words(row: dict[str, Any]) -> list[str]:
+    """The closing line of each chapter: names which invented page it came from."""
+    work = json.loads(row["work_json"])
+    return [c["sections"][-1]["paragraphs"][-1].split()[3] for c in work["chapters"]]
+
+
+@pytest.fixture(scope="module")
+def rescued(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("bulk") / "out"
+    summary = bulk_rescue(str(SITE), str(out), jobs=2)
+    works = {r["key"]: r for r in read_works(str(out)).to_pylist()}
+    return {"out": out, "summary": summary, "works": works, "report": read_report(str(out))}
+
+
+# -- sources ------------------------------------------------------------------------------
+
+
+def _archives(tmp_path: Path) -> list[str]:
+    zipped, tarred = tmp_path / "site.zip", tmp_path / "site.tar.gz"
+    with zipfile.ZipFile(zipped, "w") as z, tarfile.open(tarred, "w:gz") as t:
+        for key in KEYS:
+            z.write(SITE / key, key)
+            t.add(SITE / key, key)
+    return [str(zipped), str(tarred)]
+
+
+def test_every_kind_of_source_lists_and_reads_the_same_files(tmp_path: Path) -> None:
+    import fsspec
+
+    memory = fsspec.filesystem("memory")
+    for key in KEYS:
+        memory.pipe(f"/mirror/{key}", (SITE / key).read_bytes())
+    locations = [str(SITE), *_archives(tmp_path), "memory://mirror"]
+    kinds = []
+    for location in locations:
+        source = open_source(location)
+        kinds.append(type(source))
+        listing = source.entries()
+        assert inspect.isgenerator(listing), "listings are streamed"
+        assert sorted(e.key for e in listing) == KEYS, location
+        story = "rain_ch2.html"
+        assert source.read(story) == (SITE / story).read_bytes()
+        assert source.head(story, 10) == (SITE / story).read_bytes()[:10]
+    assert {ZipSource, TarSource, FsspecSource} <= set(kinds)
+
+
+def test_a_missing_source_is_one_clear_error(tmp_path: Path) -> None:
+    from ficarchive.errors import InputNotFound
+
+    with pytest.raises(InputNotFound, match="no such folder"):
+        open_source(str(tmp_path / "nowhere"))
+    with pytest.raises(InputNotFound, match="no such file"):
+        open_source(str(tmp_path / "nowhere.zip"))
+
+
+# -- the planning pass ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "head", "group", "part"),
+    [
+        ("a/viewstory.php?sid=12&chapter=3", b"", "sid:a/12", 3),
+        ("a/viewstory.php@sid=12&amp;chapter=2", b"", "sid:a/12", 2),
+        ("story_ch2.html", b"", "name:story_*.html", 2),
+        ("story-chapter-10.htm", b"", "name:story-*.htm", 10),
+        ("part2.txt", b"", "name:*.txt", 2),
+        ("dispatch2.html", b"", "dispatch2.html", 1),  # 'ch' inside a word is not a chapter
+        ("post.17", b"From: a@b.invalid\nSubject: Re: Snow [2/7]\n\nText", "usenet:", 2),
+        ("post.18", b"Subject: Snow, part 3 of 7\n\nText", "usenet:", 3),
+        ("plain.txt", b"Subject: nothing in parts\n\nText", "plain.txt", 1),
+    ],
+)
+def test_pages_are_grouped_by_name_and_subject(
+    key: str, head: bytes, group: str, part: int
+) -> None:
+    page = read_page(key, head)
+    assert page.group.startswith(group) and page.part == part
+
+
+def test_next_links_are_found_and_back_to_fiction_is_not_previous() -> None:
+    head = b'<p>Text</p><a href="../index.html">Back to Fiction</a> <a href="b.html">Next &gt;</a>'
+    page = read_page("s/a.html", head)
+    assert (page.next, page.prev, page.index) == ("s/b.html", None, False)
+
+
+def test_a_story_list_gives_titles_and_authors() -> None:
+    head = (SITE / "index.html").read_bytes()
+    page = read_page("index.html", head)
+    assert page.index
+    hints = {h.target: (h.title, h.author) for h in page.hints}
+    assert hints["lantern.html"] == ("The Lantern Keeper", "Mara Finch")
+    assert hints["efiction/viewstory.php?sid=7&chapter=1"] == ("Seven Bridges", "Tom Reed")
+
+
+# -- the output of a whole site ---------------------------------------------------------------
+
+
+def test_pages_of_one_story_become_one_work_in_order(rescued: dict[str, Any]) -> None:
+    works = rescued["works"]
+    assert _last_words(works["rain_ch1.html"]) == ["first", "second", "third"]
+    assert _last_words(works["efiction/viewstory.php?sid=7&chapter=1"]) == [
+        "bridge-one", "bridge-two",
+    ]  # fmt: skip
+    assert _last_words(works["links/one.html"]) == ["stair-one", "stair-two", "stair-three"]
+    assert _last_words(works["usenet/frostfair.1"]) == ["frost-1", "frost-2", "frost-3"]
+    assert works["rain_ch1.html"]["files"] == ["rain_ch1.html", "rain_ch2.html", "rain_ch3.html"]
+    assert len(works) == 6
+
+
+def test_missing_parts_are_reported_not_papered_over(rescued: dict[str, Any]) -> None:
+    works = rescued["works"]
+    assert works["usenet/frostfair.1"]["missing_parts"] == [
+        "part 4 of 4 of the story usenet/frostfair.1"
+    ]
+    saga = works["gap/saga_part1.txt"]
+    assert saga["missing_parts"] == ["part 2 of the story gap/saga_*.txt"]
+    kinds = json.loads(saga["work_json"])["diagnostics"]
+    assert any(d["kind"] == "missing-part" for d in kinds)
+    missing = [r for r in rescued["report"].to_pylist() if r["kind"] == "missing-part"]
+    assert {r["file"] for r in missing} == {"usenet/frostfair.1", "gap/saga_part1.txt"}
+
+
+def test_story_list_fills_titles_and_authors(rescued: dict[str, Any]) -> None:
+    works = rescued["works"]
+    assert works["lantern.html"]["title"] == "The Lantern Keeper"
+    assert works["lantern.html"]["authors"] == ["Mara Finch"]
+    assert works["efiction/viewstory.php?sid=7&chapter=1"]["authors"] == ["Tom Reed"]
+
+
+def test_report_names_failures_and_story_lists(rescued: dict[str, Any]) -> None:
+    rows = {(r["file"], r["kind"]) for r in rescued["report"].to_pylist()}
+    assert ("broken.bin", "failed") in rows
+    assert ("index.html", "index") in rows
+    csv_text = (rescued["out"] / "report.csv").read_text()
+    assert csv_text.startswith("file,reason,kind,group\n") and "broken.bin" in csv_text
+
+
+def test_rows_carry_the_work_json_and_flat_columns(
+    rescued: dict[str, Any], validate_work: Any
+) -> None:
+    for row in rescued["works"].values():
+        data = json.loads(row["work_json"])
+        validate_work(data)
+        work = Work.from_dict(data)
+        assert row["title"] == work.title and row["authors"] == list(work.authors)
+        assert row["word_count"] == work.word_count and row["chapters"] == len(work.chapters)
+        assert row["sha256"] == (work.source.sha256 if work.source else None)
+
+
+def test_nothing_half_written_is_left(rescued: dict[str, Any]) -> None:
+    out: Path = rescued["out"]
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    summary = json.loads((out / "_SUCCESS").read_text())
+    assert summary["works"] == 6 and summary["files"] == len(KEYS)
+
+
+def test_a_failed_write_leaves_no_part(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    output = Output(str(tmp_path))
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(output.fs, "mv", broken)
+    with pytest.raises(OSError):
+        output.write_part("part-001-000001.parquet", [], [])
+    assert output.parts("works") == []
+
+
+def test_archives_give_the_same_output_as_the_folder(
+    tmp_path: Path, rescued: dict[str, Any]
+) -> None:
+    for location in _archives(tmp_path):
+        out = tmp_path / f"out-{Path(location).name}"
+        bulk_rescue(location, str(out), jobs=1)
+        assert read_works(str(out)).equals(read_works(str(rescued["out"]))), location
+
+
+# -- resuming --------------------------------------------------------------------------------
+
+
+def test_an_interrupted_run_goes_on_without_redoing_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rescued: dict[str, Any]
+) -> None:
+    monkeypatch.setattr(bulk_run, "FLUSH_WORKS", 1)
+    out = tmp_path / "out"
+    seen: list[int] = []
+
+    def interrupt(n: int, total: int) -> None:
+        seen.append(n)
+        if sum(seen) >= 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        bulk_rescue(str(SITE), str(out), jobs=1, progress=interrupt)
+    assert not (out / "_SUCCESS").exists()
+    stray = out / "works" / "part-009-000001.parquet"  # as if a run died before committing
+    stray.write_bytes(b"not parquet")
+    summary = bulk_rescue(str(SITE), str(out), jobs=1)
+    assert summary.done_before >= 3
+    assert not stray.exists()
+    assert read_works(str(out)).equals(read_works(str(rescued["out"])))
+    assert read_report(str(out)).equals(rescued["report"])
+
+
+def test_an_output_belongs_to_one_source(tmp_path: Path, rescued: dict[str, Any]) -> None:
+    from ficarchive.bulk import OutputInUse
+
+    with pytest.raises(OutputInUse, match="choose another --out"):
+        bulk_rescue(str(tmp_path), str(rescued["out"]))
+
+
+# -- faults ----------------------------------------------------------------------------------
+
+
+def test_hangs_and_crashes_are_reported_and_lost_workers_retried(tmp_path: Path) -> None:
+    from bulk_faults import FaultySource
+
+    site = tmp_path / "site"
+    site.mkdir()
+    for name in ("hang.txt", "crash.txt", "flaky.txt", "fine.txt"):
+        shutil.copy(SITE / "gap" / "saga_part1.txt", site / name)
+    out = tmp_path / "out"
+    bulk_rescue(FaultySource(str(site)), str(out), jobs=2, timeout=1.5)
+    assert read_works(str(out)).column("key").to_pylist() == ["fine.txt", "flaky.txt"]
+    report = {r["file"]: r for r in read_report(str(out)).to_pylist()}
+    assert report["hang.txt"]["kind"] == "timeout"
+    assert report["crash.txt"]["kind"] == "crashed"
+    assert "exit code -9" in report["crash.txt"]["reason"]
+
+
+# -- the command line --------------------------------------------------------------------------
+
+
+def test_cli_bulk_rescue_and_load(tmp_path: Path, run_cli: Any) -> None:
+    out = tmp_path / "out"
+    result = run_cli("bulk", "rescue", SITE, "--out", out, "--jobs", "2", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "16 files: 6 works, 4 report rows" in result.stdout
+    archive = tmp_path / "archive.sqlite"
+    result = run_cli("bulk", "load", out, "--archive", archive, "-q")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "6 works added, 0 already in the archive"
+    result = run_cli("bulk", "load", out, "--archive", archive, "-q")
+    assert result.stdout.strip() == "0 works added, 6 already in the archive"
+    from ficarchive.archive import Archive
+
+    with Archive.open(str(archive)) as opened:
+        assert opened.count() == 6
+
+
+def test_cli_errors_are_one_line(tmp_path: Path, run_cli: Any) -> None:
+    result = run_cli("bulk", "rescue", tmp_path / "nowhere", "--out", tmp_path / "o", "-q")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    result = run_cli("bulk", "load", tmp_path, "--archive", tmp_path / "a.sqlite", "-q")
+    assert result.exit_code == 1 and "no finished bulk output here" in result.stderr
+
+
+# -- the shared corpus -------------------------------------------------------------------------
+
+
+@pytest.mark.corpus
+def test_every_corpus_file_is_a_work_or_a_report_row(corpus: Path, tmp_path: Path) -> None:
+    folder = corpus / "usenet-startrek"
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))[:24]
+    zipped = tmp_path / "mirror.zip"
+    with zipfile.ZipFile(zipped, "w") as z:
+        for path in files:
+            z.write(path, f"usenet/{path.name}")
+    out = tmp_path / "out"
+    summary = bulk_rescue(str(zipped), str(out), jobs=2)
+    works: pa.Table = read_works(str(out))
+    covered = {f for fs in works.column("files").to_pylist() for f in fs}
+    covered |= set(read_report(str(out)).column("file").to_pylist())
+    assert covered == {f"usenet/{p.name}" for p in files}
+    assert summary.files == len(files)
