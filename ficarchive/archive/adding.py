@@ -45,8 +45,8 @@ def _known(archive: SQLiteArchive, path: Path) -> AddResult | None:
         digest = hashlib.sha256(read_story(path)).hexdigest()
     except FicarchiveError:
         return None
-    row = archive.conn.execute("SELECT id FROM works WHERE sha256 = ?", (digest,)).fetchone()
-    return AddResult(int(row[0]), "unchanged") if row else None
+    work_id = archive.find_by_sha256(digest)
+    return AddResult(work_id, "unchanged") if work_id is not None else None
 
 
 def add_files(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 
 # Fingerprints this close (of 64 bits) are near-duplicates.
 NEAR_DUPLICATE_BITS = 3
@@ -57,3 +58,17 @@ def signed(fingerprint: int) -> int:
 
 def unsigned(value: int) -> int:
     return value + (1 << 64) if value < 0 else value
+
+
+def near_matches(fingerprint: int, candidates: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(id, distance) of the candidates (id, stored signed fingerprint) that are near.
+
+    >>> near_matches(0b1011, [(1, 0b1000), (2, -1), (3, 0b1011)])
+    [(1, 2), (3, 0)]
+    """
+    near = []
+    for work_id, stored in candidates:
+        bits = distance(fingerprint, unsigned(stored))
+        if bits <= NEAR_DUPLICATE_BITS:
+            near.append((int(work_id), bits))
+    return near

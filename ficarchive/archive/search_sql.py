@@ -6,18 +6,17 @@ same works; an unknown tag matches nothing rather than being ignored.
 
 from __future__ import annotations
 
-import html
 import sqlite3
 from typing import Any
 
-from ficarchive.archive.model import FacetCount, Filters, Hit, SearchResults
+from ficarchive.archive.model import FacetCount, Filters, SearchResults
 from ficarchive.archive.query import fts5
+from ficarchive.archive.records import MARK_CLOSE, MARK_OPEN, facets_by_kind, hit
 from ficarchive.archive.tags import KINDS, tag_key
 
 # Column weights for bm25: a match in the title counts most, then authors, summary, notes.
 BM25 = "bm25(works_fts, 10.0, 6.0, 3.0, 1.5, 1.0)"
 FACETS_PER_KIND = 20
-_MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
 _ORDER = {
     "relevance": "rank, w.id DESC",
     "date": "w.added_at DESC, w.id DESC",
@@ -61,11 +60,6 @@ def _where(
     return f"FROM works w{joins}{where}", params, bool(expression)
 
 
-def _snippet(raw: str | None) -> str:
-    escaped = html.escape(raw or "", quote=False)
-    return escaped.replace(_MARK_OPEN, "<mark>").replace(_MARK_CLOSE, "</mark>")
-
-
 def run_search(
     conn: sqlite3.Connection,
     query: str,
@@ -83,7 +77,7 @@ def run_search(
     total = int(conn.execute(f"SELECT count(*) {source}", params).fetchone()[0])
     if matching:
         columns = (
-            f"{BM25} AS rank, snippet(works_fts, 4, '{_MARK_OPEN}', '{_MARK_CLOSE}', "
+            f"{BM25} AS rank, snippet(works_fts, 4, '{MARK_OPEN}', '{MARK_CLOSE}', "
             "'…', 16) AS snip"
         )
     else:
@@ -96,20 +90,7 @@ def run_search(
         f"{source} ORDER BY {order} LIMIT ? OFFSET ?",
         [*params, limit, offset],
     ).fetchall()
-    import json
-
-    hits = tuple(
-        Hit(
-            int(r["id"]),
-            r["title"],
-            tuple(json.loads(r["authors"])),
-            r["rating"],
-            int(r["word_count"]),
-            _snippet(r["snip"]),
-            r["added_at"],
-        )
-        for r in rows
-    )
+    hits = tuple(hit(tuple(r)) for r in rows)
     facets = _facets(conn, source, params) if with_facets else {}
     return SearchResults(total, hits, facets)
 
@@ -124,10 +105,7 @@ def _facets(
         f"(SELECT w.id {source}) GROUP BY t.id) g WHERE g.r <= ? ORDER BY g.kind, g.n DESC, g.name",
         [*params, per_kind],
     ).fetchall()
-    facets: dict[str, list[FacetCount]] = {k: [] for k in KINDS}
-    for kind, name, n in rows:
-        facets.setdefault(kind, []).append(FacetCount(name, int(n)))
-    return {k: tuple(v) for k, v in facets.items()}
+    return facets_by_kind(rows)
 
 
 def facet_counts(

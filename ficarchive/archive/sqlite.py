@@ -12,13 +12,11 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ficarchive.archive import fingerprint as fp
 from ficarchive.archive.model import (
-    EDITABLE,
     AddResult,
     Edit,
     FacetCount,
@@ -27,20 +25,30 @@ from ficarchive.archive.model import (
     Stats,
     StoredWork,
 )
+from ficarchive.archive.records import (
+    EDITED_COLUMNS,
+    WORK_COLUMNS,
+    Prepared,
+    build_stats,
+    edited_values,
+    not_found,
+    now,
+    plan_edit,
+    sha256,
+    source_sha,
+    stored,
+    work_values,
+)
 from ficarchive.archive.schema import SCHEMA_VERSION, SQLITE_MIGRATIONS
 from ficarchive.archive.search_sql import facet_counts, run_search
-from ficarchive.archive.tags import KINDS, canonical_name, tag_key, work_tags
+from ficarchive.archive.tags import tag_rows
 from ficarchive.archive.text import fts_fields
-from ficarchive.errors import ArchiveError, ArchiveUnavailable, WorkNotFound
+from ficarchive.errors import ArchiveUnavailable
 from ficarchive.rescue import rescue
 from ficarchive.work import Work
 
 # How long a writer waits for another to finish before saying the archive is busy.
 BUSY_TIMEOUT_MS = 15_000
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class SQLiteArchive:
@@ -154,63 +162,53 @@ class SQLiteArchive:
         self.close()
 
     # -- adding -------------------------------------------------------------------------
+    def find_by_sha256(self, digest: str) -> int | None:
+        """The id of the work stored from the bytes with this SHA-256, if there is one."""
+        row = self._run("SELECT id FROM works WHERE sha256 = ?", (digest,)).fetchone()
+        return int(row[0]) if row else None
+
     def add(self, data: bytes, name: str) -> AddResult:
         """Rescue and store one story; the same bytes a second time change nothing."""
-        sha = _sha256(data)
-        existing = self._run("SELECT id FROM works WHERE sha256 = ?", (sha,)).fetchone()
-        if existing:
-            return AddResult(existing[0], "unchanged")
+        existing = self.find_by_sha256(sha256(data))
+        if existing is not None:
+            return AddResult(existing, "unchanged")
         return self.add_work(rescue(data, name), data)
 
-    def add_work(self, work: Work, data: bytes | None = None) -> AddResult:
-        """Store a rescued Work (and, when given, the bytes it was rescued from)."""
-        sha = work.source.sha256 if work.source else (_sha256(data) if data else None)
-        if sha:
-            existing = self._run("SELECT id FROM works WHERE sha256 = ?", (sha,)).fetchone()
-            if existing:
-                return AddResult(existing[0], "unchanged")
-        fields = fts_fields(work)
-        print_ = fp.simhash(fields["text"])
+    def add_work(
+        self, work: Work, data: bytes | None = None, *, prepared: Prepared | None = None
+    ) -> AddResult:
+        """Store a rescued Work (and, when given, the bytes it was rescued from).
+
+        `prepared` (`Prepared.of(work)`, computed elsewhere, say in a worker process)
+        saves computing the searchable text and fingerprint here.
+        """
+        sha = source_sha(work, data)
+        existing = self.find_by_sha256(sha) if sha else None
+        if existing is not None:
+            return AddResult(existing, "unchanged")
+        ready = prepared or Prepared.of(work)
+        stamp = now()
         try:
             with self.conn:
                 if data is not None and sha:
                     self.conn.execute(
                         "INSERT OR IGNORE INTO sources(sha256, name, size, data, added_at) "
                         "VALUES (?, ?, ?, ?, ?)",
-                        (sha, work.source.name if work.source else "", len(data), data, now()),
+                        (sha, work.source.name if work.source else "", len(data), data, stamp),
                     )
-                work_id = self._insert(work, sha if data is not None else None, print_)
-                self._index(work_id, work, fields)
-                near = self._link_near_duplicates(work_id, print_)
+                kept = sha if data is not None else None
+                values = work_values(work, kept, ready.fingerprint, stamp)
+                cursor = self.conn.execute(
+                    f"INSERT INTO works({WORK_COLUMNS}) VALUES ({', '.join('?' * len(values))})",
+                    values,
+                )
+                assert cursor.lastrowid is not None
+                work_id = cursor.lastrowid
+                self._index(work_id, work, ready.fields)
+                near = self._link_near_duplicates(work_id, ready.fingerprint)
         except sqlite3.DatabaseError as exc:
             raise self._unavailable(exc) from None
         return AddResult(work_id, "added", near)
-
-    def _insert(self, work: Work, sha: str | None, print_: int) -> int:
-        stamp = now()
-        bands = fp.bands(print_)
-        cursor = self.conn.execute(
-            "INSERT INTO works(sha256, title, authors, rating, word_count, looks_like_story, "
-            "published, added_at, updated_at, fingerprint, band0, band1, band2, band3, "
-            "work_json, rescued_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                sha,
-                work.title,
-                json.dumps(list(work.authors)),
-                work.rating,
-                work.word_count,
-                int(work.looks_like_story),
-                work.published,
-                stamp,
-                stamp,
-                fp.signed(print_),
-                *bands,
-                work.to_json(indent=None),
-                work.to_json(indent=None),
-            ),
-        )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
 
     def _index(self, work_id: int, work: Work, fields: dict[str, str]) -> None:
         self.conn.execute("DELETE FROM works_fts WHERE rowid = ?", (work_id,))
@@ -227,47 +225,32 @@ class SQLiteArchive:
             ),
         )
         self.conn.execute("DELETE FROM work_tags WHERE work_id = ?", (work_id,))
-        for kind, name in work_tags(work):
-            tag_id = self._tag_id(kind, name, create=True)
+        for kind, key, name in tag_rows(work):
             self.conn.execute(
-                "INSERT OR IGNORE INTO work_tags(work_id, tag_id) VALUES (?, ?)", (work_id, tag_id)
+                "INSERT OR IGNORE INTO tags(kind, key, name) VALUES (?, ?, ?)", (kind, key, name)
             )
-
-    def _tag_id(self, kind: str, name: str, *, create: bool) -> int | None:
-        key = tag_key(kind, name)
-        row = self.conn.execute(
-            "SELECT id FROM tags WHERE kind = ? AND key = ?", (kind, key)
-        ).fetchone()
-        if row or not create:
-            return int(row[0]) if row else None
-        cursor = self.conn.execute(
-            "INSERT INTO tags(kind, key, name) VALUES (?, ?, ?)",
-            (kind, key, canonical_name(kind, name)),
-        )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+            self.conn.execute(
+                "INSERT OR IGNORE INTO work_tags(work_id, tag_id) "
+                "SELECT ?, id FROM tags WHERE kind = ? AND key = ?",
+                (work_id, kind, key),
+            )
 
     def _link_near_duplicates(self, work_id: int, print_: int) -> tuple[int, ...]:
         if print_ == 0:
             return ()
-        bands = fp.bands(print_)
         rows = self.conn.execute(
             "SELECT id, fingerprint FROM works WHERE id != ? AND fingerprint != 0 AND "
             "(band0 = ? OR band1 = ? OR band2 = ? OR band3 = ?)",
-            (work_id, *bands),
+            (work_id, *fp.bands(print_)),
         ).fetchall()
-        near = []
-        for row in rows:
-            distance = fp.distance(print_, fp.unsigned(row["fingerprint"]))
-            if distance <= fp.NEAR_DUPLICATE_BITS:
-                near.append(int(row["id"]))
-                for a, b in ((work_id, row["id"]), (row["id"], work_id)):
-                    self.conn.execute(
-                        "INSERT OR IGNORE INTO links(work_id, other_id, kind, distance) "
-                        "VALUES (?, ?, 'near-duplicate', ?)",
-                        (a, b, distance),
-                    )
-        return tuple(sorted(near))
+        near = fp.near_matches(print_, rows)
+        for other, distance in near:
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO links(work_id, other_id, kind, distance) "
+                "VALUES (?, ?, 'near-duplicate', ?)",
+                [(work_id, other, distance), (other, work_id, distance)],
+            )
+        return tuple(sorted(other for other, _ in near))
 
     # -- reading ------------------------------------------------------------------------
     def get(self, work_id: int) -> StoredWork:
@@ -275,10 +258,8 @@ class SQLiteArchive:
             "SELECT id, work_json, added_at, updated_at FROM works WHERE id = ?", (work_id,)
         ).fetchone()
         if row is None:
-            raise WorkNotFound(
-                f"no work {work_id} in the archive; `ficarchive list` shows the works it has"
-            )
-        return _stored(row)
+            raise not_found(work_id)
+        return stored(*row)
 
     def rescued(self, work_id: int) -> Work:
         """The Work as it was rescued, before any archivist's edit."""
@@ -307,7 +288,7 @@ class SQLiteArchive:
         sql = f"SELECT id, work_json, added_at, updated_at FROM works ORDER BY {order}"
         sql += " LIMIT ? OFFSET ?"
         for row in self._run(sql, (-1 if limit is None else limit, offset)):
-            yield _stored(row)
+            yield stored(*row)
 
     def count(self) -> int:
         return int(self._run("SELECT count(*) FROM works").fetchone()[0])
@@ -361,38 +342,19 @@ class SQLiteArchive:
     # -- changing -----------------------------------------------------------------------
     def edit(self, work_id: int, changes: Mapping[str, Any], note: str | None = None) -> StoredWork:
         """An archivist's correction: the fields changed, each recorded in the history."""
-        stored = self.get(work_id)
-        unknown = sorted(set(changes) - set(EDITABLE))
-        if unknown:
-            raise ArchiveError(
-                f"cannot edit {', '.join(unknown)}; editable fields are {', '.join(EDITABLE)}"
-            )
-        data = stored.work.to_dict()
-        updated = Work.from_dict({**data, **{k: _plain(v) for k, v in changes.items()}})
+        updated, recorded = plan_edit(self.get(work_id).work, changes)
         stamp = now()
         try:
             with self.conn:
-                for name in changes:
-                    before, after = data[name], updated.to_dict()[name]
-                    if before != after:
-                        self.conn.execute(
-                            "INSERT INTO edits(work_id, at, field, before, after, note) "
-                            "VALUES (?, ?, ?, ?, ?, ?)",
-                            (work_id, stamp, name, json.dumps(before), json.dumps(after), note),
-                        )
+                self.conn.executemany(
+                    "INSERT INTO edits(work_id, at, field, before, after, note) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [(work_id, stamp, c.field, c.before, c.after, note) for c in recorded],
+                )
+                assignments = ", ".join(f"{column} = ?" for column in EDITED_COLUMNS)
                 self.conn.execute(
-                    "UPDATE works SET title = ?, authors = ?, rating = ?, looks_like_story = ?, "
-                    "published = ?, updated_at = ?, work_json = ? WHERE id = ?",
-                    (
-                        updated.title,
-                        json.dumps(list(updated.authors)),
-                        updated.rating,
-                        int(updated.looks_like_story),
-                        updated.published,
-                        stamp,
-                        updated.to_json(indent=None),
-                        work_id,
-                    ),
+                    f"UPDATE works SET {assignments} WHERE id = ?",
+                    (*edited_values(updated, stamp), work_id),
                 )
                 self._index(work_id, updated, fts_fields(updated))
         except sqlite3.DatabaseError as exc:
@@ -426,35 +388,5 @@ class SQLiteArchive:
         return int(self._run(sql).fetchone()[0] or 0)
 
     def stats(self) -> Stats:
-        one = self._one
-        tags = {k: 0 for k in KINDS}
-        for row in self._run("SELECT kind, count(*) FROM tags GROUP BY kind"):
-            tags[row[0]] = int(row[1])
-        facets = facet_counts(self.conn, "", Filters(), per_kind=5)
-        return Stats(
-            works=int(one("SELECT count(*) FROM works")),
-            stories=int(one("SELECT count(*) FROM works WHERE looks_like_story = 1")),
-            words=int(one("SELECT sum(word_count) FROM works")),
-            sources=int(one("SELECT count(*) FROM sources")),
-            source_bytes=int(one("SELECT sum(size) FROM sources")),
-            tags=tags,
-            edits=int(one("SELECT count(*) FROM edits")),
-            near_duplicate_pairs=int(one("SELECT count(*) FROM links")) // 2,
-            top=facets,
-        )
-
-
-def _sha256(data: bytes) -> str:
-    import hashlib
-
-    return hashlib.sha256(data).hexdigest()
-
-
-def _plain(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
-
-
-def _stored(row: sqlite3.Row) -> StoredWork:
-    return StoredWork(
-        int(row["id"]), Work.from_json(row["work_json"]), row["added_at"], row["updated_at"]
-    )
+        kinds = [(r[0], r[1]) for r in self._run("SELECT kind, count(*) FROM tags GROUP BY kind")]
+        return build_stats(self._one, kinds, facet_counts(self.conn, "", Filters(), per_kind=5))

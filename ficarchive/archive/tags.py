@@ -67,3 +67,11 @@ def work_tags(work: Work) -> list[tuple[str, str]]:
     tags += [("character", t) for t in work.characters]
     tags += [("freeform", t) for t in work.tags]
     return [(kind, name) for kind, name in tags if name.strip()]
+
+
+def tag_rows(work: Work) -> list[tuple[str, str, str]]:
+    """(kind, key, name) of each distinct tag of a Work, as the archive stores them."""
+    rows: dict[tuple[str, str], str] = {}
+    for kind, name in work_tags(work):
+        rows.setdefault((kind, tag_key(kind, name)), canonical_name(kind, name))
+    return [(kind, key, name) for (kind, key), name in rows.items()]
