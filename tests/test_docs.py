@@ -148,25 +148,27 @@ def test_readme_gives_the_test_command() -> None:
     assert "```\n.venv/bin/python -m pytest\n```" in README
 
 
-def test_readme_setup_installs_the_test_extra_and_runs_the_cli() -> None:
+def test_readme_setup_installs_adds_and_serves() -> None:
     setup = next(b for b in fenced_blocks(README) if "python3 -m venv .venv" in b)
     assert "pip install -q -e '.[test]'" in setup
-    assert ".venv/bin/ficarchive rescue " in setup
+    assert ".venv/bin/ficarchive add " in setup
+    assert setup.rstrip().endswith("&& .venv/bin/ficarchive serve")
 
 
 @pytest.mark.corpus
-def test_readme_setup_story_rescues(corpus: Path, run_cli: Any, validate_work: Any) -> None:
-    """The story the set-up command rescues is in the corpus and comes out whole."""
-    setup = next(b for b in fenced_blocks(README) if ".venv/bin/ficarchive rescue " in b)
-    words = shlex.split(setup.split(".venv/bin/ficarchive rescue ", 1)[1].splitlines()[0])
-    story = (REPO / words[0]).resolve()
-    assert story.is_relative_to(corpus.resolve()), story
-    assert story.is_file(), f"README's set-up story {words[0]} is not in the corpus"
-    result = run_cli("rescue", story, "--json")
+def test_readme_setup_folder_adds(corpus: Path, run_cli: Any, tmp_path: Path) -> None:
+    """The folder the set-up command adds is in the corpus, and every story in it goes in."""
+    from ficarchive.archive import Archive
+
+    setup = next(b for b in fenced_blocks(README) if ".venv/bin/ficarchive add " in b)
+    words = shlex.split(setup.split(".venv/bin/ficarchive add ", 1)[1].split("&&")[0])
+    folder = (REPO / words[0]).resolve()
+    assert folder.is_relative_to(corpus.resolve()), folder
+    assert folder.is_dir(), f"README's set-up folder {words[0]} is not in the corpus"
+    archive = tmp_path / "archive.sqlite"
+    result = run_cli("add", folder, "--archive", archive, "--jobs", "2")
     assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
-    validate_work(data)
-    assert data["title"] and data["authors"] and data["word_count"] > 500
+    assert Archive.open(archive).count() >= 100
 
 
 # -- the library section ---------------------------------------------------------------------

@@ -1,0 +1,125 @@
+"""What every view shares: the archive, the compiled templates and the rendered-work cache."""
+
+from __future__ import annotations
+
+import hmac
+import sqlite3
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from ficarchive.archive import SQLiteArchive
+from ficarchive.errors import ArchiveUnavailable
+from ficarchive.version import __version__
+from ficarchive.web.formats import FORMATS
+from ficarchive.web.params import WORK_TAG_FIELDS
+from ficarchive.web.prefs import SIZE_LABELS, THEMES, Prefs, pref_url
+from ficarchive.web.sanitise import snippet_html, story_html
+
+# Rendered work bodies kept in memory; a long novel is ~1 MB of HTML, most works far less.
+CACHE_WORKS = 256
+
+
+@dataclass(frozen=True)
+class RenderedWork:
+    """A work's page content, rendered once per (id, updated_at)."""
+
+    title: str
+    language: str
+    html: Markup
+
+
+class WorkCache:
+    """A small LRU of rendered works, safe across the server's threads."""
+
+    def __init__(self, size: int = CACHE_WORKS) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[int, str], RenderedWork] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[int, str]) -> RenderedWork | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[int, str], value: RenderedWork) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("ficarchive.web", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        auto_reload=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["story"] = story_html
+    env.filters["snippet"] = snippet_html
+    env.globals.update(
+        version=__version__,
+        formats=FORMATS,
+        themes=THEMES,
+        size_labels=SIZE_LABELS,
+        pref_url=pref_url,
+        list_fields=WORK_TAG_FIELDS,
+    )
+    return env
+
+
+class Reader:
+    """The reader's shared state, one per app."""
+
+    def __init__(self, archive: SQLiteArchive, write_token: str | None = None) -> None:
+        self.archive = archive
+        self.write_token = write_token or None
+        self.env = make_environment()
+        self.cache = WorkCache()
+
+    @property
+    def writable(self) -> bool:
+        return self.write_token is not None
+
+    def token_ok(self, given: str | None) -> bool:
+        if self.write_token is None or not given:
+            return False
+        return hmac.compare_digest(given.encode(), self.write_token.encode())
+
+    def stamp(self, work_id: int) -> str | None:
+        """When the work last changed (None: no such work), read without parsing it."""
+        try:
+            row = self.archive.conn.execute(
+                "SELECT updated_at FROM works WHERE id = ?", (work_id,)
+            ).fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveUnavailable(
+                f"archive {self.archive.location} cannot be read ({exc})"
+            ) from None
+        return None if row is None else str(row[0])
+
+    def page(
+        self, request: Request, template: str, status_code: int = 200, **context: Any
+    ) -> HTMLResponse:
+        prefs = Prefs.from_cookies(request.cookies)
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        html = self.env.get_template(template).render(
+            prefs=prefs, here=here, writable=self.writable, **context
+        )
+        return HTMLResponse(html, status_code=status_code)
+
+
+def reader_of(request: Request) -> Reader:
+    reader: Reader = request.app.state.reader
+    return reader

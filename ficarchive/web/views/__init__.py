@@ -1,0 +1,1 @@
+"""One module a page type; each has a ``router`` that the app includes."""

@@ -1,0 +1,45 @@
+"""Downloads of a work in every export format (see `ficarchive.web.formats`)."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from ficarchive.web.formats import FORMATS
+from ficarchive.web.state import reader_of
+
+router = APIRouter()
+
+
+def file_stem(title: str | None, work_id: int) -> str:
+    """A safe ASCII file name for a download.
+
+    >>> file_stem("Sound of Bells: Part 1/2", 7), file_stem(None, 7), file_stem("Ça ?", 7)
+    ('sound-of-bells-part-1-2', 'work-7', 'a')
+    """
+    slug = re.sub(r"[^a-z0-9]+", "-", (title or "").lower()).strip("-")[:80]
+    return slug or f"work-{work_id}"
+
+
+@router.get(
+    "/works/{work_id}/download/{format_name}",
+    tags=["works"],
+    summary="Download a work",
+    responses={200: {"content": {f.media_type.split(";")[0]: {} for f in FORMATS.values()}}},
+)
+async def download(work_id: int, format_name: str, request: Request) -> Response:
+    """The work as a file in one export format: ``html`` or ``markdown``."""
+    found = FORMATS.get(format_name)
+    if found is None:
+        raise HTTPException(404, f"no format {format_name!r}; formats: {', '.join(FORMATS)}")
+    stored = await run_in_threadpool(reader_of(request).archive.get, work_id)
+    body = await run_in_threadpool(found.body, stored.work)
+    name = f"{file_stem(stored.work.title, work_id)}.{found.extension}"
+    return Response(
+        body,
+        media_type=found.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -1,0 +1,123 @@
+"""Helpers for the web reader's tests: a known archive, and the reader on a real port."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import uvicorn
+
+from ficarchive.archive import Archive, SQLiteArchive
+from ficarchive.web import create_app
+from ficarchive.work import Chapter, Credit, Epigraph, Notes, Section, Work
+
+GOLDEN = Path(__file__).parent / "golden"
+OUT = Path(__file__).parent / "out"
+
+# A paragraph long enough that the first scene break is below the fold.
+_PROSE = (
+    "The lighthouse keeper counted the bells again, the way she always did when the fog "
+    "came in from the harbour and the lamps along the quay went yellow and small. "
+)
+
+
+def story() -> Work:
+    """A work with every part the work page draws."""
+    sections = tuple(
+        Section(tuple(f"<em>Part {n}.</em> {_PROSE * 3}" for _ in range(6))) for n in range(3)
+    )
+    return Work(
+        title="Harbour of Bells",
+        authors=("Jane Doe",),
+        rating="Explicit",
+        rating_source="NC-17",
+        warnings=("Major Character Death",),
+        fandoms=("Buffy the Vampire Slayer",),
+        relationships=("Spike/Buffy",),
+        characters=("Buffy Summers", "Spike"),
+        tags=("Angst", "Lighthouses"),
+        summary="Fog, bells and an old promise.",
+        spoilers="Through season five.",
+        notes=Notes(("Written for the <em>harbour</em> challenge.",), ("Thanks for reading.",)),
+        credits=(Credit("beta", "Rosa"),),
+        epigraphs=(
+            Epigraph(
+                "Ring the bells that still can ring<br>Forget your perfect offering",
+                "Leonard Cohen",
+                "Anthem",
+            ),
+        ),
+        chapters=(Chapter("One: Fog", sections), Chapter("Two: Bells", (Section(("It rang.",)),))),
+        end_mark="The End",
+        word_count=2000,
+    )
+
+
+HOSTILE_PARAGRAPHS = (
+    "Before.<script>window.__pwned = 'script'</script>",
+    '<img src="/nothing" onerror="window.__pwned = \'onerror\'">After the image.',
+    "<a href=\"javascript:window.__pwned='link'\">a javascript: link</a>",
+    '<span lang="fr" onmouseover="window.__pwned=\'hover\'">Bonjour</span>',
+    '<style>body { display: none }</style><iframe src="/"></iframe>Still here.',
+)
+
+
+def hostile() -> Work:
+    """A work whose HTML an old page could have carried: scripts, handlers, links."""
+    return Work(
+        title="<script>window.__pwned='title'</script>Hostile Page",
+        summary="<img src=x onerror=alert(1)>",
+        notes=Notes(("<svg onload=\"window.__pwned='note'\"></svg>Note.",), ()),
+        epigraphs=(Epigraph("<script>window.__pwned='verse'</script>A line", "Anon"),),
+        chapters=(Chapter(None, (Section(HOSTILE_PARAGRAPHS),)),),
+        word_count=20,
+    )
+
+
+def build_archive(path: Path) -> dict[str, int]:
+    """An archive with the known story, the hostile one and a few golden stories."""
+    archive = Archive.open(path)
+    ids = {
+        "story": archive.add_work(story()).id,
+        "hostile": archive.add_work(hostile()).id,
+    }
+    for name in ("livejournal_post.html", "usenet_post.txt", "chapters_and_end_notes.txt"):
+        ids[name] = archive.add((GOLDEN / name).read_bytes(), name).id
+    archive.close()
+    return ids
+
+
+@contextmanager
+def running_reader(archive: str | Path | SQLiteArchive, **options: str) -> Iterator[str]:
+    """The reader on a free loopback port, in a thread; yields its base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(archive, **options), log_level="warning", access_log=False, lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the reader did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
