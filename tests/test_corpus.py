@@ -9,6 +9,7 @@ import pytest
 
 from ficarchive import Work, rescue
 from ficarchive.export import to_html, to_markdown
+from ficarchive.export.epub import to_epub
 
 SKIP = {"repairs", "diagnostics", "source"}
 
@@ -29,7 +30,7 @@ def _fields(work: Work) -> dict[str, Any]:
 @pytest.mark.corpus
 def test_every_story_rescues_validates_and_round_trips(corpus: Path, validate_work: Any) -> None:
     """Rescue -> JSON Schema; HTML export -> rescue gives the same Work with no repairs;
-    the Markdown export reads back the same too; Work JSON round-trips."""
+    the Markdown and EPUB exports read back the same too; Work JSON round-trips."""
     problems: list[str] = []
     for path in _stories(corpus):
         work = rescue(path.read_bytes(), path.name)
@@ -42,4 +43,7 @@ def test_every_story_rescues_validates_and_round_trips(corpus: Path, validate_wo
         markdown = rescue(to_markdown(work).encode("utf-8"), path.name + ".md")
         if _fields(markdown) != _fields(work):
             problems.append(f"{path.name}: Markdown export does not rescue to the same Work")
+        epub = rescue(to_epub(work), path.name + ".epub")
+        if epub.repairs or _fields(epub) != _fields(work):
+            problems.append(f"{path.name}: EPUB export does not rescue to the same Work")
     assert problems == []

@@ -123,13 +123,14 @@ def test_readme_help_block_is_the_real_help(path: str) -> None:
     )
 
 
-def test_help_width_does_not_depend_on_the_terminal() -> None:
+@pytest.mark.parametrize("command", ["rescue", "export"])
+def test_help_width_does_not_depend_on_the_terminal(command: str) -> None:
     """The README block can only match if --help ignores COLUMNS."""
     from click.testing import CliRunner
 
     outputs = {
         CliRunner(env={"COLUMNS": columns})
-        .invoke(main, ["rescue", "--help"], prog_name=PROG)
+        .invoke(main, [command, "--help"], prog_name=PROG)
         .stdout
         for columns in ("40", "88", "200")
     }

@@ -10,6 +10,7 @@ import click
 
 from ficarchive.cli.archive import COMMANDS as ARCHIVE_COMMANDS
 from ficarchive.cli.bulk import bulk
+from ficarchive.cli.export import export
 from ficarchive.cli.rescue import rescue
 from ficarchive.cli.serve import serve
 from ficarchive.version import __version__
@@ -28,6 +29,7 @@ def main() -> None:
 
 
 main.add_command(rescue)
+main.add_command(export)
 main.add_command(bulk)
 main.add_command(serve)
 for _command in ARCHIVE_COMMANDS:

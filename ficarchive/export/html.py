@@ -9,9 +9,10 @@ from __future__ import annotations
 from html import escape
 
 from ficarchive.version import __version__
-from ficarchive.work import Epigraph, Work
+from ficarchive.work import Chapter, Epigraph, Work
 
 GENERATOR = f"ficarchive {__version__}"
+SCENE_BREAK = '<hr class="scene-break">'
 
 STYLE = """
 :root { color-scheme: light dark; --ink: #1d1d1f; --paper: #fdfcf8; --muted: #5b5b60;
@@ -105,7 +106,8 @@ def _notes(position: str, notes: tuple[str, ...]) -> list[str]:
     ]
 
 
-def _epigraph(epigraph: Epigraph) -> str:
+def epigraph_html(epigraph: Epigraph) -> str:
+    """An epigraph as verse (its line breaks kept) with its attribution."""
     who = []
     if epigraph.author:
         who.append(f'<span class="author">{_e(epigraph.author)}</span>')
@@ -113,12 +115,14 @@ def _epigraph(epigraph: Epigraph) -> str:
         who.append(f"<cite>{_e(epigraph.work)}</cite>")
     attribution = f'<p class="attribution">— {", ".join(who)}</p>' if who else ""
     return (
-        f'<section class="epigraph {epigraph.position}"><blockquote><p>{epigraph.text}</p>'
+        f'<section class="epigraph {epigraph.position}"><blockquote class="verse">'
+        f"<p>{epigraph.text}</p>"
         f"</blockquote>{attribution}</section>"
     )
 
 
-def _preface(work: Work) -> list[str]:
+def preface(work: Work) -> list[str]:
+    """The AO3-like preface: title, byline, tags, summary, notes, credits, disclaimer."""
     out = ['<header class="preface">']
     if work.title:
         out.append(f'<h1 class="title">{_e(work.title)}</h1>')
@@ -140,25 +144,40 @@ def _preface(work: Work) -> list[str]:
     return out
 
 
-def _body(work: Work) -> list[str]:
-    out = [_epigraph(e) for e in work.epigraphs if e.position == "beginning"]
-    for chapter in work.chapters:
-        out.append('<article class="chapter">')
-        if chapter.title is not None:
-            out.append(f'<h2 class="chapter-title">{_e(chapter.title)}</h2>')
-        out.append('<div class="userstuff">')
-        for n, section in enumerate(chapter.sections):
-            if n:
-                out.append('<hr class="scene-break">')
-            out.extend(f"<p>{p}</p>" for p in section.paragraphs)
-        out.append("</div></article>")
-    if work.end_mark:
-        out.append(f'<p class="end-mark">{_e(work.end_mark)}</p>')
-    out += [_epigraph(e) for e in work.epigraphs if e.position == "end"]
+def chapter_html(chapter: Chapter) -> list[str]:
+    """One chapter: its heading, then its sections split by scene breaks."""
+    out = ['<article class="chapter">']
+    if chapter.title is not None:
+        out.append(f'<h2 class="chapter-title">{_e(chapter.title)}</h2>')
+    out.append('<div class="userstuff">')
+    for n, section in enumerate(chapter.sections):
+        if n:
+            out.append(SCENE_BREAK)
+        out.extend(f"<p>{p}</p>" for p in section.paragraphs)
+    out.append("</div></article>")
     return out
 
 
-def _afterword(work: Work) -> list[str]:
+def opening(work: Work) -> list[str]:
+    """What comes before the first chapter: the epigraphs at the beginning."""
+    return [epigraph_html(e) for e in work.epigraphs if e.position == "beginning"]
+
+
+def closing(work: Work) -> list[str]:
+    """What comes after the last chapter: the end mark, then the epigraphs at the end."""
+    out = [f'<p class="end-mark">{_e(work.end_mark)}</p>'] if work.end_mark else []
+    return out + [epigraph_html(e) for e in work.epigraphs if e.position == "end"]
+
+
+def _body(work: Work) -> list[str]:
+    out = opening(work)
+    for chapter in work.chapters:
+        out += chapter_html(chapter)
+    return out + closing(work)
+
+
+def afterword(work: Work) -> list[str]:
+    """End notes, feedback and archive permission, after the story."""
     out = _notes("end", work.notes.end)
     for name, label in (("feedback", "Feedback"), ("archive_permission", "Archive")):
         value = getattr(work, name)
@@ -185,7 +204,5 @@ def to_html(work: Work) -> str:
         "<body>",
         f'<main class="work" data-looks-like-story="{str(work.looks_like_story).lower()}">',
     ]
-    parts = (
-        head + _preface(work) + _body(work) + _afterword(work) + ["</main>", "</body>", "</html>"]
-    )
+    parts = head + preface(work) + _body(work) + afterword(work) + ["</main>", "</body>", "</html>"]
     return "\n".join(parts) + "\n"

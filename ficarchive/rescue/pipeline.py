@@ -8,6 +8,7 @@ import re
 from ficarchive.rescue import boilerplate, classify, epigraphs, sections
 from ficarchive.rescue.blocks import Block, html_to_text
 from ficarchive.rescue.decode import decode
+from ficarchive.rescue.epub import epub_to_html, is_epub
 from ficarchive.rescue.footer import read_footer
 from ficarchive.rescue.frontmatter import read_header
 from ficarchive.rescue.hints import Hints, apply_hints
@@ -53,11 +54,15 @@ def detect_format(text: str, name: str) -> str:
 def rescue(data: bytes, name: str = "<stdin>") -> Work:
     """Rescue one story: bytes as found (any encoding, HTML or text) to a structured Work."""
     check_input(data, name)
+    original, epub = data, is_epub(data)
+    if epub:
+        data = epub_to_html(data, name)  # the spine as one page, then as any page
     log = RescueLog()
     decoded = decode(data, name, log)
-    fmt = detect_format(decoded.text, name)
+    fmt = detect_format(decoded.text, name) if not epub else "html"
     meta = Meta()
-    source = Source(fmt, decoded.encoding, hashlib.sha256(data).hexdigest(), name, len(data))
+    sha = hashlib.sha256(original).hexdigest()
+    source = Source("epub" if epub else fmt, decoded.encoding, sha, name, len(original))
     if fmt == "html" and is_ours(declared_generator(decoded.text)):
         chapters = read_ours(decoded.text, meta)
         log.note("format", "a ficarchive export: fields read as written")
