@@ -29,6 +29,7 @@ class Format:
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
+        Format("epub", "EPUB", "application/epub+zip", "epub", export.to_epub),
         Format("html", "HTML", "text/html; charset=utf-8", "html", export.to_html),
         Format("markdown", "Markdown", "text/markdown; charset=utf-8", "md", export.to_markdown),
     )

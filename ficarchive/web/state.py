@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from ficarchive.archive import SQLiteArchive
-from ficarchive.errors import ArchiveUnavailable
+from ficarchive.errors import ArchiveUnavailable, WorkNotFound
 from ficarchive.version import __version__
 from ficarchive.web.formats import FORMATS
 from ficarchive.web.params import WORK_TAG_FIELDS
@@ -99,6 +99,11 @@ class Reader:
 
     def stamp(self, work_id: int) -> str | None:
         """When the work last changed (None: no such work), read without parsing it."""
+        if type(self.archive) is not SQLiteArchive:  # another backend: its own get()
+            try:
+                return self.archive.get(work_id).updated_at
+            except WorkNotFound:
+                return None
         try:
             row = self.archive.conn.execute(
                 "SELECT updated_at FROM works WHERE id = ?", (work_id,)

@@ -31,7 +31,7 @@ def file_stem(title: str | None, work_id: int) -> str:
     responses={200: {"content": {f.media_type.split(";")[0]: {} for f in FORMATS.values()}}},
 )
 async def download(work_id: int, format_name: str, request: Request) -> Response:
-    """The work as a file in one export format: ``html`` or ``markdown``."""
+    """The work as a file in one export format: ``epub``, ``html`` or ``markdown``."""
     found = FORMATS.get(format_name)
     if found is None:
         raise HTTPException(404, f"no format {format_name!r}; formats: {', '.join(FORMATS)}")
