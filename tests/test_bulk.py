@@ -131,6 +131,36 @@ def test_a_story_list_gives_titles_and_authors() -> None:
     assert hints["efiction/viewstory.php?sid=7&chapter=1"] == ("Seven Bridges", "Tom Reed")
 
 
+def _plan(tmp_path: Path, files: dict[str, str]) -> list[Any]:
+    from ficarchive.bulk.plan import Plan
+
+    site = tmp_path / "site"
+    for name, text in files.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(text)
+    plan = Plan(tmp_path / "plan.sqlite")
+    plan.build(open_source(str(site)))
+    tasks = list(plan.pending())
+    plan.close()
+    return tasks
+
+
+def test_the_unnumbered_page_is_part_one(tmp_path: Path) -> None:
+    (task,) = _plan(tmp_path, {"story.html": "a", "story_ch2.html": "b", "story_ch3.html": "c"})
+    assert task.keys == ("story.html", "story_ch2.html", "story_ch3.html")
+    assert task.missing == ()
+
+
+def test_a_next_link_out_of_the_mirror_is_a_missing_part(tmp_path: Path) -> None:
+    pages = {
+        "a.html": '<p>One</p><a href="b.html">Next</a>',
+        "b.html": '<a href="a.html">Previous</a><p>Two</p><a href="c.html">Next</a>',
+    }
+    (task,) = _plan(tmp_path, pages)
+    assert task.keys == ("a.html", "b.html")
+    assert task.missing == ("the next page c.html of the story a.html",)
+
+
 # -- the output of a whole site ---------------------------------------------------------------
 
 
@@ -259,7 +289,7 @@ def test_hangs_and_crashes_are_reported_and_lost_workers_retried(tmp_path: Path)
     for name in ("hang.txt", "crash.txt", "flaky.txt", "fine.txt"):
         shutil.copy(SITE / "gap" / "saga_part1.txt", site / name)
     out = tmp_path / "out"
-    bulk_rescue(FaultySource(str(site)), str(out), jobs=2, timeout=1.5)
+    bulk_rescue(FaultySource(str(site)), str(out), jobs=2, timeout=4)
     assert read_works(str(out)).column("key").to_pylist() == ["fine.txt", "flaky.txt"]
     report = {r["file"]: r for r in read_report(str(out)).to_pylist()}
     assert report["hang.txt"]["kind"] == "timeout"

@@ -84,6 +84,8 @@ def run_dask(
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
+            # no dashboard, and its HTTP server (metrics) on any free port, not 8787
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
         )
     client = dist.Client(scheduler or cluster)
     try:

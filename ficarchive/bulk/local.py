@@ -31,6 +31,9 @@ from ficarchive.bulk.unit import Outcome, lost_outcome, run_task
 
 # Times a task is retried after its worker was lost, before it is reported as crashed.
 RETRIES = 1
+# Tasks queued in each worker's pipe: the next one is there as soon as it finishes one,
+# so a worker never waits on the parent.
+QUEUED_PER_WORKER = 2
 # Longest wait on the workers before timeouts are checked again, in seconds.
 POLL_SECONDS = 0.5
 
@@ -56,12 +59,22 @@ class _Worker:
         self.process = ctx.Process(target=_work, args=(child, source), daemon=True)
         self.process.start()
         child.close()
-        self.task: Task | None = None
-        self.started = 0.0
+        self.tasks: deque[Task] = deque()  # sent, not finished; the first is running
+        self.started = 0.0  # when the first of `tasks` started
+
+    @property
+    def task(self) -> Task | None:
+        return self.tasks[0] if self.tasks else None
 
     def give(self, task: Task) -> None:
-        self.task, self.started = task, time.monotonic()
+        if not self.tasks:
+            self.started = time.monotonic()
+        self.tasks.append(task)
         self.conn.send(task)
+
+    def finished(self) -> None:
+        self.tasks.popleft()
+        self.started = time.monotonic()
 
     def stop(self, kill: bool = False) -> None:
         if kill:
@@ -98,11 +111,11 @@ class Pool:
         exhausted = False
         while True:
             for worker in self.workers:
-                if worker.task is None and (again or not exhausted):
+                while len(worker.tasks) < QUEUED_PER_WORKER and (again or not exhausted):
                     task = again.popleft() if again else next(tasks, None)
                     if task is None:
                         exhausted = True
-                        continue
+                        break
                     worker.give(task)
             busy = [w for w in self.workers if w.task is not None]
             if not busy:
@@ -119,7 +132,7 @@ class Pool:
         try:
             if worker.conn.poll():
                 outcome: Outcome = worker.conn.recv()
-                worker.task = None
+                worker.finished()
                 return outcome
         except (EOFError, OSError):
             pass  # the pipe broke: the worker is gone, handled below
@@ -127,9 +140,11 @@ class Pool:
             limit = self.timeout * len(task.keys)
             if time.monotonic() - worker.started <= limit:
                 return None
+            again.extend(list(worker.tasks)[1:])  # queued behind it: not their fault
             self._replace(worker, kill=True)
             return lost_outcome(task, f"the rescue took longer than {limit:g} s; skipped")
         code = worker.process.exitcode
+        again.extend(list(worker.tasks)[1:])
         self._replace(worker, kill=True)
         self.retried[task.gid] = self.retried.get(task.gid, 0) + 1
         if self.retried[task.gid] <= RETRIES:

@@ -31,9 +31,11 @@ from ficarchive.errors import FicarchiveError
 # Seconds a single file may take to rescue before it is reported and skipped (the
 # slowest real stories take well under a second; a 32 MB file some tens of seconds).
 DEFAULT_TIMEOUT = 120.0
-# A part is written after this many Works (or FLUSH_SECONDS), bounding memory and the
-# work lost to a crash.
+# A part is written after this many Works, this much Work JSON, or this many seconds,
+# whichever comes first: it bounds the parent's memory (the bytes, whatever the size of
+# the source) and the work a crash loses.
 FLUSH_WORKS = 500
+FLUSH_BYTES = 4 * 2**20
 FLUSH_SECONDS = 60.0
 
 Progress = Callable[[int, int], None]  # (groups just finished, total groups to do)
@@ -65,14 +67,20 @@ class Sink:
         self.works: list[dict[str, object]] = []
         self.report: list[dict[str, str]] = []
         self.groups: list[str] = []
+        self.bytes = 0
         self.since = time.monotonic()
 
     def add(self, outcome: Outcome) -> None:
         self.groups.append(outcome.group)
         if outcome.work is not None:
             self.works.append(outcome.work)
+            self.bytes += len(str(outcome.work["work_json"]))
         self.report.extend(outcome.report)
-        if len(self.works) >= FLUSH_WORKS or time.monotonic() - self.since > FLUSH_SECONDS:
+        if (
+            len(self.works) >= FLUSH_WORKS
+            or self.bytes >= FLUSH_BYTES
+            or time.monotonic() - self.since > FLUSH_SECONDS
+        ):
             self.flush()
 
     def flush(self) -> None:
