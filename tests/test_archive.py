@@ -291,3 +291,63 @@ def test_readers_in_threads_while_one_writes(tmp_path: Path) -> None:
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_or_joins_the_two_words_beside_it(archive: Any) -> None:
+    bells = archive.add(BELLS.encode(), "bells.txt").id
+    lantern = archive.add(LANTERN.encode(), "lantern.txt").id
+    assert sorted(h.id for h in archive.search("lamp OR lantern").hits) == [bells, lantern]
+    assert [h.id for h in archive.search("giles lamp OR lantern").hits] == [lantern]
+    assert [h.id for h in archive.search("bells lamp OR lantern").hits] == [bells]
+    assert [h.id for h in archive.search("spike OR giles -jenny").hits] == [bells]
+
+
+def test_snippets_are_escaped_html_with_only_mark_tags(archive: Any) -> None:
+    story = LANTERN.replace("slowly.", "slowly <script>alert(1)</script> & lantern.")
+    archive.add(story.encode(), "lantern.txt")
+    snippet = archive.search("lantern").hits[0].snippet
+    assert "<script>" not in snippet and "<mark>" in snippet
+    assert snippet.replace("<mark>", "").replace("</mark>", "").count("<") == 0
+
+
+# -- PostgreSQL that cannot be used ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postgresql://someone:secret@127.0.0.1:1/archive", "cannot be reached"),
+        ("postgresql://someone:secret@127.0.0.1:notaport/archive", "not a usable address"),
+    ],
+)
+def test_an_unusable_postgres_server_is_one_clear_line(url: str, message: str) -> None:
+    pytest.importorskip("psycopg")
+    with pytest.raises(ArchiveUnavailable, match=message) as error:
+        Archive.open(url)
+    assert "\n" not in str(error.value) and "secret" not in str(error.value)
+
+
+@pytest.mark.skipif(not POSTGRES, reason="needs $FICARCHIVE_TEST_POSTGRES")
+def test_postgres_bad_password_and_missing_database() -> None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(POSTGRES or "")
+    host = f"{parts.hostname}:{parts.port or 5432}"
+    with pytest.raises(ArchiveUnavailable, match="refused the login"):
+        Archive.open(f"postgresql://{parts.username}:wrong-password@{host}{parts.path}")
+    with pytest.raises(ArchiveUnavailable, match=r"does not exist|refused the login"):
+        Archive.open(f"postgresql://{parts.netloc}/no_such_database_here")
+
+
+def test_kept_facet_counts_agree_with_counting(archive: Any) -> None:
+    bells = archive.add(BELLS.encode(), "bells.txt").id
+    lantern = archive.add(LANTERN.encode(), "lantern.txt").id
+    archive.add(BELLS.replace("lamp", "streetlight").encode(), "bells-2.txt")
+    archive.edit(lantern, {"tags": ["Angst", "Fluff"], "relationships": ["Spuffy"]})
+    archive.edit(bells, {"tags": ["Angst"]})
+    archive.remove(bells)
+    kept = archive.facets()  # the whole archive: read from the kept counts
+    counted = archive.facets(Filters(words_min=0))  # the same works, counted
+    assert kept == counted
+    assert {f.name: f.count for f in kept["freeform"]} == {"Angst": 1, "Fluff": 1}
+    assert {f.name: f.count for f in kept["relationship"]} == {"Spike/Buffy": 2}

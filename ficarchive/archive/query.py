@@ -1,7 +1,8 @@
 """A search box's text to a full-text query that cannot fail.
 
 Words are matched as words (stemmed, accents folded), ``"a phrase"`` as a phrase,
-``-word`` excludes, ``OR`` between two words means either. Every token is quoted, so
+``-word`` excludes, ``OR`` between two words means either (``a b OR c`` is ``a`` and
+either ``b`` or ``c``, on every backend). Every token is quoted, so
 no character a reader types can be FTS5 syntax: an unbalanced quote, a lone ``*``, a
 ``NEAR(`` or a ``:`` are all just text.
 """
@@ -54,9 +55,9 @@ def fts5(query: str) -> str | None:
     """An FTS5 MATCH expression for a search box query; None when it has no words.
 
     >>> fts5('bells "sound of" -angst')
-    '"bells" "sound of" NOT "angst"'
-    >>> fts5('spike OR angel') , fts5('NEAR( * :"')
-    ('"spike" OR "angel"', '"NEAR"')
+    '"bells" AND "sound of" NOT "angst"'
+    >>> fts5('bells spike OR angel') , fts5('NEAR( * :"')
+    ('"bells" AND ("spike" OR "angel")', '"NEAR"')
     """
     terms = parse(query)
     positive = [t for t in terms if not t.exclude]
@@ -65,10 +66,10 @@ def fts5(query: str) -> str | None:
     parts: list[str] = []
     for term in positive:
         if term.either and parts:
-            parts[-1] = f"{parts[-1]} OR {_quote(term.text)}"
+            parts[-1] = f"({parts[-1]} OR {_quote(term.text)})"
         else:
             parts.append(_quote(term.text))
-    expression = " ".join(parts)
+    expression = " AND ".join(parts)
     for term in terms:
         if term.exclude:
             expression += f" NOT {_quote(term.text)}"

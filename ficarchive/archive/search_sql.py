@@ -25,6 +25,16 @@ _ORDER = {
 }
 
 
+# Facets of the whole archive are read from the counts the triggers keep (schema v2).
+EVERYTHING = "FROM works w"
+_KEPT_COUNTS = (
+    "SELECT g.kind, g.name, g.n FROM (SELECT t.kind, t.name, c.works AS n, "
+    "row_number() OVER (PARTITION BY t.kind ORDER BY c.works DESC, t.name) AS r "
+    "FROM tag_counts c JOIN tags t ON t.id = c.tag_id WHERE c.works > 0) g "
+    "WHERE g.r <= ? ORDER BY g.kind, g.n DESC, g.name"
+)
+
+
 def _where(
     conn: sqlite3.Connection, query: str, filters: Filters
 ) -> tuple[str, list[Any], bool] | None:
@@ -57,7 +67,7 @@ def _where(
     if filters.stories_only:
         clauses.append("w.looks_like_story = 1")
     where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-    return f"FROM works w{joins}{where}", params, bool(expression)
+    return f"{EVERYTHING}{joins}{where}", params, bool(expression)
 
 
 def run_search(
@@ -98,6 +108,8 @@ def run_search(
 def _facets(
     conn: sqlite3.Connection, source: str, params: list[Any], per_kind: int = FACETS_PER_KIND
 ) -> dict[str, tuple[FacetCount, ...]]:
+    if source == EVERYTHING:
+        return facets_by_kind(conn.execute(_KEPT_COUNTS, (per_kind,)).fetchall())
     rows = conn.execute(
         "SELECT g.kind, g.name, g.n FROM (SELECT t.kind, t.name, count(*) AS n, "
         "row_number() OVER (PARTITION BY t.kind ORDER BY count(*) DESC, t.name) AS r "

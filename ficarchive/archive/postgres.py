@@ -1,0 +1,453 @@
+"""The archive on PostgreSQL: a shared server, the same methods as `SQLiteArchive`.
+
+Selected by a ``postgresql://`` URL (``Archive.open("postgresql://user@host/db")``).
+Each thread gets its own connection, in autocommit mode; every write is one
+transaction. Full-text search uses a stored, weighted tsvector (title A, authors B,
+summary C, notes and text D) with English stemming, and folds accents with the
+``unaccent`` extension when the server lets it be created: if not, accents are not
+folded (`fts_note` says so) and everything else works the same.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import psycopg
+
+from ficarchive.archive import fingerprint as fp
+from ficarchive.archive.model import (
+    AddResult,
+    Edit,
+    FacetCount,
+    Filters,
+    SearchResults,
+    Stats,
+    StoredWork,
+)
+from ficarchive.archive.records import (
+    EDITED_COLUMNS,
+    WORK_COLUMNS,
+    Prepared,
+    build_stats,
+    edited_values,
+    not_found,
+    now,
+    plan_edit,
+    sha256,
+    source_sha,
+    stored,
+    work_values,
+)
+from ficarchive.archive.schema import POSTGRES_MIGRATIONS, SCHEMA_VERSION
+from ficarchive.archive.search_pg import facet_counts, run_search
+from ficarchive.archive.tags import tag_rows
+from ficarchive.archive.text import fts_fields
+from ficarchive.errors import ArchiveUnavailable
+from ficarchive.rescue import rescue
+from ficarchive.work import Work
+
+# Seconds to wait for the server before saying it cannot be reached.
+CONNECT_TIMEOUT = 10
+# The text search configuration: English stemming after unaccent, when it can be made.
+FOLDED_CONFIG = "ficarchive_english"
+PLAIN_CONFIG = "english"
+TABLES = (
+    "links",
+    "edits",
+    "tag_counts",
+    "work_tags",
+    "tags",
+    "works_fts",
+    "works",
+    "sources",
+    "meta",
+)
+_DOCUMENT = (
+    "setweight(to_tsvector({c}, %s), 'A') || setweight(to_tsvector({c}, %s), 'B') || "
+    "setweight(to_tsvector({c}, %s), 'C') || setweight(to_tsvector({c}, %s), 'D')"
+)
+_PASSWORD = re.compile(r"(://[^:/@]*):[^@/]*@")
+
+
+class PostgresArchive:
+    """An archive in a PostgreSQL database, named by a ``postgresql://`` URL."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.location = _PASSWORD.sub(r"\1@", url)  # shown to people: no password
+        self.fts_note: str | None = None
+        self._local = threading.local()
+        self._connections: list[psycopg.Connection[Any]] = []
+        self._lock = threading.Lock()
+        self._config = PLAIN_CONFIG
+        self._migrate()
+
+    # -- connections ------------------------------------------------------------------
+    @property
+    def conn(self) -> psycopg.Connection[Any]:
+        conn: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
+        if conn is None or conn.closed:
+            try:
+                conn = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
+            except psycopg.Error as exc:
+                raise self._unavailable(exc) from None
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    def _unavailable(self, exc: psycopg.Error) -> ArchiveUnavailable:
+        text = " ".join(str(exc).split())
+        lowered = text.lower()
+        if "refused" in lowered or "timeout" in lowered or "no such file" in lowered:
+            why, advice = "cannot be reached (is the server running?)", "start PostgreSQL"
+        elif "resolve host" in lowered or "connection option" in lowered or "dsn" in lowered:
+            why, advice = "is not a usable address", "check the postgresql:// URL"
+        elif "authentication" in lowered or ("role" in lowered and "does not exist" in lowered):
+            why, advice = "refused the login", "check the user name and password in the URL"
+        elif "database" in lowered and "does not exist" in lowered:
+            why, advice = "names a database that does not exist", "create it with createdb"
+        elif isinstance(exc, psycopg.errors.InsufficientPrivilege):
+            why, advice = "refused: permission denied", "grant the user rights on the database"
+        else:
+            why, advice = f"cannot be used ({text})", "check the server and the URL"
+        return ArchiveUnavailable(f"archive {self.location} {why}; {advice}")
+
+    def _run(self, sql: str, params: Any = ()) -> psycopg.Cursor[Any]:
+        try:
+            return self.conn.execute(sql, params)
+        except psycopg.Error as exc:
+            raise self._unavailable(exc) from None
+
+    def _migrate(self) -> None:
+        try:
+            with self.conn.transaction():
+                self.conn.execute("SELECT pg_advisory_xact_lock(4242)")
+                version = self._version()
+                for target in sorted(POSTGRES_MIGRATIONS):
+                    if target > version:
+                        for statement in POSTGRES_MIGRATIONS[target]:
+                            self.conn.execute(statement)
+                        self.conn.execute(
+                            "INSERT INTO meta(key, value) VALUES ('schema_version', %s) "
+                            "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                            (str(target),),
+                        )
+                self._text_search()
+        except psycopg.Error as exc:
+            raise self._unavailable(exc) from None
+        if self._version() > SCHEMA_VERSION:
+            raise ArchiveUnavailable(
+                f"archive {self.location} was made by a newer ficarchive "
+                f"(schema {self._version()}); upgrade ficarchive to open it"
+            )
+
+    def _version(self) -> int:
+        row = self.conn.execute("SELECT to_regclass('meta') IS NOT NULL").fetchone()
+        if not row or not row[0]:
+            return 0
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _text_search(self) -> None:
+        """Choose (making it the first time) the text search configuration."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'fts_config'").fetchone()
+        if row is None:
+            config = self._make_folded_config()
+            self.conn.execute("INSERT INTO meta(key, value) VALUES ('fts_config', %s)", (config,))
+        else:
+            config = row[0]
+        self._config = config if config in (FOLDED_CONFIG, PLAIN_CONFIG) else PLAIN_CONFIG
+        if self._config == PLAIN_CONFIG:
+            self.fts_note = (
+                "accents are not folded in search: the unaccent extension could not be "
+                "created (a superuser can run CREATE EXTENSION unaccent)"
+            )
+
+    def _make_folded_config(self) -> str:
+        try:
+            with self.conn.transaction():
+                self.conn.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+                self.conn.execute(
+                    f"CREATE TEXT SEARCH CONFIGURATION {FOLDED_CONFIG} (COPY = english)"
+                )
+                self.conn.execute(
+                    f"ALTER TEXT SEARCH CONFIGURATION {FOLDED_CONFIG} ALTER MAPPING FOR "
+                    "hword, hword_part, word WITH unaccent, english_stem"
+                )
+        except psycopg.Error:
+            return PLAIN_CONFIG
+        return FOLDED_CONFIG
+
+    def reset_for_tests(self) -> None:
+        """Drop every table of the archive and make them again, empty (tests only)."""
+        try:
+            with self.conn.transaction():
+                self.conn.execute(f"DROP TABLE IF EXISTS {', '.join(TABLES)} CASCADE")
+                self.conn.execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {FOLDED_CONFIG}")
+                self.conn.execute("DROP FUNCTION IF EXISTS ficarchive_count_tag() CASCADE")
+        except psycopg.Error as exc:
+            raise self._unavailable(exc) from None
+        self._migrate()
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections = []
+        self._local = threading.local()
+
+    def __enter__(self) -> PostgresArchive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- adding -------------------------------------------------------------------------
+    def find_by_sha256(self, digest: str) -> int | None:
+        """The id of the work stored from the bytes with this SHA-256, if there is one."""
+        row = self._run("SELECT id FROM works WHERE sha256 = %s LIMIT 1", (digest,)).fetchone()
+        return int(row[0]) if row else None
+
+    def add(self, data: bytes, name: str) -> AddResult:
+        """Rescue and store one story; the same bytes a second time change nothing."""
+        existing = self.find_by_sha256(sha256(data))
+        if existing is not None:
+            return AddResult(existing, "unchanged")
+        return self.add_work(rescue(data, name), data)
+
+    def add_work(
+        self, work: Work, data: bytes | None = None, *, prepared: Prepared | None = None
+    ) -> AddResult:
+        """Store a rescued Work (and, when given, the bytes it was rescued from)."""
+        sha = source_sha(work, data)
+        existing = self.find_by_sha256(sha) if sha else None
+        if existing is not None:
+            return AddResult(existing, "unchanged")
+        ready = prepared or Prepared.of(work)
+        stamp = now()
+        try:
+            with self.conn.transaction():
+                if data is not None and sha:
+                    self.conn.execute(
+                        "INSERT INTO sources(sha256, name, size, data, added_at) "
+                        "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                        (sha, work.source.name if work.source else "", len(data), data, stamp),
+                    )
+                kept = sha if data is not None else None
+                values = work_values(work, kept, ready.fingerprint, stamp)
+                row = self.conn.execute(
+                    f"INSERT INTO works({WORK_COLUMNS}) "
+                    f"VALUES ({', '.join(['%s'] * len(values))}) RETURNING id",
+                    values,
+                ).fetchone()
+                assert row is not None
+                work_id = int(row[0])
+                self._index(work_id, work, ready.fields)
+                near = self._link_near_duplicates(work_id, ready.fingerprint)
+        except psycopg.Error as exc:
+            raise self._unavailable(exc) from None
+        return AddResult(work_id, "added", near)
+
+    def _index(self, work_id: int, work: Work, fields: dict[str, str]) -> None:
+        document = _DOCUMENT.format(c=f"'{self._config}'::regconfig")
+        notes_and_text = f"{fields['notes']}\n{fields['text']}"
+        self.conn.execute(
+            f"INSERT INTO works_fts(work_id, text, document) VALUES (%s, %s, {document}) "
+            "ON CONFLICT (work_id) DO UPDATE SET text = EXCLUDED.text, "
+            "document = EXCLUDED.document",
+            (
+                work_id,
+                _clean(fields["text"]),
+                _clean(fields["title"]),
+                _clean(fields["authors"]),
+                _clean(fields["summary"]),
+                _clean(notes_and_text),
+            ),
+        )
+        self.conn.execute("DELETE FROM work_tags WHERE work_id = %s", (work_id,))
+        for kind, key, name in tag_rows(work):
+            self.conn.execute(
+                "WITH t AS (INSERT INTO tags(kind, key, name) VALUES (%s, %s, %s) "
+                "ON CONFLICT (kind, key) DO UPDATE SET key = EXCLUDED.key RETURNING id) "
+                "INSERT INTO work_tags(work_id, tag_id) SELECT %s, id FROM t "
+                "ON CONFLICT DO NOTHING",
+                (kind, key, _clean(name), work_id),
+            )
+
+    def _link_near_duplicates(self, work_id: int, print_: int) -> tuple[int, ...]:
+        if print_ == 0:
+            return ()
+        rows = self.conn.execute(
+            "SELECT id, fingerprint FROM works WHERE id != %s AND fingerprint != 0 AND "
+            "(band0 = %s OR band1 = %s OR band2 = %s OR band3 = %s)",
+            (work_id, *fp.bands(print_)),
+        ).fetchall()
+        near = fp.near_matches(print_, rows)
+        with self.conn.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO links(work_id, other_id, kind, distance) "
+                "VALUES (%s, %s, 'near-duplicate', %s) ON CONFLICT DO NOTHING",
+                [p for o, d in near for p in ((work_id, o, d), (o, work_id, d))],
+            )
+        return tuple(sorted(other for other, _ in near))
+
+    # -- reading ------------------------------------------------------------------------
+    def get(self, work_id: int) -> StoredWork:
+        row = self._run(
+            "SELECT id, work_json, added_at, updated_at FROM works WHERE id = %s", (work_id,)
+        ).fetchone()
+        if row is None:
+            raise not_found(work_id)
+        return stored(*row)
+
+    def rescued(self, work_id: int) -> Work:
+        """The Work as it was rescued, before any archivist's edit."""
+        row = self._run("SELECT rescued_json FROM works WHERE id = %s", (work_id,)).fetchone()
+        if row is None:
+            raise not_found(work_id)
+        return Work.from_json(row[0])
+
+    def source(self, work_id: int) -> bytes | None:
+        """The original bytes the work was rescued from (None if it came without them)."""
+        self.get(work_id)
+        row = self._run(
+            "SELECT s.data FROM works w JOIN sources s ON s.sha256 = w.sha256 WHERE w.id = %s",
+            (work_id,),
+        ).fetchone()
+        return bytes(row[0]) if row else None
+
+    def works(
+        self, *, sort: str = "date", limit: int | None = None, offset: int = 0
+    ) -> Iterator[StoredWork]:
+        order = {
+            "date": "added_at DESC, id DESC",
+            "words": "word_count DESC, id",
+            "title": 'lower(title) COLLATE "C" NULLS FIRST, id',
+            "id": "id",
+        }.get(sort, "id")
+        rows = self._run(
+            f"SELECT id, work_json, added_at, updated_at FROM works ORDER BY {order} "
+            "LIMIT %s OFFSET %s",
+            (limit, offset),
+        ).fetchall()
+        for row in rows:
+            yield stored(*row)
+
+    def count(self) -> int:
+        return self._one("SELECT count(*) FROM works")
+
+    def near_duplicates(self, work_id: int) -> list[tuple[int, int]]:
+        """(other work id, distance in bits) of the works this one nearly duplicates."""
+        rows = self._run(
+            "SELECT other_id, distance FROM links WHERE work_id = %s "
+            "AND kind = 'near-duplicate' ORDER BY distance, other_id",
+            (work_id,),
+        ).fetchall()
+        return [(int(r[0]), int(r[1])) for r in rows]
+
+    def history(self, work_id: int) -> list[Edit]:
+        self.get(work_id)
+        rows = self._run(
+            "SELECT at, field, before, after, note FROM edits WHERE work_id = %s ORDER BY id",
+            (work_id,),
+        ).fetchall()
+        return [Edit(r[0], r[1], json.loads(r[2]), json.loads(r[3]), r[4]) for r in rows]
+
+    # -- search -------------------------------------------------------------------------
+    def search(
+        self,
+        query: str = "",
+        filters: Filters | None = None,
+        *,
+        sort: str = "relevance",
+        limit: int = 20,
+        offset: int = 0,
+        facets: bool = True,
+    ) -> SearchResults:
+        try:
+            return run_search(
+                self.conn,
+                _clean(query),
+                filters or Filters(),
+                self._config,
+                sort=sort,
+                limit=limit,
+                offset=offset,
+                with_facets=facets,
+            )
+        except psycopg.Error as exc:
+            raise self._unavailable(exc) from None
+
+    def facets(
+        self, filters: Filters | None = None, query: str = ""
+    ) -> dict[str, tuple[FacetCount, ...]]:
+        try:
+            return facet_counts(self.conn, _clean(query), filters or Filters(), self._config)
+        except psycopg.Error as exc:
+            raise self._unavailable(exc) from None
+
+    # -- changing -----------------------------------------------------------------------
+    def edit(self, work_id: int, changes: Mapping[str, Any], note: str | None = None) -> StoredWork:
+        """An archivist's correction: the fields changed, each recorded in the history."""
+        updated, recorded = plan_edit(self.get(work_id).work, changes)
+        stamp = now()
+        try:
+            with self.conn.transaction(), self.conn.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO edits(work_id, at, field, before, after, note) "
+                    "VALUES (%s, %s, %s, %s, %s, %s)",
+                    [(work_id, stamp, c.field, c.before, c.after, note) for c in recorded],
+                )
+                assignments = ", ".join(f"{column} = %s" for column in EDITED_COLUMNS)
+                cursor.execute(
+                    f"UPDATE works SET {assignments} WHERE id = %s",
+                    (*edited_values(updated, stamp), work_id),
+                )
+                self._index(work_id, updated, fts_fields(updated))
+        except psycopg.Error as exc:
+            raise self._unavailable(exc) from None
+        return self.get(work_id)
+
+    def remove(self, work_id: int) -> None:
+        """Take a work out of the archive (its source bytes go too, if nothing else uses them)."""
+        self.get(work_id)
+        try:
+            with self.conn.transaction():
+                row = self.conn.execute(
+                    "DELETE FROM works WHERE id = %s RETURNING sha256", (work_id,)
+                ).fetchone()
+                sha = row[0] if row else None
+                if sha:
+                    self.conn.execute(
+                        "DELETE FROM sources WHERE sha256 = %s AND NOT EXISTS "
+                        "(SELECT 1 FROM works WHERE sha256 = %s)",
+                        (sha, sha),
+                    )
+                self.conn.execute(
+                    "DELETE FROM tags WHERE NOT EXISTS "
+                    "(SELECT 1 FROM work_tags WHERE tag_id = tags.id)"
+                )
+        except psycopg.Error as exc:
+            raise self._unavailable(exc) from None
+
+    def _one(self, sql: str) -> int:
+        row = self._run(sql).fetchone()
+        return int(row[0] or 0) if row else 0
+
+    def stats(self) -> Stats:
+        kinds = [(r[0], r[1]) for r in self._run("SELECT kind, count(*) FROM tags GROUP BY kind")]
+        try:
+            top = facet_counts(self.conn, "", Filters(), self._config, per_kind=5)
+        except psycopg.Error as exc:
+            raise self._unavailable(exc) from None
+        return build_stats(self._one, kinds, top)
+
+
+def _clean(text: str) -> str:
+    """PostgreSQL text cannot hold NUL characters; they carry nothing, so they go."""
+    return text.replace("\x00", "")

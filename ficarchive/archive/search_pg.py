@@ -1,0 +1,179 @@
+"""Search on PostgreSQL: a tsquery built from the search box, ts_rank, ts_headline, facets.
+
+The tsquery is assembled from `query.parse` terms with ``plainto_tsquery`` (a word) and
+``phraseto_tsquery`` (a phrase) joined by ``&&``, ``||`` and ``!!``; every word is a bound
+parameter, so nothing typed in the box is tsquery syntax and no input can break it.
+Tag filters resolve each name through its key, as on SQLite.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+
+from ficarchive.archive.model import FacetCount, Filters, SearchResults
+from ficarchive.archive.query import tsquery_terms
+from ficarchive.archive.records import MARK_CLOSE, MARK_OPEN, facets_by_kind, hit
+from ficarchive.archive.tags import KINDS, tag_key
+
+FACETS_PER_KIND = 20
+# Weights of D, C, B, A (notes and text, summary, authors, title) for ts_rank.
+RANK_WEIGHTS = "'{0.1, 0.3, 0.6, 1.0}'"
+HEADLINE_OPTIONS = (
+    f'StartSel="{MARK_OPEN}", StopSel="{MARK_CLOSE}", MaxWords=16, MinWords=8, '
+    "ShortWord=2, MaxFragments=1, FragmentDelimiter=…"
+)
+_ORDER = {
+    "relevance": "rank DESC, w.id DESC",
+    "date": "w.added_at DESC, w.id DESC",
+    "words": "w.word_count DESC, w.id DESC",
+    "title": 'lower(w.title) COLLATE "C" NULLS FIRST, w.id',
+}
+
+
+# Facets of the whole archive are read from the counts the triggers keep (schema v2).
+EVERYTHING = "FROM works w"
+_KEPT_COUNTS = (
+    "SELECT g.kind, g.name, g.n FROM (SELECT t.kind, t.name, c.works AS n, "
+    'row_number() OVER (PARTITION BY t.kind ORDER BY c.works DESC, t.name COLLATE "C") AS r '
+    "FROM tag_counts c JOIN tags t ON t.id = c.tag_id WHERE c.works > 0) g "
+    'WHERE g.r <= %s ORDER BY g.kind, g.n DESC, g.name COLLATE "C"'
+)
+
+
+def tsquery(query: str, config: str) -> tuple[str, list[str]] | None:
+    """SQL for the tsquery of a search box query and its parameters; None without words.
+
+    >>> tsquery('bells "sound of" OR x -angst', "english")[0].count("%s")
+    4
+    """
+    positive, excluded = tsquery_terms(query)
+    if not positive:
+        return None
+
+    def piece(phrase: bool) -> str:
+        function = "phraseto_tsquery" if phrase else "plainto_tsquery"
+        return f"{function}('{config}'::regconfig, %s)"
+
+    parts: list[str] = []
+    params: list[str] = []
+    for term in positive:
+        if term.either and parts:
+            parts[-1] = f"({parts[-1]} || {piece(term.phrase)})"
+        else:
+            parts.append(piece(term.phrase))
+        params.append(term.text)
+    expression = " && ".join(parts)
+    for term in excluded:
+        expression = f"({expression} && !!{piece(term.phrase)})"
+        params.append(term.text)
+    return expression, params
+
+
+def _where(
+    conn: psycopg.Connection[Any], query: str, filters: Filters, config: str
+) -> tuple[str, list[Any], bool] | None:
+    """FROM/WHERE for the matching works; None when a filter names an unknown tag."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    joins = ""
+    expression = tsquery(query, config)
+    if expression:
+        joins = f" JOIN works_fts f ON f.work_id = w.id CROSS JOIN (SELECT {expression[0]}) AS q(q)"
+        params.extend(expression[1])
+        clauses.append("f.document @@ q.q")
+    for kind, name in filters.tag_filters():
+        row = conn.execute(
+            "SELECT id FROM tags WHERE kind = %s AND key = %s", (kind, tag_key(kind, name))
+        ).fetchone()
+        if row is None:
+            return None
+        clauses.append(
+            "EXISTS (SELECT 1 FROM work_tags t WHERE t.work_id = w.id AND t.tag_id = %s)"
+        )
+        params.append(row[0])
+    for column, op, value in (
+        ("w.word_count", ">=", filters.words_min),
+        ("w.word_count", "<=", filters.words_max),
+        ("w.added_at", ">=", filters.added_since),
+        ("w.added_at", "<=", filters.added_until),
+    ):
+        if value is not None:
+            clauses.append(f"{column} {op} %s")
+            params.append(value)
+    if filters.stories_only:
+        clauses.append("w.looks_like_story = 1")
+    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    return f"{EVERYTHING}{joins}{where}", params, bool(expression)
+
+
+def run_search(
+    conn: psycopg.Connection[Any],
+    query: str,
+    filters: Filters,
+    config: str,
+    *,
+    sort: str,
+    limit: int,
+    offset: int,
+    with_facets: bool,
+) -> SearchResults:
+    found = _where(conn, query, filters, config)
+    if found is None:
+        return SearchResults(0, (), {k: () for k in KINDS} if with_facets else {})
+    source, params, matching = found
+    row = conn.execute(f"SELECT count(*) {source}", params).fetchone()
+    total = int(row[0]) if row else 0
+    rank = f"ts_rank({RANK_WEIGHTS}, f.document, q.q)" if matching else "0"
+    order = _ORDER.get(sort, _ORDER["relevance"])
+    if not matching and sort == "relevance":
+        order = _ORDER["date"]
+    page = (
+        f"SELECT w.id, w.title, w.authors, w.rating, w.word_count, w.added_at, {rank} AS rank"
+        f"{', q.q AS q' if matching else ''} {source} ORDER BY {order} LIMIT %s OFFSET %s"
+    )
+    snippet = f"ts_headline('{config}'::regconfig, f.text, p.q, %s)" if matching else "''"
+    outer_order = order.replace("w.", "p.").replace("rank", "p.rank")
+    rows = conn.execute(
+        f"SELECT p.id, p.title, p.authors, p.rating, p.word_count, p.added_at, p.rank, "
+        f"{snippet} FROM ({page}) p LEFT JOIN works_fts f ON f.work_id = p.id "
+        f"ORDER BY {outer_order}",
+        [*([HEADLINE_OPTIONS] if matching else []), *params, limit, offset],
+    ).fetchall()
+    hits = tuple(hit(r) for r in rows)
+    facets = _facets(conn, source, params) if with_facets else {}
+    return SearchResults(total, hits, facets)
+
+
+def _facets(
+    conn: psycopg.Connection[Any],
+    source: str,
+    params: list[Any],
+    per_kind: int = FACETS_PER_KIND,
+) -> dict[str, tuple[FacetCount, ...]]:
+    if source == EVERYTHING:
+        return facets_by_kind(conn.execute(_KEPT_COUNTS, (per_kind,)).fetchall())
+    rows = conn.execute(
+        "SELECT g.kind, g.name, g.n FROM (SELECT t.kind, t.name, count(*) AS n, "
+        'row_number() OVER (PARTITION BY t.kind ORDER BY count(*) DESC, t.name COLLATE "C") '
+        "AS r "
+        "FROM work_tags wt JOIN tags t ON t.id = wt.tag_id WHERE wt.work_id IN "
+        f"(SELECT w.id {source}) GROUP BY t.id) g WHERE g.r <= %s "
+        'ORDER BY g.kind, g.n DESC, g.name COLLATE "C"',
+        [*params, per_kind],
+    ).fetchall()
+    return facets_by_kind(rows)
+
+
+def facet_counts(
+    conn: psycopg.Connection[Any],
+    query: str,
+    filters: Filters,
+    config: str,
+    per_kind: int = FACETS_PER_KIND,
+) -> dict[str, tuple[FacetCount, ...]]:
+    found = _where(conn, query, filters, config)
+    if found is None:
+        return {k: () for k in KINDS}
+    return _facets(conn, found[0], found[1], per_kind)
