@@ -1,6 +1,7 @@
 """Adding many stories: rescue on every core, store from one writer, skip what is stored.
 
-Rescue is the costly part and runs in worker processes; the archive is written by the
+Rescue is the costly part and runs in worker processes (with the searchable text and
+fingerprint of each Work, so the writer only writes); the archive is written by the
 calling process alone (SQLite has one writer at a time). A file whose bytes are
 already stored is skipped before it is rescued, so an interrupted ``add`` picks up where
 it stopped when it is run again.
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ficarchive.archive.model import AddResult
+from ficarchive.archive.records import Prepared
 from ficarchive.archive.sqlite import SQLiteArchive
 from ficarchive.errors import FicarchiveError
 from ficarchive.files import StoryFile, read_story
@@ -34,9 +36,11 @@ class Outcome:
     error: str | None = None
 
 
-def _rescue_file(path: str, name: str) -> tuple[Work, bytes]:
+def _rescue_file(path: str, name: str) -> tuple[Work, bytes, Prepared]:
+    """In a worker: the rescue, and the searchable text and fingerprint the archive needs."""
     data = read_story(Path(path))
-    return rescue(data, name), data
+    work = rescue(data, name)
+    return work, data, Prepared.of(work)
 
 
 def _known(archive: SQLiteArchive, path: Path) -> AddResult | None:
@@ -66,7 +70,7 @@ def add_files(
             yield outcome
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending: dict[Future[tuple[Work, bytes]], StoryFile] = {}
+        pending: dict[Future[tuple[Work, bytes, Prepared]], StoryFile] = {}
         for story in files:
             known = _known(archive, story.path) if story.path else None
             if known is not None:
@@ -80,7 +84,7 @@ def add_files(
 
 def _drain(
     archive: SQLiteArchive,
-    pending: dict[Future[tuple[Work, bytes]], StoryFile],
+    pending: dict[Future[tuple[Work, bytes, Prepared]], StoryFile],
     progress: Callable[[Outcome], None] | None,
     until: int,
 ) -> Iterator[Outcome]:
@@ -91,8 +95,8 @@ def _drain(
         for future in done:
             story = pending.pop(future)
             try:
-                work, data = future.result()
-                outcome = Outcome(story.name, archive.add_work(work, data))
+                work, data, prepared = future.result()
+                outcome = Outcome(story.name, archive.add_work(work, data, prepared=prepared))
             except FicarchiveError as exc:
                 outcome = Outcome(story.name, error=str(exc))
             yield _report(outcome, progress)
