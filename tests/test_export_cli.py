@@ -138,3 +138,63 @@ def test_limits_are_applied_and_reported() -> None:
     pages, _ = import_pages(work)
     assert pages["chapters.txt"] == "chapter-001.html\nchapter-002.html\n"
     assert "<p>Chapter Title: Two</p>" in pages["chapter-002.html"]
+
+
+# AO3's StoryParser.scan_text_for_meta, as otwarchive writes it: the first `Label: value`
+# (singular or plural) anywhere in the page, to the end of its line, a closing p/div cut.
+AO3_PATTERNS = {
+    "title": "Title",
+    "summary": "Summary",
+    "notes": "Note",
+    "tags": "Tag",
+    "fandom": "Fandom",
+    "rating": "Rating",
+    "warning": "Warning",
+    "relationship": "Relationship|Pairing",
+    "character": "Character",
+    "chapter_title": "Chapter Title",
+}
+
+
+def _scan_like_ao3(page: str) -> dict[str, str]:
+    import re
+
+    text = page.replace("<br", "\n<br").replace("<p", "\n<p")
+    text = re.sub(r"</?(label|span|div|b)(.*?)?>", "", text)
+    found = {}
+    for name, pattern in AO3_PATTERNS.items():
+        plural = "|".join(f"{p}s" for p in pattern.split("|"))
+        match = re.search(
+            rf"(?:{pattern}|{plural})\s*:\s*(.*?)(?:</(?:p|div)>)?$", text, re.I | re.M
+        )
+        if match:
+            found[name] = match.group(1).strip()
+    return found
+
+
+def test_ao3_importer_reads_every_field_from_the_page() -> None:
+    work = Work(
+        title="Sound of Bells",
+        authors=("Jane Doe",),
+        rating="Explicit",
+        warnings=("Major Character Death",),
+        fandoms=("Buffy the Vampire Slayer",),
+        relationships=("Buffy/Spike",),
+        characters=("Buffy Summers", "Spike"),
+        tags=("Angst", "Hurt/Comfort"),
+        summary="She hears them.\n\nHe does not.",
+        chapters=(Chapter("Matins", (Section(("Title: not this one.",)),)),),
+    )
+    pages, _ = import_pages(work)
+    assert _scan_like_ao3(pages["chapter-001.html"]) == {
+        "title": "Sound of Bells",
+        "summary": "She hears them. He does not.",
+        "notes": "",
+        "tags": "Angst, Hurt/Comfort",
+        "fandom": "Buffy the Vampire Slayer",
+        "rating": "Explicit",
+        "warning": "Major Character Death",
+        "relationship": "Buffy/Spike",
+        "character": "Buffy Summers, Spike",
+        "chapter_title": "Matins",
+    }

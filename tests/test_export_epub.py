@@ -182,3 +182,20 @@ def test_epubcheck_passes_every_antennapedia_story(corpus: Path, tmp_path: Path)
     failing = [r[4] for r in results if r[1:4] != ["0", "0", "0"]]
     messages = [line for line in output.splitlines() if line.startswith(("ERROR", "WARNING"))]
     assert failing == [], "\n".join(messages[:20])
+
+
+GOLDEN = Path(__file__).resolve().parent / "fixtures" / "export"
+
+
+@pytest.mark.parametrize("entry", ["content.opf", "nav.xhtml", "toc.ncx", "preface.xhtml"])
+def test_package_documents_match_golden(entry: str) -> None:
+    """The package documents of an invented work, as kept in tests/fixtures/export.
+
+    After a deliberate change, regenerate with FICARCHIVE_REGOLD=1 and review the diff."""
+    from ficarchive.export.html import GENERATOR
+
+    text = _entries(to_epub(WORK))[f"OEBPS/{entry}"].decode().replace(GENERATOR, "GENERATOR")
+    golden = GOLDEN / f"lantern.{entry}"
+    if os.environ.get("FICARCHIVE_REGOLD"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
