@@ -328,13 +328,13 @@ def test_an_unusable_postgres_server_is_one_clear_line(url: str, message: str) -
 
 
 @pytest.mark.skipif(not POSTGRES, reason="needs $FICARCHIVE_TEST_POSTGRES")
-def test_postgres_bad_password_and_missing_database() -> None:
+def test_postgres_unknown_user_and_missing_database() -> None:
     from urllib.parse import urlsplit
 
     parts = urlsplit(POSTGRES or "")
     host = f"{parts.hostname}:{parts.port or 5432}"
     with pytest.raises(ArchiveUnavailable, match="refused the login"):
-        Archive.open(f"postgresql://{parts.username}:wrong-password@{host}{parts.path}")
+        Archive.open(f"postgresql://no_such_role_here:secret@{host}{parts.path}")
     with pytest.raises(ArchiveUnavailable, match=r"does not exist|refused the login"):
         Archive.open(f"postgresql://{parts.netloc}/no_such_database_here")
 
