@@ -83,6 +83,24 @@ def test_every_kind_of_source_lists_and_reads_the_same_files(tmp_path: Path) -> 
     assert {ZipSource, TarSource, FsspecSource} <= set(kinds)
 
 
+def test_a_remote_source_is_planned_like_a_folder(tmp_path: Path) -> None:
+    """Heads of a remote source are read by threads; the plan is the same."""
+    import fsspec
+
+    from ficarchive.bulk.plan import Plan
+
+    memory = fsspec.filesystem("memory")
+    for key in KEYS:
+        memory.pipe(f"/planned/{key}", (SITE / key).read_bytes())
+    plans = []
+    for n, location in enumerate((str(SITE), "memory://planned")):
+        plan = Plan(tmp_path / f"plan{n}.sqlite")
+        plan.build(open_source(location))
+        plans.append(sorted((t.group, t.keys, t.missing, t.title) for t in plan.pending()))
+        plan.close()
+    assert plans[0] == plans[1] and len(plans[0]) == 7
+
+
 def test_a_missing_source_is_one_clear_error(tmp_path: Path) -> None:
     from ficarchive.errors import InputNotFound
 

@@ -118,12 +118,14 @@ class Output:
         names = [posixpath.basename(p) for p in self.fs.ls(folder, detail=False)]
         return sorted(n for n in names if n.startswith("part-") and n.endswith(".parquet"))
 
-    def _atomic(self, data: bytes, *names: str) -> None:
+    def _atomic(self, data: bytes | Iterator[bytes], *names: str) -> None:
+        """Write `data` (bytes, or chunks of them) to a temporary name, then rename it."""
         target = self.path(*names)
         temporary = self.path(*names[:-1], f".{names[-1]}.{uuid.uuid4().hex}.tmp")
         self.fs.makedirs(posixpath.dirname(target), exist_ok=True)
         with self.fs.open(temporary, "wb") as handle:
-            handle.write(data)
+            for chunk in [data] if isinstance(data, bytes) else data:
+                handle.write(chunk)
         self.fs.mv(temporary, target)
 
     def write_part(
@@ -149,15 +151,17 @@ class Output:
                 self.fs.rm(self.path(name))
 
     def finish(self, summary: dict[str, Any]) -> None:
-        """The report as one CSV, then ``_SUCCESS`` with the counts."""
-        text = io.StringIO()
-        writer = csv.writer(text)
-        writer.writerow(REPORT_SCHEMA.names)
-        for batch in self.batches("report"):
-            for row in batch.to_pylist():
-                writer.writerow([row[n] for n in REPORT_SCHEMA.names])
-        self._atomic(text.getvalue().encode("utf-8"), "report.csv")
+        """The report as one CSV (streamed, a batch at a time), then ``_SUCCESS``."""
+        self._atomic(self._csv(), "report.csv")
         self._atomic(json.dumps(summary, indent=2).encode() + b"\n", "_SUCCESS")
+
+    def _csv(self) -> Iterator[bytes]:
+        names = REPORT_SCHEMA.names
+        yield (",".join(names) + "\r\n").encode()  # the csv module's line ending
+        for batch in self.batches("report"):
+            text = io.StringIO()
+            csv.writer(text).writerows([row[n] for n in names] for row in batch.to_pylist())
+            yield text.getvalue().encode("utf-8")
 
     def batches(self, kind: str, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
         """Every row of `kind`, part by part (memory: one part at a time)."""

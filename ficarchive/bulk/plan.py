@@ -14,19 +14,23 @@ committing it; the engines delete it and redo its groups.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from ficarchive.bulk.joining import Page, read_page
-from ficarchive.bulk.sources import HEAD_BYTES, Source
+from ficarchive.bulk.sources import HEAD_BYTES, Entry, Source
 
 # Rows inserted per transaction in the planning pass, and groups read per query after it.
 BATCH = 1000
 # Longest chain of next links followed (a loop of links stops here).
 MAX_CHAIN = 5000
+# Heads read at once from a remote source (object stores answer slowly but in parallel).
+REMOTE_READERS = 16
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT);
@@ -58,6 +62,20 @@ class Task:
     data: tuple[bytes, ...] | None = None  # the bytes, when the worker cannot read the source
 
 
+def _chunks(entries: Iterator[Entry], size: int) -> Iterator[list[Entry]]:
+    while chunk := list(itertools.islice(entries, size)):
+        yield chunk
+
+
+def _pages(
+    source: Source, chunk: list[Entry], threads: ThreadPoolExecutor | None
+) -> list[tuple[Page, int]]:
+    def page(entry: Entry) -> tuple[Page, int]:
+        return read_page(entry.key, source.head(entry.key, HEAD_BYTES)), entry.size
+
+    return list(threads.map(page, chunk) if threads is not None else map(page, chunk))
+
+
 class Plan:
     """The SQLite file of one bulk run (created if absent)."""
 
@@ -87,13 +105,13 @@ class Plan:
     def build(self, source: Source) -> int:
         """List `source` and group its files; returns the number of groups."""
         self.db.executescript("DELETE FROM files; DELETE FROM hints; DELETE FROM groups;")
-        pages: list[tuple[Page, int]] = []
-        for entry in source.entries():
-            pages.append((read_page(entry.key, source.head(entry.key, HEAD_BYTES)), entry.size))
-            if len(pages) >= BATCH:
-                self._insert(pages)
-                pages = []
-        self._insert(pages)
+        threads = ThreadPoolExecutor(REMOTE_READERS) if source.remote else None
+        try:
+            for chunk in _chunks(source.entries(), BATCH):
+                self._insert(_pages(source, chunk, threads))
+        finally:
+            if threads is not None:
+                threads.shutdown()
         self._first_parts()
         self._chains()
         count = self._groups()

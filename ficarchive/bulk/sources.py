@@ -47,6 +47,7 @@ class Source:
     """A mirror of files; subclasses say how they are listed and read."""
 
     random_access = True
+    remote = False  # reads go over a network: the planning pass reads heads in parallel
 
     def __init__(self, location: str) -> None:
         self.location = location
@@ -175,6 +176,8 @@ class TarSource(Source):
 
 class FsspecSource(Source):
     """A folder behind any fsspec URL (``s3://bucket/dump/``, ``gcs://``, ``memory://``)."""
+
+    remote = True
 
     def _fs(self) -> tuple[Any, str]:
         import fsspec

@@ -32,13 +32,19 @@ def _fail(message: str, code: int) -> None:
 
 
 @contextmanager
-def _progress(label: str, unit: str, quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A rich progress bar (on stderr) with count, rate and ETA; a callback to advance it."""
+def _progress(
+    label: str, unit: str, quiet: bool, first: str | None = None
+) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar (on stderr) with count, rate and ETA; a callback to advance it.
+
+    Until the first call the bar says `first` (listing and planning a big source takes a
+    while before the count of stories is known).
+    """
     if quiet:
         yield None
         return
     bar = Progress(
-        TextColumn(f"[bold]{label}"),
+        TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TaskProgressColumn(),
@@ -49,10 +55,10 @@ def _progress(label: str, unit: str, quiet: bool) -> Iterator[Callable[[int, int
         console=Console(stderr=True),
         transient=False,
     )
-    task = bar.add_task(label, total=None, rate="")
+    task = bar.add_task(first or label, total=None, rate="")
 
     def advance(n: int, total: int) -> None:
-        bar.update(task, total=total, advance=n)
+        bar.update(task, description=label, total=total, advance=n)
         speed = bar.tasks[0].speed
         bar.update(task, rate=f"{speed:.1f} {unit}/s" if speed else "")
 
@@ -119,7 +125,7 @@ def rescue_command(
     from ficarchive.bulk import bulk_rescue
 
     try:
-        with _progress("rescuing", "works", quiet) as advance:
+        with _progress("rescuing", "stories", quiet, "listing and planning") as advance:
             summary = bulk_rescue(
                 source, out, jobs=jobs, engine=engine, scheduler=scheduler,
                 timeout=timeout, progress=advance,
