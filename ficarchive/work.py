@@ -11,7 +11,7 @@ Paragraphs are sanitised HTML fragments (``em``, ``strong``, ``u``, ``s``, ``br`
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
 SCHEMA_VERSION = 1
@@ -139,7 +139,7 @@ class Work:
     # -- JSON ---------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"schema": SCHEMA_VERSION}
-        data.update(_plain(asdict(self)))
+        data.update(_plain(self))
         return data
 
     def to_json(self, *, indent: int | None = 2) -> str:
@@ -184,9 +184,21 @@ class Work:
 
 
 def _plain(value: Any) -> Any:
-    """Tuples to lists, recursively, so the dict is plain JSON."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+    """Dataclasses to dicts and tuples to lists, recursively, so the result is plain JSON.
+
+    (`dataclasses.asdict` deep-copies every string on the way; this does not, and is
+    several times faster on a long story.)
+    """
+    if isinstance(value, str) or value is None or isinstance(value, int | float | bool):
+        return value
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
-    return value
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    names = _FIELD_NAMES.get(type(value))
+    if names is None:
+        names = _FIELD_NAMES.setdefault(type(value), tuple(f.name for f in fields(value)))
+    return {name: _plain(getattr(value, name)) for name in names}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}

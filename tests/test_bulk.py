@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import shutil
 import sys
 import tarfile
@@ -294,6 +295,20 @@ def test_an_output_belongs_to_one_source(tmp_path: Path, rescued: dict[str, Any]
 
     with pytest.raises(OutputInUse, match="choose another --out"):
         bulk_rescue(str(tmp_path), str(rescued["out"]))
+
+
+def test_one_run_at_a_time_on_an_output(tmp_path: Path) -> None:
+    from ficarchive.bulk.plan import Plan, PlanInUse
+    from ficarchive.bulk.run import state_path
+
+    out = tmp_path / "out"
+    held = Plan(state_path(Output(str(out))))
+    try:
+        with pytest.raises(PlanInUse, match=f"process {os.getpid()} is using this bulk output"):
+            bulk_rescue(str(SITE), str(out), jobs=1)
+    finally:
+        held.close()
+    assert bulk_rescue(str(SITE), str(out), jobs=1).works == 6
 
 
 # -- faults ----------------------------------------------------------------------------------

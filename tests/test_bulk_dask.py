@@ -13,12 +13,8 @@ SITE = Path(__file__).resolve().parent / "fixtures" / "bulk" / "site"
 pytest.importorskip("distributed", reason="the Dask engine needs dask[distributed]")
 
 
-def test_dask_gives_the_same_output_as_the_local_engine(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from ficarchive.bulk import dask as engine
-
-    monkeypatch.setattr(engine, "PARTITION", 3)  # several partitions on a small site
+def test_dask_gives_the_same_output_as_the_local_engine(tmp_path: Path) -> None:
+    """Seven stories on two workers: cut into seven partitions (four a worker at most)."""
     local, distributed = tmp_path / "local", tmp_path / "dask"
     bulk_rescue(str(SITE), str(local), jobs=2)
     summary = bulk_rescue(str(SITE), str(distributed), jobs=2, engine="dask")

@@ -13,6 +13,7 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,7 +70,7 @@ def add_files(
                 progress(outcome)
             yield outcome
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers) as pool, _batched(archive):
         pending: dict[Future[tuple[Work, bytes, Prepared]], StoryFile] = {}
         for story in files:
             known = _known(archive, story.path) if story.path else None
@@ -80,6 +81,12 @@ def add_files(
             if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
                 yield from _drain(archive, pending, progress, until=workers)
         yield from _drain(archive, pending, progress, until=0)
+
+
+def _batched(archive: SQLiteArchive) -> AbstractContextManager[None]:
+    """The archive's batch mode where it has one (SQLite), else nothing special."""
+    batch = getattr(archive, "batch", None)
+    return batch() if batch is not None else nullcontext()
 
 
 def _drain(

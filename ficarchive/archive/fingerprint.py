@@ -8,8 +8,8 @@ fingerprints within distance 3 share at least one band) and then checked exactly
 
 from __future__ import annotations
 
-import hashlib
 import re
+import zlib
 from collections.abc import Iterable
 
 # Fingerprints this close (of 64 bits) are near-duplicates.
@@ -18,8 +18,9 @@ SHINGLE = 3
 # Long texts keep one shingle in SAMPLE_ONE_IN, chosen by the shingle's own hash, so two
 # copies keep the same shingles wherever a header pushed them: the cost stays small.
 SAMPLE_FROM_WORDS = 400
-SAMPLE_ONE_IN = 8
+SAMPLE_ONE_IN = 16
 _WORD = re.compile(r"\w+")
+_SEED = 0x5EED5EED  # a second CRC, seeded, gives the high 32 bits
 
 
 def simhash(text: str) -> int:
@@ -33,14 +34,24 @@ def simhash(text: str) -> int:
     words = _WORD.findall(text.casefold())
     if len(words) < SHINGLE:
         return 0
+    starts: range | list[int] = range(len(words) - SHINGLE + 1)
+    if len(words) >= SAMPLE_FROM_WORDS:
+        # shingles starting at one word in SAMPLE_ONE_IN, chosen by the word itself, so a
+        # copy with a longer header keeps the same shingles
+        word_hash: dict[str, int] = {}
+        for word in set(words):
+            word_hash[word] = zlib.crc32(word.encode())
+        starts = [i for i in starts if word_hash[words[i]] % SAMPLE_ONE_IN == 0]
     hashes = []
-    for i in range(len(words) - SHINGLE + 1):
+    for i in starts:
         shingle = " ".join(words[i : i + SHINGLE]).encode()
-        h = int.from_bytes(hashlib.blake2b(shingle, digest_size=8).digest(), "big")
-        if len(words) < SAMPLE_FROM_WORDS or h % SAMPLE_ONE_IN == 0:
-            hashes.append(h)
+        hashes.append(zlib.crc32(shingle, _SEED) << 32 | zlib.crc32(shingle))
     half = len(hashes) / 2
-    return sum(1 << bit for bit in range(64) if sum(h >> bit & 1 for h in hashes) > half)
+    # count the set bits of each position across all hashes: as 64-character binary
+    # strings, the columns are counted by zip and tuple.count, in C
+    columns = zip(*(format(h, "064b") for h in hashes), strict=True)
+    ones = [column.count("1") for column in columns]
+    return sum(1 << (63 - i) for i, n in enumerate(ones) if n > half)
 
 
 def distance(a: int, b: int) -> int:

@@ -86,7 +86,8 @@ def source_sha(work: Work, data: bytes | None) -> str | None:
 
 
 def work_values(work: Work, sha: str | None, fingerprint: int, stamp: str) -> tuple[Any, ...]:
-    """The values for `WORK_COLUMNS` of a newly stored Work."""
+    """The values for `WORK_COLUMNS` of a newly stored Work (as rescued = as stored)."""
+    as_json = work.to_json(indent=None)
     return (
         sha,
         work.title,
@@ -99,8 +100,8 @@ def work_values(work: Work, sha: str | None, fingerprint: int, stamp: str) -> tu
         stamp,
         fp.signed(fingerprint),
         *fp.bands(fingerprint),
-        work.to_json(indent=None),
-        work.to_json(indent=None),
+        as_json,
+        as_json,
     )
 
 

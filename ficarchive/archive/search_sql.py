@@ -84,25 +84,62 @@ def run_search(
     if found is None:
         return SearchResults(0, (), {k: () for k in KINDS} if with_facets else {})
     source, params, matching = found
-    total = int(conn.execute(f"SELECT count(*) {source}", params).fetchone()[0])
-    if matching:
-        columns = (
-            f"{BM25} AS rank, snippet(works_fts, 4, '{MARK_OPEN}', '{MARK_CLOSE}', "
-            "'…', 16) AS snip"
-        )
-    else:
-        columns = "0 AS rank, substr(w.title, 1, 0) AS snip"
+    total = _count(conn, query, filters, source, params)
     order = _ORDER.get(sort, _ORDER["relevance"])
     if not matching and sort == "relevance":
         order = _ORDER["date"]
-    rows = conn.execute(
-        f"SELECT w.id, w.title, w.authors, w.rating, w.word_count, w.added_at, {columns} "
-        f"{source} ORDER BY {order} LIMIT ? OFFSET ?",
+    rank = f"{BM25} AS rank" if matching else "0 AS rank"
+    # the page first (ids only: cheap), then titles and snippets for that page alone
+    page = conn.execute(
+        f"SELECT w.id, {rank} {source} ORDER BY {order} LIMIT ? OFFSET ?",
         [*params, limit, offset],
     ).fetchall()
-    hits = tuple(hit(tuple(r)) for r in rows)
+    ids = [int(r[0]) for r in page]
+    hits = tuple(hit(row) for row in _page_rows(conn, ids, fts5(query) if matching else None))
     facets = _facets(conn, source, params) if with_facets else {}
     return SearchResults(total, hits, facets)
+
+
+def _count(
+    conn: sqlite3.Connection, query: str, filters: Filters, source: str, params: list[Any]
+) -> int:
+    """How many works match; a bare full-text query is counted on the index alone."""
+    expression = fts5(query)
+    if expression and filters == Filters():
+        row = conn.execute(
+            "SELECT count(*) FROM works_fts WHERE works_fts MATCH ?", (expression,)
+        ).fetchone()
+    else:
+        row = conn.execute(f"SELECT count(*) {source}", params).fetchone()
+    return int(row[0])
+
+
+def _page_rows(
+    conn: sqlite3.Connection, ids: list[int], expression: str | None
+) -> list[tuple[Any, ...]]:
+    """Rows for `hit`, in the order of `ids`, with a snippet when there is a query."""
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    rows = {
+        int(r[0]): tuple(r)
+        for r in conn.execute(
+            "SELECT id, title, authors, rating, word_count, added_at FROM works "
+            f"WHERE id IN ({marks})",
+            ids,
+        )
+    }
+    snippets: dict[int, str] = {}
+    if expression:
+        snippets = {
+            int(r[0]): r[1]
+            for r in conn.execute(
+                f"SELECT rowid, snippet(works_fts, 4, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 16) "
+                f"FROM works_fts WHERE works_fts MATCH ? AND rowid IN ({marks})",
+                [expression, *ids],
+            )
+        }
+    return [(*rows[i], 0, snippets.get(i, "")) for i in ids if i in rows]
 
 
 def _facets(

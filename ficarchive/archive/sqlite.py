@@ -12,6 +12,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,8 @@ from ficarchive.errors import ArchiveUnavailable
 from ficarchive.rescue import rescue
 from ficarchive.work import Work
 
+# Adds committed together inside `batch()`.
+BATCH_SIZE = 50
 # How long a writer waits for another to finish before saying the archive is busy.
 BUSY_TIMEOUT_MS = 15_000
 
@@ -59,6 +62,8 @@ class SQLiteArchive:
         self.location = self.path
         self._local = threading.local()
         self._memory: sqlite3.Connection | None = None
+        self._batch_size = 0
+        self._pending = 0
         if self.path != ":memory:" and not create and not Path(self.path).exists():
             raise ArchiveUnavailable(f"{self.path}: no archive here; run `ficarchive add` first")
         if self.path != ":memory:":
@@ -189,7 +194,7 @@ class SQLiteArchive:
         ready = prepared or Prepared.of(work)
         stamp = now()
         try:
-            with self.conn:
+            with self._write():
                 if data is not None and sha:
                     self.conn.execute(
                         "INSERT OR IGNORE INTO sources(sha256, name, size, data, added_at) "
@@ -209,6 +214,41 @@ class SQLiteArchive:
         except sqlite3.DatabaseError as exc:
             raise self._unavailable(exc) from None
         return AddResult(work_id, "added", near)
+
+    @contextmanager
+    def batch(self, size: int = BATCH_SIZE) -> Iterator[None]:
+        """Commit adds in batches of `size` (one transaction each) instead of one by one:
+        a bulk add writes several times faster. An interrupted batch is simply added again
+        by the next run (the same bytes are never stored twice)."""
+        self._batch_size, self._pending = size, 0
+        try:
+            yield
+        finally:
+            self._batch_size = 0
+            if self.conn.in_transaction:
+                self.conn.commit()
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """One work's writes: a transaction of its own, or a savepoint inside a batch."""
+        if not self._batch_size:
+            with self.conn:
+                yield
+            return
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN")  # so that releasing the savepoint does not commit
+        self.conn.execute("SAVEPOINT work")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK TO work")
+            self.conn.execute("RELEASE work")
+            raise
+        self.conn.execute("RELEASE work")
+        self._pending += 1
+        if self._pending >= self._batch_size:
+            self.conn.commit()
+            self._pending = 0
 
     def _index(self, work_id: int, work: Work, fields: dict[str, str]) -> None:
         self.conn.execute("DELETE FROM works_fts WHERE rowid = ?", (work_id,))

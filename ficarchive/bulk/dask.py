@@ -1,11 +1,12 @@
 """The Dask engine: the same `run_task` over partitions of the plan, on a Dask cluster.
 
 The client (this process) reads pending groups from the plan a partition at a time
-(`PARTITION` groups) and keeps at most two partitions per worker thread in flight. Each
-partition runs on a worker as one task: it rescues its groups, writes its own Parquet
-part straight to the output (so the output must be a location every worker can reach:
-a shared folder, ``s3://`` …) and returns the part's name and groups, which the client
-commits to the plan. Dask retries a partition whose worker was lost (``retries``).
+(`PARTITION` groups, fewer for a small run so that every worker gets several) and keeps
+at most two partitions per worker thread in flight. Each partition runs on a worker as
+one task: it rescues its groups, writes its own Parquet part straight to the output (so
+the output must be a location every worker can reach: a shared folder, ``s3://`` …) and
+returns the part's name and groups, which the client commits to the plan. Dask retries
+a partition whose worker was lost (``retries``).
 
 A file that hangs is abandoned after the timeout and reported; its thread cannot be
 killed, so it runs on until it ends (Dask's nanny restarts a worker that runs out of
@@ -32,6 +33,9 @@ from ficarchive.bulk.unit import Outcome, lost_outcome, run_task
 # Groups per partition: enough to make a task worth scheduling (tens of seconds of
 # rescue), few enough that a lost worker costs little and progress moves.
 PARTITION = 200
+# A small run is cut into at least this many partitions per worker thread, so the last
+# partitions do not leave workers idle.
+MIN_PARTITIONS_PER_THREAD = 4
 # Partitions in flight per worker thread.
 IN_FLIGHT_PER_THREAD = 2
 # Times Dask reruns a partition whose worker died.
@@ -90,7 +94,8 @@ def run_dask(
     client = dist.Client(scheduler or cluster)
     try:
         threads = max(sum(client.nthreads().values()), 1)
-        batches = _partitions(plan)
+        size = -(-plan.pending_count() // (threads * MIN_PARTITIONS_PER_THREAD))
+        batches = _partitions(plan, max(1, min(PARTITION, size)))
         numbers = itertools.count(1)
 
         def submit() -> Any:
@@ -124,7 +129,7 @@ def run_dask(
             cluster.close()
 
 
-def _partitions(plan: Plan) -> Any:
+def _partitions(plan: Plan, size: int) -> Any:
     tasks = plan.pending()
-    while batch := list(itertools.islice(tasks, PARTITION)):
+    while batch := list(itertools.islice(tasks, size)):
         yield batch

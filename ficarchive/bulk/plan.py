@@ -14,16 +14,20 @@ committing it; the engines delete it and redo its groups.
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from ficarchive.bulk.joining import Page, read_page
 from ficarchive.bulk.sources import HEAD_BYTES, Entry, Source
+from ficarchive.errors import FicarchiveError
 
 # Rows inserted per transaction in the planning pass, and groups read per query after it.
 BATCH = 1000
@@ -62,6 +66,29 @@ class Task:
     data: tuple[bytes, ...] | None = None  # the bytes, when the worker cannot read the source
 
 
+class PlanInUse(FicarchiveError):
+    """Another process is running on this output."""
+
+
+def _lock(path: Path) -> IO[str]:
+    """An exclusive lock on `path`, held while the file stays open: one run per output."""
+    handle = path.open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise PlanInUse(
+            f"{path.parent.parent}: {holder} is using this bulk output; wait for it to "
+            "finish or stop it, then run again"
+        ) from None
+    handle.truncate(0)
+    handle.write(f"process {os.getpid()}\n")
+    handle.flush()
+    return handle
+
+
 def _chunks(entries: Iterator[Entry], size: int) -> Iterator[list[Entry]]:
     while chunk := list(itertools.islice(entries, size)):
         yield chunk
@@ -82,6 +109,7 @@ class Plan:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self._lock = _lock(path.with_name(path.name + ".lock"))
         self.db = sqlite3.connect(path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
@@ -89,6 +117,7 @@ class Plan:
 
     def close(self) -> None:
         self.db.close()
+        self._lock.close()  # closing the file releases the lock
 
     def get(self, key: str) -> str | None:
         row = self.db.execute("SELECT v FROM meta WHERE k = ?", (key,)).fetchone()
