@@ -350,6 +350,40 @@ def test_cli_bulk_rescue_and_load(tmp_path: Path, run_cli: Any) -> None:
         assert opened.count() == 6
 
 
+def test_an_interrupted_load_goes_on_without_duplicates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rescued: dict[str, Any]
+) -> None:
+    from ficarchive.archive import Archive
+    from ficarchive.bulk import load as loading
+
+    monkeypatch.setattr(loading, "LOAD_BATCH", 2)
+    real_open = loading.open_archive
+    calls = []
+
+    def failing(location: str | None) -> Any:
+        archive = real_open(location)
+        add_work = archive.add_work
+
+        def add(work: Work, *args: Any, **kwargs: Any) -> Any:
+            calls.append(work.title)
+            if len(calls) == 4:
+                raise RuntimeError("the machine went down")
+            return add_work(work, *args, **kwargs)
+
+        archive.add_work = add
+        return archive
+
+    archive = str(tmp_path / "archive.sqlite")
+    monkeypatch.setattr(loading, "open_archive", failing)
+    with pytest.raises(RuntimeError):
+        loading.load(str(rescued["out"]), archive)
+    monkeypatch.setattr(loading, "open_archive", real_open)
+    summary = loading.load(str(rescued["out"]), archive)
+    assert summary.added + summary.unchanged == 6 and summary.added >= 3
+    with Archive.open(archive) as opened:
+        assert opened.count() == 6
+
+
 def test_cli_errors_are_one_line(tmp_path: Path, run_cli: Any) -> None:
     result = run_cli("bulk", "rescue", tmp_path / "nowhere", "--out", tmp_path / "o", "-q")
     assert result.exit_code == 2

@@ -1,14 +1,17 @@
 """`load`: the Works of a bulk output into an archive, a part at a time.
 
 Rows are read in Parquet batches (memory: one batch), turned back into Works with
-`Work.from_json` and added with ``Archive.add_work``. Each Work added is noted in the
-output's plan (per archive location), so a load that stops goes on where it stopped and
-loading the same output twice adds nothing.
+`Work.from_json` and added with ``Archive.add_work``, `LOAD_BATCH` at a time in one
+archive transaction (``Archive.batch``). Once the archive has committed them they are
+noted in the output's plan (per archive location), so a load that stops goes on where
+it stopped and loading the same output twice adds nothing; a batch interrupted between
+the two is added again, and the archive knows the Works by their source hash.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +20,9 @@ from ficarchive.bulk.plan import Plan
 from ficarchive.bulk.run import state_path
 from ficarchive.errors import FicarchiveError
 from ficarchive.work import Work
+
+# Works added to the archive in one transaction, then noted as loaded.
+LOAD_BATCH = 200
 
 
 class ArchiveMissing(FicarchiveError):
@@ -62,21 +68,34 @@ def load(
     where = archive_location or "(the default archive)"
     added = unchanged = 0
     try:
-        for batch in output.batches("works", columns=["key", "work_json"]):
-            for key, text in zip(*(c.to_pylist() for c in batch.columns), strict=True):
-                if journal.loaded(where, key):
-                    unchanged += 1
-                    continue
-                result = archive.add_work(Work.from_json(text))
-                journal.mark_loaded(where, key)
-                added += result.status == "added"
-                unchanged += result.status != "added"
+        for batch in output.batches("works", columns=["key", "work_json"], size=LOAD_BATCH):
+            rows = zip(*(c.to_pylist() for c in batch.columns), strict=True)
+            todo = [(key, text) for key, text in rows if not journal.loaded(where, key)]
+            unchanged += batch.num_rows - len(todo)
+            statuses = _add(archive, todo, lambda keys: journal.mark_loaded(where, keys))
+            added += statuses.count("added")
+            unchanged += len(statuses) - statuses.count("added")
             if progress is not None:
                 progress(batch.num_rows, total)
     finally:
         archive.close()
         journal.close()
     return LoadSummary(added, unchanged)
+
+
+def _add(archive: Any, todo: list[tuple[str, str]], note: Callable[[list[str]], None]) -> list[str]:
+    """Add Works in one archive transaction where the archive offers one (``batch``), then
+    `note` the keys the archive committed (on an error too: the batch commits what it
+    added before the error)."""
+    batch = getattr(archive, "batch", None)
+    statuses: list[str] = []
+    try:
+        with batch(len(todo) + 1) if batch is not None else nullcontext():
+            for _key, text in todo:
+                statuses.append(archive.add_work(Work.from_json(text)).status)
+    finally:
+        note([key for key, _ in todo[: len(statuses)]])
+    return statuses
 
 
 def _count(output: Output) -> int:

@@ -163,11 +163,13 @@ class Output:
             csv.writer(text).writerows([row[n] for n in names] for row in batch.to_pylist())
             yield text.getvalue().encode("utf-8")
 
-    def batches(self, kind: str, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
-        """Every row of `kind`, part by part (memory: one part at a time)."""
+    def batches(
+        self, kind: str, columns: list[str] | None = None, size: int = 65536
+    ) -> Iterator[pa.RecordBatch]:
+        """Every row of `kind`, `size` rows at most at a time, part by part."""
         for name in self.parts(kind):
             with self.fs.open(self.path(kind, name), "rb") as handle:
-                yield from pq.ParquetFile(handle).iter_batches(columns=columns)
+                yield from pq.ParquetFile(handle).iter_batches(size, columns=columns)
 
 
 def _protocols(fs: Any) -> tuple[str, ...]:

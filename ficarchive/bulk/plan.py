@@ -288,8 +288,12 @@ class Plan:
         ).fetchone()
         return row is not None
 
-    def mark_loaded(self, archive: str, key: str) -> None:
-        self.db.execute("INSERT OR IGNORE INTO loaded VALUES (?, ?)", (archive, key))
+    def mark_loaded(self, archive: str, keys: list[str]) -> None:
+        self.db.execute("BEGIN")
+        self.db.executemany(
+            "INSERT OR IGNORE INTO loaded VALUES (?, ?)", [(archive, k) for k in keys]
+        )
+        self.db.execute("COMMIT")
 
     def commit(self, part: str, groups: list[str]) -> None:
         self.db.execute("BEGIN")
