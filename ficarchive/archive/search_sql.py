@@ -53,7 +53,7 @@ def _where(
         ).fetchone()
         if row is None:
             return None
-        clauses.append("EXISTS (SELECT 1 FROM work_tags t WHERE t.work_id = w.id AND t.tag_id = ?)")
+        clauses.append("w.id IN (SELECT work_id FROM work_tags WHERE tag_id = ?)")
         params.append(row[0])
     for column, op, value in (
         ("w.word_count", ">=", filters.words_min),
@@ -90,14 +90,44 @@ def run_search(
         order = _ORDER["date"]
     rank = f"{BM25} AS rank" if matching else "0 AS rank"
     # the page first (ids only: cheap), then titles and snippets for that page alone
-    page = conn.execute(
-        f"SELECT w.id, {rank} {source} ORDER BY {order} LIMIT ? OFFSET ?",
-        [*params, limit, offset],
-    ).fetchall()
+    if matching and sort == "relevance" and filters == Filters():
+        page = conn.execute(  # the index alone can rank a bare query
+            f"SELECT rowid, {BM25} AS rank FROM works_fts WHERE works_fts MATCH ? "
+            "ORDER BY rank, rowid DESC LIMIT ? OFFSET ?",
+            [fts5(query), limit, offset],
+        ).fetchall()
+    else:
+        page = conn.execute(
+            f"SELECT w.id, {rank} {source} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
     ids = [int(r[0]) for r in page]
     hits = tuple(hit(row) for row in _page_rows(conn, ids, fts5(query) if matching else None))
-    facets = _facets(conn, source, params) if with_facets else {}
+    facets = _facets(conn, *_ids(conn, query, filters, source, params)) if with_facets else {}
     return SearchResults(total, hits, facets)
+
+
+def _ids(
+    conn: sqlite3.Connection, query: str, filters: Filters, source: str, params: list[Any]
+) -> tuple[str, list[Any]]:
+    """SQL for the ids of the matching works, with no join it can do without."""
+    if source == EVERYTHING and not params:
+        return EVERYTHING, []
+    expression = fts5(query)
+    if filters == Filters() and expression:
+        return "SELECT rowid FROM works_fts WHERE works_fts MATCH ?", [expression]
+    only_tags = (
+        filters.words_min,
+        filters.words_max,
+        filters.added_since,
+        filters.added_until,
+        filters.stories_only,
+    ) == (None, None, None, None, False)
+    if not expression and filters.tag_filters() and only_tags:
+        # then _where's parameters are exactly the tag ids, one a filter
+        sql = " INTERSECT ".join("SELECT work_id FROM work_tags WHERE tag_id = ?" for _ in params)
+        return sql, list(params)
+    return f"SELECT w.id {source}", params
 
 
 def _count(
@@ -143,17 +173,34 @@ def _page_rows(
 
 
 def _facets(
-    conn: sqlite3.Connection, source: str, params: list[Any], per_kind: int = FACETS_PER_KIND
+    conn: sqlite3.Connection, ids: str, params: list[Any], per_kind: int = FACETS_PER_KIND
 ) -> dict[str, tuple[FacetCount, ...]]:
-    if source == EVERYTHING:
+    """Tag counts over the works `ids` (SQL selecting their ids) selects."""
+    if ids == EVERYTHING:
         return facets_by_kind(conn.execute(_KEPT_COUNTS, (per_kind,)).fetchall())
-    rows = conn.execute(
-        "SELECT g.kind, g.name, g.n FROM (SELECT t.kind, t.name, count(*) AS n, "
-        "row_number() OVER (PARTITION BY t.kind ORDER BY count(*) DESC, t.name) AS r "
-        f"FROM work_tags wt JOIN tags t ON t.id = wt.tag_id WHERE wt.work_id IN "
-        f"(SELECT w.id {source}) GROUP BY t.id) g WHERE g.r <= ? ORDER BY g.kind, g.n DESC, g.name",
-        [*params, per_kind],
+    # count by tag id over the matching works first, then name the few tags counted
+    counts = conn.execute(
+        f"SELECT tag_id, count(*) FROM work_tags WHERE work_id IN ({ids}) GROUP BY tag_id",
+        params,
     ).fetchall()
+    if not counts:
+        return facets_by_kind([])
+    names = {
+        int(r[0]): (r[1], r[2])
+        for r in conn.execute(
+            f"SELECT id, kind, name FROM tags WHERE id IN ({','.join('?' * len(counts))})",
+            [int(c[0]) for c in counts],
+        )
+    }
+    by_kind: dict[str, list[tuple[str, str, int]]] = {}
+    for tag_id, n in counts:
+        kind, name = names[int(tag_id)]
+        by_kind.setdefault(kind, []).append((kind, name, int(n)))
+    rows = [
+        row
+        for kind in sorted(by_kind)
+        for row in sorted(by_kind[kind], key=lambda r: (-r[2], r[1]))[:per_kind]
+    ]
     return facets_by_kind(rows)
 
 
@@ -163,4 +210,4 @@ def facet_counts(
     found = _where(conn, query, filters)
     if found is None:
         return {k: () for k in KINDS}
-    return _facets(conn, found[0], found[1], per_kind)
+    return _facets(conn, *_ids(conn, query, filters, found[0], found[1]), per_kind)
