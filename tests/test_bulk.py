@@ -330,6 +330,19 @@ def test_hangs_and_crashes_are_reported_and_lost_workers_retried(tmp_path: Path)
     assert "exit code -9" in report["crash.txt"]["reason"]
 
 
+def test_workers_dying_as_they_start_stop_the_run(tmp_path: Path) -> None:
+    from bulk_faults import FaultySource
+
+    from ficarchive.bulk.local import WorkersDying
+
+    site = tmp_path / "site"
+    site.mkdir()
+    for n in range(7):
+        (site / f"crash{n}.txt").write_text("a story\n")
+    with pytest.raises(WorkersDying, match="keep dying before they finish a story"):
+        bulk_rescue(FaultySource(str(site)), str(tmp_path / "out"), jobs=1)
+
+
 # -- the command line --------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ threaded parent; a restart costs milliseconds), and ignore Ctrl-C: the parent st
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import signal
@@ -28,14 +29,22 @@ from ficarchive.bulk.output import CRASHED
 from ficarchive.bulk.plan import Task
 from ficarchive.bulk.sources import Source
 from ficarchive.bulk.unit import Outcome, lost_outcome, run_task
+from ficarchive.errors import FicarchiveError
 
 # Times a task is retried after its worker was lost, before it is reported as crashed.
 RETRIES = 1
 # Tasks queued in each worker's pipe: the next one is there as soon as it finishes one,
 # so a worker never waits on the parent.
 QUEUED_PER_WORKER = 2
+# Workers lost in a row, with no story finished between, after which the run stops:
+# they are dying as they start (per worker: this many times the number of workers).
+LOSSES_IN_A_ROW = 5
 # Longest wait on the workers before timeouts are checked again, in seconds.
 POLL_SECONDS = 0.5
+
+
+class WorkersDying(FicarchiveError):
+    """The worker processes die as they start: the run cannot go on."""
 
 
 def default_jobs() -> int:
@@ -70,7 +79,8 @@ class _Worker:
         if not self.tasks:
             self.started = time.monotonic()
         self.tasks.append(task)
-        self.conn.send(task)
+        with contextlib.suppress(OSError):  # gone: `Pool._check` hands its tasks on
+            self.conn.send(task)
 
     def finished(self) -> None:
         self.tasks.popleft()
@@ -100,6 +110,7 @@ class Pool:
         self.source, self.timeout = source, timeout
         self.workers = [_Worker(self.ctx, source) for _ in range(max(jobs, 1))]
         self.retried: dict[int, int] = {}
+        self.losses = 0  # workers lost since the last story finished
 
     def close(self) -> None:
         for worker in self.workers:
@@ -133,6 +144,7 @@ class Pool:
             if worker.conn.poll():
                 outcome: Outcome = worker.conn.recv()
                 worker.finished()
+                self.losses = 0
                 return outcome
         except (EOFError, OSError):
             pass  # the pipe broke: the worker is gone, handled below
@@ -144,6 +156,13 @@ class Pool:
             self._replace(worker, kill=True)
             return lost_outcome(task, f"the rescue took longer than {limit:g} s; skipped")
         code = worker.process.exitcode
+        self.losses += 1
+        if self.losses > LOSSES_IN_A_ROW * len(self.workers):
+            raise WorkersDying(
+                f"worker processes keep dying before they finish a story (exit code {code}); "
+                "run ficarchive from a script or the command line (not from standard input) "
+                "and check that the machine has memory to spare"
+            )
         again.extend(list(worker.tasks)[1:])
         self._replace(worker, kill=True)
         self.retried[task.gid] = self.retried.get(task.gid, 0) + 1
