@@ -160,8 +160,8 @@ class Pool:
         if self.losses > LOSSES_IN_A_ROW * len(self.workers):
             raise WorkersDying(
                 f"worker processes keep dying before they finish a story (exit code {code}); "
-                "run ficarchive from a script or the command line (not from standard input) "
-                "and check that the machine has memory to spare"
+                "a script calling bulk_rescue must do it under `if __name__ == '__main__':` "
+                "(workers re-import it) and not be read from standard input"
             )
         again.extend(list(worker.tasks)[1:])
         self._replace(worker, kill=True)
