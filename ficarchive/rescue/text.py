@@ -107,8 +107,11 @@ def _wrap_width(lines: list[str]) -> int | None:
     width = lengths[int(len(lengths) * 0.97) - 1]
     if not MIN_WRAP_WIDTH <= width <= MAX_WRAP_WIDTH:
         return None
-    near = sum(1 for n in lengths if width - WRAP_BAND <= n <= width)
-    return width if near >= WRAPPED_SHARE * len(lengths) else None
+    # the band: lines ending within WRAP_BAND of the width (the few longer ones included)
+    near = [n for n in lengths if width - WRAP_BAND <= n <= width + WRAP_BAND]
+    if len(near) < WRAPPED_SHARE * len(lengths):
+        return None
+    return max(n for n in near if n <= MAX_WRAP_WIDTH)
 
 
 def _groups(lines: list[_Line]) -> list[list[_Line]]:
