@@ -198,3 +198,20 @@ def test_ao3_importer_reads_every_field_from_the_page() -> None:
         "character": "Buffy Summers, Spike",
         "chapter_title": "Matins",
     }
+
+
+def test_an_export_never_overwrites_its_story(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from ficarchive.cli import main
+
+    story = tmp_path / "story.html"
+    story.write_bytes((Path(__file__).parent / "golden" / "html_soup.html").read_bytes())
+    before = story.read_bytes()
+    runner = CliRunner()
+    result = runner.invoke(main, ["export", str(story), "--format", "html"])
+    assert result.exit_code == 0 and story.read_bytes() == before
+    assert (tmp_path / "story.export.html").is_file() and "wrote" in result.stderr
+    result = runner.invoke(main, ["export", str(story), "--format", "html", "-o", str(story)])
+    assert result.exit_code == 2 and "would be overwritten" in result.stderr
+    assert story.read_bytes() == before

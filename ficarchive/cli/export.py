@@ -82,6 +82,7 @@ def export(
     EPUB 3 checked by epubcheck, one self-contained HTML page, Markdown with a YAML
     header, or the pages AO3's importer reads plus authors/stories/chapters CSV tables.
     """
+    fmt = fmt.lower()
     if fmt not in FORMATS:
         _fail(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}", 2)
     if not sources and not every:
@@ -89,13 +90,22 @@ def export(
     many = every or len(sources) > 1 or fmt == "ao3"
     if many and output is not None and output.exists() and not output.is_dir():
         _fail(f"{output} is a file; several works need a folder for -o", 1)
+    inputs = {Path(s).resolve() for s in sources if Path(s).is_file()}
     works = _works(sources, every, location)
     if fmt == "ao3":
-        _write_ao3(works, output or Path("."), every)
+        _write_ao3(works, output or Path("ao3-import"), every)
         return
+    err = Console(stderr=True)
     for item in _progress(works, every):
         target = _target(item, fmt, output, many)
+        if target.resolve() in inputs:
+            _fail(
+                f"{target} is the story being exported: it would be overwritten; "
+                "give -o another file or folder",
+                2,
+            )
         _write(target, _render(item.work, fmt))
+        err.print(f"wrote {target}", highlight=False, soft_wrap=True)
 
 
 def _works(sources: tuple[str, ...], every: bool, location: str | None) -> Iterator[Named]:
@@ -155,7 +165,15 @@ def _render(work: Work, fmt: str) -> bytes:
 def _target(item: Named, fmt: str, output: Path | None, many: bool) -> Path:
     name = Path(item.name).name + SUFFIX[fmt]
     if output is None:
-        return Path(item.name).parent / name if item.story_id is None else Path(name)
+        if item.story_id is not None:
+            return Path(name)
+        beside = Path(item.name).parent / name
+        # story.html exported as HTML goes to story.export.html, never over story.html
+        return (
+            beside.with_name(f"{Path(item.name).name}.export{SUFFIX[fmt]}")
+            if (beside.exists())
+            else beside
+        )
     if many or output.is_dir() or not output.suffix:
         return output / name  # a folder: several works, an existing folder, or no extension
     return output
