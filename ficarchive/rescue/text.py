@@ -20,8 +20,15 @@ from ficarchive.rescue.mail import MailHints, strip_mail
 # A text is hard-wrapped when at least this share of its lines come within
 # WRAP_BAND columns of the wrap width; wider than MAX_WRAP_WIDTH is not wrapping.
 WRAPPED_SHARE = 0.25
+# Paragraphs marked by indenting their first line: at least INDENTED_SHARE of the lines
+# are indented PARAGRAPH_INDENT to 12 columns, and lines ending past RAGGED_SHARE of
+# the width join the next flush line even when the next word would have fitted.
+PARAGRAPH_INDENT = 2
+INDENTED_SHARE = 0.08
+RAGGED_SHARE = 0.6
 # A text is double-spaced when at least this share of its lines follow one blank line.
-DOUBLE_SPACED_SHARE = 0.8
+DOUBLE_SPACED_SHARE = 0.5
+SINGLE_SPACED_SHARE = 0.25
 # Below this many lines a text has no band of line lengths to read a width from.
 FEW_LINES = 8
 WRAP_BAND = 15
@@ -65,8 +72,9 @@ def text_to_blocks(text: str, log: RescueLog) -> tuple[list[Block], MailHints]:
         log.note("double-spacing", "every line was followed by a blank line; read as single-spaced")
     blocks: list[Block] = []
     unwrapped = 0
+    indented = _indent_led(parsed)
     for group in _groups(parsed):
-        made, joined = _group_blocks(group, width)
+        made, joined = _group_blocks(group, width, indented)
         blocks.extend(made)
         unwrapped += joined
     if unwrapped:
@@ -88,12 +96,24 @@ def _parse_lines(lines: list[str]) -> list[_Line]:
     return parsed
 
 
+def _indent_led(lines: list[_Line]) -> bool:
+    """Paragraphs marked by an indented first line, the rest of each paragraph flush."""
+    if len(lines) < FEW_LINES:
+        return False
+    indented = sum(1 for line in lines if PARAGRAPH_INDENT <= line.indent <= 12)
+    flush = sum(1 for line in lines if line.indent == 0)
+    return indented >= INDENTED_SHARE * len(lines) and flush >= len(lines) / 3
+
+
 def _double_spaced(lines: list[_Line]) -> bool:
     """Typed double-spaced: a blank line after nearly every line, wrapped lines and all."""
     gaps = [line.gap for line in lines[1:]]
-    return len(gaps) >= FEW_LINES and sum(1 for g in gaps if g == 1) >= DOUBLE_SPACED_SHARE * len(
-        gaps
-    )
+    if len(gaps) < FEW_LINES:
+        return False
+    ones = sum(1 for g in gaps if g == 1)
+    zeros = sum(1 for g in gaps if g == 0)
+    # most lines one blank line apart, almost none touching (paragraphs may be further apart)
+    return ones >= DOUBLE_SPACED_SHARE * len(gaps) and zeros <= SINGLE_SPACED_SHARE * len(gaps)
 
 
 def _wrap_width(lines: list[str]) -> int | None:
@@ -109,9 +129,7 @@ def _wrap_width(lines: list[str]) -> int | None:
         return None
     # the band: lines ending within WRAP_BAND of the width (the few longer ones included)
     near = [n for n in lengths if width - WRAP_BAND <= n <= width + WRAP_BAND]
-    if len(near) < WRAPPED_SHARE * len(lengths):
-        return None
-    return max(n for n in near if n <= MAX_WRAP_WIDTH)
+    return width if len(near) >= WRAPPED_SHARE * len(lengths) else None
 
 
 def _groups(lines: list[_Line]) -> list[list[_Line]]:
@@ -131,11 +149,17 @@ def _is_centred(line: _Line, width: int | None) -> bool:
     return len(line.text) + line.indent < span - 2 or line.indent >= 2 * CENTRE_INDENT
 
 
-def _soft_break(line: _Line, nxt: _Line, width: int | None, head: _Line) -> bool:
+def _soft_break(
+    line: _Line, nxt: _Line, width: int | None, head: _Line, indented: bool = False
+) -> bool:
     if is_divider_text(line.text) or is_divider_text(nxt.text) or read_label(nxt.text):
         return False
     if nxt.indent > head.indent and read_label(head.text):
         return True  # a header field's value wrapped with a hanging indent
+    if indented and head.indent >= PARAGRAPH_INDENT and nxt.indent == 0 and width:
+        # paragraphs start indented: a flush line goes on the paragraph, however ragged
+        # the right margin (typed by hand, or wrapped by an editor at varying widths)
+        return line.indent + len(line.text) >= width * RAGGED_SHARE
     if width is None or nxt.indent > line.indent:
         return False
     first = nxt.text.split(" ", 1)[0]
@@ -168,7 +192,9 @@ def _underlined(group: list[_Line]) -> bool:
     )
 
 
-def _group_blocks(group: list[_Line], width: int | None) -> tuple[list[Block], int]:
+def _group_blocks(
+    group: list[_Line], width: int | None, indented: bool = False
+) -> tuple[list[Block], int]:
     """Blocks for one blank-line-separated group, and how many line breaks were joined."""
     gap = group[0].gap
     if _underlined(group):
@@ -182,7 +208,7 @@ def _group_blocks(group: list[_Line], width: int | None) -> tuple[list[Block], i
     runs: list[list[_Line]] = [[group[0]]]
     joined = 0
     for line, nxt in itertools.pairwise(group):
-        if _soft_break(line, nxt, width, runs[-1][0]):
+        if _soft_break(line, nxt, width, runs[-1][0], indented):
             runs[-1].append(nxt)
             joined += 1
         else:
