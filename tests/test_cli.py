@@ -353,3 +353,17 @@ def test_piping_a_batch_into_head_stops_quietly(tmp_path: Path, cli_fixtures: Pa
         proc.wait(timeout=60)
     assert "Traceback" not in stderr
     assert "could not be rescued" not in stderr, stderr[:500]
+
+
+def test_output_names_a_format_or_a_folder(tmp_path: Path, cli_fixtures: Path) -> None:
+    from click.testing import CliRunner
+
+    from ficarchive.cli import main
+
+    story = str(cli_fixtures / KETTLE)
+    runner = CliRunner()
+    result = runner.invoke(main, ["rescue", story, "-o", str(tmp_path / "x.epub")])
+    assert result.exit_code == 2 and "export --format epub" in result.stderr
+    result = runner.invoke(main, ["rescue", story, story, "-o", str(tmp_path / "two.json")])
+    assert result.exit_code == 2 and "need a folder" in result.stderr
+    assert not (tmp_path / "two.json").exists()

@@ -87,3 +87,16 @@ def test_globs_in_quotes_are_expanded(tmp_path: Path) -> None:
     archive = str(tmp_path / "a.sqlite")
     code, _, err = _run("add", f"{site}/*.html", "--archive", archive, "--jobs", "1")
     assert code == 0 and "2 added" in err
+
+
+def test_exclusion_only_search_and_ratings_as_written(tmp_path: Path) -> None:
+    archive = str(tmp_path / "a.sqlite")
+    _run("add", _site(tmp_path), "--archive", archive, "--jobs", "1")
+    code, out, _ = _run("search", "--archive", archive, "--json")
+    everything = json.loads(out)["total"]
+    code, out, _ = _run("search", "-weed", "--archive", archive, "--json")
+    assert code == 0 and 0 < json.loads(out)["total"] < everything
+    code, out, _ = _run("search", "--rating", "NC-17", "--archive", archive, "--json")
+    assert [h["title"] for h in json.loads(out)["hits"]] == ["Harbour Lights"]
+    code, _, err = _run("edit", "1", "--rating", "banana", "--archive", archive)
+    assert code == 2 and "unknown rating" in err

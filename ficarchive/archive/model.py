@@ -79,7 +79,7 @@ class Filters:
             ("fandom", self.fandoms),
             ("relationship", self.relationships),
             ("character", self.characters),
-            ("rating", self.ratings),
+            ("rating", tuple(map(_ao3_rating, self.ratings))),
             ("warning", self.warnings),
             ("freeform", self.tags),
         )
@@ -121,3 +121,12 @@ class Stats:
     edits: int
     near_duplicate_pairs: int
     top: dict[str, tuple[FacetCount, ...]]
+
+
+def _ao3_rating(written: str) -> str:
+    """A rating filter as AO3 names it: ``NC-17`` finds the Explicit works."""
+    from ficarchive.tags.ratings import map_rating
+    from ficarchive.work import RATINGS
+
+    named = {r.casefold(): r for r in RATINGS}
+    return named.get(written.casefold()) or map_rating(written)

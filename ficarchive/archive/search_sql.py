@@ -10,7 +10,7 @@ import sqlite3
 from typing import Any
 
 from ficarchive.archive.model import FacetCount, Filters, SearchResults
-from ficarchive.archive.query import fts5
+from ficarchive.archive.query import fts5, parse
 from ficarchive.archive.records import MARK_CLOSE, MARK_OPEN, facets_by_kind, hit
 from ficarchive.archive.tags import KINDS, tag_key
 
@@ -47,6 +47,10 @@ def _where(
         joins = " JOIN works_fts f ON f.rowid = w.id"
         clauses.append("works_fts MATCH ?")
         params.append(expression)
+    else:
+        for term in parse(query):  # only exclusions ("-angst"): every work but those
+            clauses.append("w.id NOT IN (SELECT rowid FROM works_fts WHERE works_fts MATCH ?)")
+            params.append(fts5(term.text))
     for kind, name in filters.tag_filters():
         row = conn.execute(
             "SELECT id FROM tags WHERE kind = ? AND key = ?", (kind, tag_key(kind, name))

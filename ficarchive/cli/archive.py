@@ -163,7 +163,7 @@ def list_(location: str | None, sort: str, limit: int, offset: int) -> None:
     Console(stderr=True).print(f"{archive.count()} works in {archive.location}", highlight=False)
 
 
-@click.command()
+@click.command(context_settings={"ignore_unknown_options": True})
 @click.argument("query", required=False, default="")
 @archive_option
 @click.option("--fandom", multiple=True, help="Only works in this fandom (repeatable).")
@@ -281,6 +281,15 @@ def edit(
 
         changes["rating"] = rating if rating in RATINGS else map_rating(rating)
         changes["rating_source"] = None if rating in RATINGS else rating
+        if changes["rating"] == "Not Rated" and rating.casefold() not in (
+            "not rated",
+            "unrated",
+            "none",
+        ):
+            raise click.UsageError(
+                f"unknown rating {rating!r}: use one of {', '.join(RATINGS)}, or a rating as "
+                "old sites wrote it (G, PG-13, R, NC-17, MA, FRAO, …)"
+            )
     for option, values in lists.items():
         if not values:
             continue

@@ -72,6 +72,8 @@ def rescue(
     if not inputs:
         _fail(f"no files to rescue in {', '.join(paths)}", 2)
     many = len(inputs) > 1 or any(p != "-" and Path(p).is_dir() for p in paths)
+    if many and output is not None and output.suffix and not output.is_dir():
+        raise click.UsageError(f"-o {output}: several stories need a folder for -o, not a file")
     fmt = chosen[0] if chosen else _format_for(output, many)
     try:
         failures = _rescue_all(inputs, fmt, output, many)
@@ -99,7 +101,16 @@ def _format_for(output: Path | None, many: bool) -> str | None:
         return None if output is None else "json"
     if many or output.is_dir() or str(output).endswith(("/", "\\")):
         return "json"
-    return _FORMAT_OF_SUFFIX.get(output.suffix.lower(), "json")
+    suffix = output.suffix.lower()
+    if suffix not in _FORMAT_OF_SUFFIX:
+        advice = (
+            "ficarchive export --format epub makes EPUBs"
+            if suffix == ".epub"
+            else "use .json, .html or .md, or give --json, --html or --markdown"
+        )
+        kind = suffix or "a file without an extension"
+        raise click.UsageError(f"-o {output}: no format is written as {kind}; {advice}")
+    return _FORMAT_OF_SUFFIX[suffix]
 
 
 def _rescue_all(
