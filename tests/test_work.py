@@ -47,3 +47,13 @@ def test_other_schema_versions_are_refused() -> None:
     data["schema"] = 99
     with pytest.raises(ValueError, match="schema version"):
         Work.from_dict(data)
+
+
+def test_rescuing_a_works_json_gives_the_work_back() -> None:
+    from pathlib import Path
+
+    from ficarchive import rescue
+
+    story = Path(__file__).parent / "golden" / "usenet_post.txt"
+    work = rescue(story.read_bytes(), story.name)
+    assert rescue(work.to_json().encode("utf-8"), "usenet_post.json") == work

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 
 from ficarchive.rescue import boilerplate, classify, epigraphs, sections
@@ -59,6 +60,9 @@ def rescue(data: bytes, name: str = "<stdin>") -> Work:
         data = epub_to_html(data, name)  # the spine as one page, then as any page
     log = RescueLog()
     decoded = decode(data, name, log)
+    stored = _work_json(decoded.text)
+    if stored is not None:  # ficarchive's own --json output: the Work it holds, as it is
+        return stored
     fmt = detect_format(decoded.text, name) if not epub else "html"
     meta = Meta()
     sha = hashlib.sha256(original).hexdigest()
@@ -104,6 +108,17 @@ def _blocks(text: str, fmt: str, meta: Meta, log: RescueLog) -> tuple[list[Block
     if fmt == "html":
         return html_to_blocks(text, log)
     return text_to_blocks(text, log)
+
+
+def _work_json(text: str) -> Work | None:
+    """The Work in a ficarchive JSON file (``rescue --json``), or None for anything else."""
+    if not text.lstrip().startswith("{") or '"schema"' not in text[:200]:
+        return None
+    try:
+        data = json.loads(text)
+        return Work.from_dict(data) if isinstance(data, dict) and "chapters" in data else None
+    except (ValueError, TypeError, KeyError):
+        return None
 
 
 def word_count(paragraphs: list[str]) -> int:
