@@ -10,7 +10,6 @@ folded (`fts_note` says so) and everything else works the same.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections.abc import Iterator, Mapping
@@ -19,9 +18,9 @@ from typing import Any
 import psycopg
 
 from ficarchive.archive import fingerprint as fp
+from ficarchive.archive.base import ArchiveBase
 from ficarchive.archive.model import (
     AddResult,
-    Edit,
     FacetCount,
     Filters,
     SearchResults,
@@ -34,10 +33,8 @@ from ficarchive.archive.records import (
     Prepared,
     build_stats,
     edited_values,
-    not_found,
     now,
     plan_edit,
-    sha256,
     source_sha,
     stored,
     work_values,
@@ -47,7 +44,6 @@ from ficarchive.archive.search_pg import facet_counts, run_search
 from ficarchive.archive.tags import tag_rows
 from ficarchive.archive.text import fts_fields
 from ficarchive.errors import ArchiveUnavailable
-from ficarchive.rescue import rescue
 from ficarchive.work import Work
 
 # Seconds to wait for the server before saying it cannot be reached.
@@ -73,8 +69,10 @@ _DOCUMENT = (
 _PASSWORD = re.compile(r"(://[^:/@]*):[^@/]*@")
 
 
-class PostgresArchive:
+class PostgresArchive(ArchiveBase):
     """An archive in a PostgreSQL database, named by a ``postgresql://`` URL."""
+
+    PARAM = "%s"
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -201,24 +199,7 @@ class PostgresArchive:
             self._connections = []
         self._local = threading.local()
 
-    def __enter__(self) -> PostgresArchive:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     # -- adding -------------------------------------------------------------------------
-    def find_by_sha256(self, digest: str) -> int | None:
-        """The id of the work stored from the bytes with this SHA-256, if there is one."""
-        row = self._run("SELECT id FROM works WHERE sha256 = %s LIMIT 1", (digest,)).fetchone()
-        return int(row[0]) if row else None
-
-    def add(self, data: bytes, name: str) -> AddResult:
-        """Rescue and store one story; the same bytes a second time change nothing."""
-        existing = self.find_by_sha256(sha256(data))
-        if existing is not None:
-            return AddResult(existing, "unchanged")
-        return self.add_work(rescue(data, name), data)
 
     def add_work(
         self, work: Work, data: bytes | None = None, *, prepared: Prepared | None = None
@@ -297,29 +278,6 @@ class PostgresArchive:
         return tuple(sorted(other for other, _ in near))
 
     # -- reading ------------------------------------------------------------------------
-    def get(self, work_id: int) -> StoredWork:
-        row = self._run(
-            "SELECT id, work_json, added_at, updated_at FROM works WHERE id = %s", (work_id,)
-        ).fetchone()
-        if row is None:
-            raise not_found(work_id)
-        return stored(*row)
-
-    def rescued(self, work_id: int) -> Work:
-        """The Work as it was rescued, before any archivist's edit."""
-        row = self._run("SELECT rescued_json FROM works WHERE id = %s", (work_id,)).fetchone()
-        if row is None:
-            raise not_found(work_id)
-        return Work.from_json(row[0])
-
-    def source(self, work_id: int) -> bytes | None:
-        """The original bytes the work was rescued from (None if it came without them)."""
-        self.get(work_id)
-        row = self._run(
-            "SELECT s.data FROM works w JOIN sources s ON s.sha256 = w.sha256 WHERE w.id = %s",
-            (work_id,),
-        ).fetchone()
-        return bytes(row[0]) if row else None
 
     def works(
         self, *, sort: str = "date", limit: int | None = None, offset: int = 0
@@ -337,26 +295,6 @@ class PostgresArchive:
         ).fetchall()
         for row in rows:
             yield stored(*row)
-
-    def count(self) -> int:
-        return self._one("SELECT count(*) FROM works")
-
-    def near_duplicates(self, work_id: int) -> list[tuple[int, int]]:
-        """(other work id, distance in bits) of the works this one nearly duplicates."""
-        rows = self._run(
-            "SELECT other_id, distance FROM links WHERE work_id = %s "
-            "AND kind = 'near-duplicate' ORDER BY distance, other_id",
-            (work_id,),
-        ).fetchall()
-        return [(int(r[0]), int(r[1])) for r in rows]
-
-    def history(self, work_id: int) -> list[Edit]:
-        self.get(work_id)
-        rows = self._run(
-            "SELECT at, field, before, after, note FROM edits WHERE work_id = %s ORDER BY id",
-            (work_id,),
-        ).fetchall()
-        return [Edit(r[0], r[1], json.loads(r[2]), json.loads(r[3]), r[4]) for r in rows]
 
     # -- search -------------------------------------------------------------------------
     def search(

@@ -8,7 +8,6 @@ archivist's edit is a row of ``edits``.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping
@@ -17,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ficarchive.archive import fingerprint as fp
+from ficarchive.archive.base import ArchiveBase
 from ficarchive.archive.model import (
     AddResult,
-    Edit,
     FacetCount,
     Filters,
     SearchResults,
@@ -32,10 +31,8 @@ from ficarchive.archive.records import (
     Prepared,
     build_stats,
     edited_values,
-    not_found,
     now,
     plan_edit,
-    sha256,
     source_sha,
     stored,
     work_values,
@@ -45,7 +42,6 @@ from ficarchive.archive.search_sql import facet_counts, run_search
 from ficarchive.archive.tags import tag_rows
 from ficarchive.archive.text import fts_fields
 from ficarchive.errors import ArchiveUnavailable
-from ficarchive.rescue import rescue
 from ficarchive.work import Work
 
 # Adds committed together inside `batch()`.
@@ -54,8 +50,10 @@ BATCH_SIZE = 50
 BUSY_TIMEOUT_MS = 15_000
 
 
-class SQLiteArchive:
+class SQLiteArchive(ArchiveBase):
     """An archive in one SQLite file (``":memory:"`` for a throwaway one)."""
+
+    PARAM = "?"
 
     def __init__(self, path: str | Path, *, create: bool = True) -> None:
         self.path = str(path)
@@ -160,24 +158,7 @@ class SQLiteArchive:
         self._local = threading.local()
         self._memory = None
 
-    def __enter__(self) -> SQLiteArchive:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     # -- adding -------------------------------------------------------------------------
-    def find_by_sha256(self, digest: str) -> int | None:
-        """The id of the work stored from the bytes with this SHA-256, if there is one."""
-        row = self._run("SELECT id FROM works WHERE sha256 = ?", (digest,)).fetchone()
-        return int(row[0]) if row else None
-
-    def add(self, data: bytes, name: str) -> AddResult:
-        """Rescue and store one story; the same bytes a second time change nothing."""
-        existing = self.find_by_sha256(sha256(data))
-        if existing is not None:
-            return AddResult(existing, "unchanged")
-        return self.add_work(rescue(data, name), data)
 
     def add_work(
         self, work: Work, data: bytes | None = None, *, prepared: Prepared | None = None
@@ -293,28 +274,6 @@ class SQLiteArchive:
         return tuple(sorted(other for other, _ in near))
 
     # -- reading ------------------------------------------------------------------------
-    def get(self, work_id: int) -> StoredWork:
-        row = self._run(
-            "SELECT id, work_json, added_at, updated_at FROM works WHERE id = ?", (work_id,)
-        ).fetchone()
-        if row is None:
-            raise not_found(work_id)
-        return stored(*row)
-
-    def rescued(self, work_id: int) -> Work:
-        """The Work as it was rescued, before any archivist's edit."""
-        self.get(work_id)
-        row = self._run("SELECT rescued_json FROM works WHERE id = ?", (work_id,)).fetchone()
-        return Work.from_json(row[0])
-
-    def source(self, work_id: int) -> bytes | None:
-        """The original bytes the work was rescued from (None if it came without them)."""
-        self.get(work_id)
-        row = self._run(
-            "SELECT s.data FROM works w JOIN sources s ON s.sha256 = w.sha256 WHERE w.id = ?",
-            (work_id,),
-        ).fetchone()
-        return bytes(row[0]) if row else None
 
     def works(
         self, *, sort: str = "date", limit: int | None = None, offset: int = 0
@@ -329,26 +288,6 @@ class SQLiteArchive:
         sql += " LIMIT ? OFFSET ?"
         for row in self._run(sql, (-1 if limit is None else limit, offset)):
             yield stored(*row)
-
-    def count(self) -> int:
-        return int(self._run("SELECT count(*) FROM works").fetchone()[0])
-
-    def near_duplicates(self, work_id: int) -> list[tuple[int, int]]:
-        """(other work id, distance in bits) of the works this one nearly duplicates."""
-        rows = self._run(
-            "SELECT other_id, distance FROM links WHERE work_id = ? AND kind = 'near-duplicate' "
-            "ORDER BY distance, other_id",
-            (work_id,),
-        )
-        return [(int(r[0]), int(r[1])) for r in rows]
-
-    def history(self, work_id: int) -> list[Edit]:
-        self.get(work_id)
-        rows = self._run(
-            "SELECT at, field, before, after, note FROM edits WHERE work_id = ? ORDER BY id",
-            (work_id,),
-        )
-        return [Edit(r[0], r[1], json.loads(r[2]), json.loads(r[3]), r[4]) for r in rows]
 
     # -- search -------------------------------------------------------------------------
     def search(
