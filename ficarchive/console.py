@@ -11,6 +11,7 @@ from ficarchive.rescue.blocks import html_to_text
 from ficarchive.work import Work
 
 OPENING_PARAGRAPHS = 4
+NOTE_PREVIEW = 160
 
 
 def _meta_table(work: Work) -> Table:
@@ -30,6 +31,8 @@ def _meta_table(work: Work) -> Table:
         ("Spoilers", work.spoilers),
         ("Summary", work.summary),
         ("Challenge", work.challenge),
+        ("Published", work.published),
+        ("Notes", _notes(work)),
         ("Credits", ", ".join(f"{c.name} ({c.role})" for c in work.credits)),
         ("Disclaimer", work.disclaimer),
         ("Feedback", work.feedback),
@@ -71,6 +74,15 @@ def _removed(work: Work) -> RenderableType:
 def _opening(work: Work) -> RenderableType:
     paragraphs = [html_to_text(p) for p in work.paragraphs[:OPENING_PARAGRAPHS]]
     return Panel(Text("\n\n".join(paragraphs) or "(no text)"), title="Opening", expand=False)
+
+
+def _notes(work: Work) -> str | None:
+    notes = [html_to_text(n) for n in (*work.notes.beginning, *work.notes.end)]
+    if not notes:
+        return None
+    first = notes[0] if len(notes[0]) <= NOTE_PREVIEW else notes[0][:NOTE_PREVIEW] + "…"
+    more = f" (+{len(notes) - 1} more)" if len(notes) > 1 else ""
+    return first + more
 
 
 def render(work: Work) -> RenderableType:

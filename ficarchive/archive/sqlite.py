@@ -62,6 +62,16 @@ class SQLiteArchive(ArchiveBase):
         self._memory: sqlite3.Connection | None = None
         self._batch_size = 0
         self._pending = 0
+        if (
+            self.path != ":memory:"
+            and not create
+            and Path(self.path).is_file()
+            and (Path(self.path).stat().st_size == 0)
+        ):
+            raise ArchiveUnavailable(
+                f"{self.path}: an empty file, not an archive; check the path "
+                "(`ficarchive add` makes a new archive)"
+            )
         if self.path != ":memory:" and not create and not Path(self.path).exists():
             raise ArchiveUnavailable(f"{self.path}: no archive here; run `ficarchive add` first")
         if self.path != ":memory:":

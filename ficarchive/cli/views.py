@@ -28,13 +28,14 @@ def _snippet(html: str) -> Text:
 
 
 def render_hits(results: SearchResults) -> RenderableType:
+    shown = f" (showing {len(results.hits)})" if len(results.hits) < results.total else ""
     table = Table(
         "id",
         "title",
         "authors",
         "rating",
         "words",
-        title=f"{results.total} works",
+        title=f"{results.total} works{shown}",
         title_justify="left",
     )
     for hit in results.hits:
