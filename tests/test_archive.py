@@ -351,3 +351,11 @@ def test_kept_facet_counts_agree_with_counting(archive: Any) -> None:
     assert kept == counted
     assert {f.name: f.count for f in kept["freeform"]} == {"Angst": 1, "Fluff": 1}
     assert {f.name: f.count for f in kept["relationship"]} == {"Spike/Buffy": 2}
+
+
+def test_an_empty_file_is_not_taken_for_an_archive(tmp_path: Path) -> None:
+    path = tmp_path / "empty.sqlite"
+    path.write_bytes(b"")
+    with pytest.raises(ArchiveUnavailable, match="empty file"):
+        Archive.open(path, create=False)
+    assert path.stat().st_size == 0
