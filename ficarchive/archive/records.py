@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ficarchive.archive import fingerprint as fp
-from ficarchive.archive.model import EDITABLE, FacetCount, Hit, Stats, StoredWork
+from ficarchive.archive.model import EDITABLE, FacetCount, Filters, Hit, Stats, StoredWork
 from ficarchive.archive.tags import KINDS
 from ficarchive.archive.text import fts_fields
 from ficarchive.errors import ArchiveError, WorkNotFound
@@ -202,3 +202,22 @@ def facets_by_kind(rows: Iterable[tuple[str, str, int]]) -> dict[str, tuple[Face
     for kind, name, n in rows:
         facets.setdefault(kind, []).append(FacetCount(name, int(n)))
     return {k: tuple(v) for k, v in facets.items()}
+
+
+def column_filters(filters: Filters, param: str) -> tuple[list[str], list[Any]]:
+    """WHERE clauses (and their values) for the filters that are plain columns of works:
+    length, date added, story or not. `param` is the driver's placeholder."""
+    clauses: list[str] = []
+    values: list[Any] = []
+    for column, op, value in (
+        ("w.word_count", ">=", filters.words_min),
+        ("w.word_count", "<=", filters.words_max),
+        ("w.added_at", ">=", filters.added_since),
+        ("w.added_at", "<=", filters.added_until),
+    ):
+        if value is not None:
+            clauses.append(f"{column} {op} {param}")
+            values.append(value)
+    if filters.stories_only:
+        clauses.append("w.looks_like_story = 1")
+    return clauses, values

@@ -14,7 +14,7 @@ import psycopg
 
 from ficarchive.archive.model import FacetCount, Filters, SearchResults
 from ficarchive.archive.query import tsquery_terms
-from ficarchive.archive.records import MARK_CLOSE, MARK_OPEN, facets_by_kind, hit
+from ficarchive.archive.records import MARK_CLOSE, MARK_OPEN, column_filters, facets_by_kind, hit
 from ficarchive.archive.tags import KINDS, tag_key
 
 FACETS_PER_KIND = 20
@@ -93,17 +93,9 @@ def _where(
             "EXISTS (SELECT 1 FROM work_tags t WHERE t.work_id = w.id AND t.tag_id = %s)"
         )
         params.append(row[0])
-    for column, op, value in (
-        ("w.word_count", ">=", filters.words_min),
-        ("w.word_count", "<=", filters.words_max),
-        ("w.added_at", ">=", filters.added_since),
-        ("w.added_at", "<=", filters.added_until),
-    ):
-        if value is not None:
-            clauses.append(f"{column} {op} %s")
-            params.append(value)
-    if filters.stories_only:
-        clauses.append("w.looks_like_story = 1")
+    more, values = column_filters(filters, "%s")
+    clauses += more
+    params += values
     where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
     return f"{EVERYTHING}{joins}{where}", params, bool(expression)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from ficarchive.archive.model import FacetCount, Filters, SearchResults
 from ficarchive.archive.query import fts5, parse
-from ficarchive.archive.records import MARK_CLOSE, MARK_OPEN, facets_by_kind, hit
+from ficarchive.archive.records import MARK_CLOSE, MARK_OPEN, column_filters, facets_by_kind, hit
 from ficarchive.archive.tags import KINDS, tag_key
 
 # Column weights for bm25: a match in the title counts most, then authors, summary, notes.
@@ -59,17 +59,9 @@ def _where(
             return None
         clauses.append("w.id IN (SELECT work_id FROM work_tags WHERE tag_id = ?)")
         params.append(row[0])
-    for column, op, value in (
-        ("w.word_count", ">=", filters.words_min),
-        ("w.word_count", "<=", filters.words_max),
-        ("w.added_at", ">=", filters.added_since),
-        ("w.added_at", "<=", filters.added_until),
-    ):
-        if value is not None:
-            clauses.append(f"{column} {op} ?")
-            params.append(value)
-    if filters.stories_only:
-        clauses.append("w.looks_like_story = 1")
+    more, values = column_filters(filters, "?")
+    clauses += more
+    params += values
     where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
     return f"{EVERYTHING}{joins}{where}", params, bool(expression)
 
