@@ -80,6 +80,11 @@ class ArchiveBase:
         ).fetchone()
         return bytes(row[0]) if row else None
 
+    def _one(self, sql: str) -> int:
+        """The single number a counting query returns (0 for nothing or NULL)."""
+        row = self._run(sql).fetchone()
+        return int(row[0] or 0) if row else 0
+
     def count(self) -> int:
         return int(self._run("SELECT count(*) FROM works").fetchone()[0])
 

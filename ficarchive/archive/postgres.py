@@ -373,10 +373,6 @@ class PostgresArchive(ArchiveBase):
         except psycopg.Error as exc:
             raise self._unavailable(exc) from None
 
-    def _one(self, sql: str) -> int:
-        row = self._run(sql).fetchone()
-        return int(row[0] or 0) if row else 0
-
     def stats(self) -> Stats:
         kinds = [(r[0], r[1]) for r in self._run("SELECT kind, count(*) FROM tags GROUP BY kind")]
         try:

@@ -373,9 +373,6 @@ class SQLiteArchive(ArchiveBase):
         except sqlite3.DatabaseError as exc:
             raise self._unavailable(exc) from None
 
-    def _one(self, sql: str) -> int:
-        return int(self._run(sql).fetchone()[0] or 0)
-
     def stats(self) -> Stats:
         kinds = [(r[0], r[1]) for r in self._run("SELECT kind, count(*) FROM tags GROUP BY kind")]
         return build_stats(self._one, kinds, facet_counts(self.conn, "", Filters(), per_kind=5))
