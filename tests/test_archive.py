@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
-from ficarchive.archive import Archive, Filters
+from ficarchive.archive import Archive, Filters, Original
 from ficarchive.errors import ArchiveError, ArchiveUnavailable, WorkNotFound
+from ficarchive.rescue import rescue
 
 GOLDEN = Path(__file__).parent / "golden"
 POSTGRES = os.environ.get("FICARCHIVE_TEST_POSTGRES")
@@ -74,7 +75,17 @@ def test_add_keeps_the_work_and_its_source(archive: Any) -> None:
     assert stored.work.relationships == ("Spuffy",)
     assert archive.source(result.id) == data
     assert stored.work.source.sha256 == hashlib.sha256(data).hexdigest()
+    assert archive.original(result.id) == Original("bells.txt", stored.work.source.sha256, data)
     assert archive.count() == 1
+
+
+def test_a_source_may_be_kept_under_another_name(archive: Any) -> None:
+    work = rescue(BELLS.encode(), "bells_part1.txt")
+    result = archive.add_work(work, b"PK-zip-of-parts", source_name="bells.parts.zip")
+    original = archive.original(result.id)
+    assert (original.name, original.data) == ("bells.parts.zip", b"PK-zip-of-parts")
+    bare = archive.add_work(rescue(b"Another story, with no bytes kept.\n", "other.txt"))
+    assert archive.original(bare.id) is None and archive.source(bare.id) is None
 
 
 def test_same_bytes_are_not_stored_twice(archive: Any) -> None:

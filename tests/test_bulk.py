@@ -8,7 +8,9 @@ binary file and a hidden folder.
 
 from __future__ import annotations
 
+import hashlib
 import inspect
+import io
 import json
 import os
 import shutil
@@ -235,6 +237,11 @@ def test_rows_carry_the_work_json_and_flat_columns(
         assert row["sha256"] == (work.source.sha256 if work.source else None)
 
 
+def test_rows_keep_the_original_bytes_of_every_file(rescued: dict[str, Any]) -> None:
+    for row in rescued["works"].values():
+        assert row["originals"] == [(SITE / key).read_bytes() for key in row["files"]]
+
+
 def test_nothing_half_written_is_left(rescued: dict[str, Any]) -> None:
     out: Path = rescued["out"]
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
@@ -361,6 +368,42 @@ def test_cli_bulk_rescue_and_load(tmp_path: Path, run_cli: Any) -> None:
 
     with Archive.open(str(archive)) as opened:
         assert opened.count() == 6
+        originals = {}
+        for hit in list(opened.works()):
+            original = opened.original(hit.id)
+            assert original is not None
+            originals[original.name] = original
+    lantern = originals["lantern.html"]
+    assert lantern.data == (SITE / "lantern.html").read_bytes()
+    assert lantern.sha256 == hashlib.sha256(lantern.data).hexdigest()
+    with zipfile.ZipFile(io.BytesIO(originals["rain_ch1.parts.zip"].data)) as bundle:
+        assert bundle.namelist() == ["rain_ch1.html", "rain_ch2.html", "rain_ch3.html"]
+        assert all(bundle.read(n) == (SITE / n).read_bytes() for n in bundle.namelist())
+
+
+def test_joined_originals_pack_the_same_bytes_every_time() -> None:
+    from ficarchive.bulk.load import pack
+
+    files, data = ["a/p1.txt", "a/p2.txt"], [b"one", b"two"]
+    assert pack(files, data) == pack(files, data)
+    assert pack(files, data)[0] == "p1.parts.zip"
+    assert pack(["x/only.html"], [b"<p>x</p>"]) == ("only.html", b"<p>x</p>")
+
+
+def test_an_output_without_originals_still_loads(tmp_path: Path) -> None:
+    """Outputs written before originals were kept load the Works alone."""
+    import pyarrow.parquet as pq
+
+    from ficarchive.archive import Archive
+    from ficarchive.bulk.load import load
+
+    out = tmp_path / "out"
+    bulk_rescue(str(SITE), str(out), jobs=1)
+    for part in (out / "works").glob("*.parquet"):
+        pq.write_table(pq.read_table(part).drop_columns(["originals"]), part)
+    assert load(str(out), str(tmp_path / "a.sqlite")).added == 6
+    with Archive.open(str(tmp_path / "a.sqlite")) as opened:
+        assert all(opened.original(h.id) is None for h in list(opened.works()))
 
 
 def test_an_interrupted_load_goes_on_without_duplicates(

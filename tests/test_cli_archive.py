@@ -73,6 +73,23 @@ def test_add_search_show_edit_remove(tmp_path: Path) -> None:
     assert code == 0 and "Night Watch" in out
 
 
+def test_show_gives_back_the_original_file(tmp_path: Path) -> None:
+    archive, data = str(tmp_path / "a.sqlite"), (GOLDEN / "usenet_post.txt").read_bytes()
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "usenet_post.txt").write_bytes(data)
+    _run("add", tmp_path / "in", "--archive", archive)
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    code, _, err = _run("show", "1", "--archive", archive, "--original", saved)
+    assert code == 0 and (saved / "usenet_post.txt").read_bytes() == data and "sha256" in err
+    code, _, err = _run("show", "1", "--archive", archive, "--original", saved)
+    assert code == 1 and "already exists" in err and len(err.strip().splitlines()) == 1
+    result = CliRunner().invoke(main, ["show", "1", "--archive", archive, "--original", "-"])
+    assert result.exit_code == 0 and result.stdout_bytes == data
+    code, _, err = _run("show", "1", "--archive", archive, "--original", tmp_path / "no/such/x")
+    assert code == 1 and "cannot be written" in err
+
+
 def test_archive_errors_are_one_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.sqlite"
     bad.write_text("not a database at all\n" * 50)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from web_support import build_archive, free_port
+from web_support import GOLDEN, build_archive, free_port
 
 from ficarchive.web import create_app
 from ficarchive.web.formats import FORMATS
@@ -184,6 +184,23 @@ def test_downloads_in_every_format(client: TestClient, ids: dict[str, int]) -> N
         else:
             assert b"lighthouse keeper" in response.content
     assert client.get(f"/works/{ids['story']}/download/pdf").status_code == 404
+
+
+def test_the_original_file_is_offered_as_it_was_added(
+    client: TestClient, ids: dict[str, int]
+) -> None:
+    work_id = ids["livejournal_post.html"]
+    page = client.get(f"/works/{work_id}/changes").text
+    assert f'href="/works/{work_id}/original"' in page and "livejournal_post.html" in page
+    response = client.get(f"/works/{work_id}/original")
+    assert response.status_code == 200
+    assert response.content == (GOLDEN / "livejournal_post.html").read_bytes()
+    assert response.headers["content-type"] == "application/octet-stream"  # never rendered
+    disposition = response.headers["content-disposition"]
+    assert disposition == 'attachment; filename="livejournal_post.html"'
+    # a work stored from a Work alone has no original: said on the page, 404 for the file
+    assert "original file was not kept" in client.get(f"/works/{ids['story']}/changes").text
+    assert client.get(f"/works/{ids['story']}/original").status_code == 404
 
 
 def test_missing_works_and_pages(client: TestClient) -> None:

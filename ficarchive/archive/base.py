@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ficarchive.archive.model import AddResult, Edit, StoredWork
+from ficarchive.archive.model import AddResult, Edit, Original, StoredWork
 from ficarchive.archive.records import not_found, sha256, stored
 from ficarchive.rescue import rescue
 from ficarchive.work import Work
@@ -22,7 +22,9 @@ class ArchiveBase:
     def _run(self, sql: str, params: Any = ()) -> Any:  # pragma: no cover - per backend
         raise NotImplementedError
 
-    def add_work(self, work: Work, data: bytes | None = None) -> AddResult:  # pragma: no cover
+    def add_work(  # pragma: no cover - per backend
+        self, work: Work, data: bytes | None = None, *, source_name: str | None = None
+    ) -> AddResult:
         raise NotImplementedError
 
     def close(self) -> None:  # pragma: no cover - per backend
@@ -71,14 +73,22 @@ class ArchiveBase:
 
     def source(self, work_id: int) -> bytes | None:
         """The original bytes the work was rescued from (None if it came without them)."""
+        found = self.original(work_id)
+        return found.data if found is not None else None
+
+    def original(self, work_id: int) -> Original | None:
+        """The original file the work was rescued from, with its name and SHA-256 (None
+        if it came without its bytes). A work joined from several files has them as one
+        zip, ``NAME.parts.zip``, its members named as the files were in the source."""
         self.get(work_id)
         row = self._run(
             self._sql(
-                "SELECT s.data FROM works w JOIN sources s ON s.sha256 = w.sha256 WHERE w.id = {p}"
+                "SELECT s.name, s.sha256, s.data FROM works w "
+                "JOIN sources s ON s.sha256 = w.sha256 WHERE w.id = {p}"
             ),
             (work_id,),
         ).fetchone()
-        return bytes(row[0]) if row else None
+        return Original(row[0], row[1], bytes(row[2])) if row and row[2] is not None else None
 
     def _one(self, sql: str) -> int:
         """The single number a counting query returns (0 for nothing or NULL)."""

@@ -41,6 +41,17 @@ class StoredWork:
 
 
 @dataclass(frozen=True)
+class Original:
+    """The bytes a work was rescued from. `sha256` is the hash the archive knows them by:
+    the file's own, or for a work joined from several files the hash of their hashes in
+    order (`ficarchive.bulk.joining.join_works`)."""
+
+    name: str
+    sha256: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class AddResult:
     """``added``: a new work; ``unchanged``: these exact bytes were already in the archive."""
 

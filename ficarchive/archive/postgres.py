@@ -36,6 +36,7 @@ from ficarchive.archive.records import (
     now,
     plan_edit,
     source_sha,
+    source_values,
     stored,
     work_values,
 )
@@ -202,7 +203,12 @@ class PostgresArchive(ArchiveBase):
     # -- adding -------------------------------------------------------------------------
 
     def add_work(
-        self, work: Work, data: bytes | None = None, *, prepared: Prepared | None = None
+        self,
+        work: Work,
+        data: bytes | None = None,
+        *,
+        prepared: Prepared | None = None,
+        source_name: str | None = None,
     ) -> AddResult:
         """Store a rescued Work (and, when given, the bytes it was rescued from)."""
         sha = source_sha(work, data)
@@ -217,7 +223,7 @@ class PostgresArchive(ArchiveBase):
                     self.conn.execute(
                         "INSERT INTO sources(sha256, name, size, data, added_at) "
                         "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                        (sha, work.source.name if work.source else "", len(data), data, stamp),
+                        source_values(work, sha, data, source_name, stamp),
                     )
                 kept = sha if data is not None else None
                 values = work_values(work, kept, ready.fingerprint, stamp)

@@ -85,6 +85,14 @@ def source_sha(work: Work, data: bytes | None) -> str | None:
     return sha256(data) if data else None
 
 
+def source_values(
+    work: Work, sha: str, data: bytes, name: str | None, stamp: str
+) -> tuple[str, str, int, bytes, str]:
+    """The values for a ``sources`` row: (sha256, name, size, data, added_at)."""
+    name = name or (work.source.name if work.source else "")
+    return (sha, name, len(data), data, stamp)
+
+
 def work_values(work: Work, sha: str | None, fingerprint: int, stamp: str) -> tuple[Any, ...]:
     """The values for `WORK_COLUMNS` of a newly stored Work (as rescued = as stored)."""
     as_json = work.to_json(indent=None)

@@ -34,6 +34,7 @@ from ficarchive.archive.records import (
     now,
     plan_edit,
     source_sha,
+    source_values,
     stored,
     work_values,
 )
@@ -171,9 +172,15 @@ class SQLiteArchive(ArchiveBase):
     # -- adding -------------------------------------------------------------------------
 
     def add_work(
-        self, work: Work, data: bytes | None = None, *, prepared: Prepared | None = None
+        self,
+        work: Work,
+        data: bytes | None = None,
+        *,
+        prepared: Prepared | None = None,
+        source_name: str | None = None,
     ) -> AddResult:
-        """Store a rescued Work (and, when given, the bytes it was rescued from).
+        """Store a rescued Work (and, when given, the bytes it was rescued from, kept under
+        `source_name`, by default the name the Work's source gives).
 
         `prepared` (`Prepared.of(work)`, computed elsewhere, say in a worker process)
         saves computing the searchable text and fingerprint here.
@@ -190,7 +197,7 @@ class SQLiteArchive(ArchiveBase):
                     self.conn.execute(
                         "INSERT OR IGNORE INTO sources(sha256, name, size, data, added_at) "
                         "VALUES (?, ?, ?, ?, ?)",
-                        (sha, work.source.name if work.source else "", len(data), data, stamp),
+                        source_values(work, sha, data, source_name, stamp),
                     )
                 kept = sha if data is not None else None
                 values = work_values(work, kept, ready.fingerprint, stamp)

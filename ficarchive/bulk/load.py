@@ -1,8 +1,9 @@
 """`load`: the Works of a bulk output into an archive, a part at a time.
 
 Rows are read in Parquet batches (memory: one batch), turned back into Works with
-`Work.from_json` and added with ``Archive.add_work``, `LOAD_BATCH` at a time in one
-archive transaction (``Archive.batch``). Once the archive has committed them they are
+`Work.from_json` and added with ``Archive.add_work`` together with their original bytes
+(one file as it was; the files of a joined work as one zip, `pack`), `LOAD_BATCH` at a
+time in one archive transaction (``Archive.batch``). Once the archive has committed them they are
 noted in the output's plan (per archive location), so a load that stops goes on where
 it stopped and loading the same output twice adds nothing; a batch interrupted between
 the two is added again, and the archive knows the Works by their source hash.
@@ -10,10 +11,15 @@ the two is added again, and the archive knows the Works by their source hash.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import io
+import posixpath
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
+
+import pyarrow.parquet as pq
 
 from ficarchive.bulk.output import Output
 from ficarchive.bulk.plan import Plan
@@ -37,6 +43,30 @@ class NotAnOutput(FicarchiveError):
 class LoadSummary:
     added: int
     unchanged: int
+
+
+class Row(NamedTuple):
+    key: str
+    work_json: str
+    files: Sequence[str]
+    originals: Sequence[bytes] | None  # None: an output written before they were kept
+
+
+# A zip's timestamps are fixed so that packing the same files gives the same bytes.
+_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def pack(files: Sequence[str], originals: Sequence[bytes]) -> tuple[str, bytes]:
+    """The name and bytes the archive keeps for a work's original files: the file itself,
+    or for a work joined from several files a zip of them named as they were."""
+    first = posixpath.basename(files[0])
+    if len(files) == 1:
+        return first, originals[0]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for name, data in zip(files, originals, strict=True):
+            bundle.writestr(zipfile.ZipInfo(name, _EPOCH), data, zipfile.ZIP_DEFLATED)
+    return f"{first.rsplit('.', 1)[0] or first}.parts.zip", buffer.getvalue()
 
 
 def open_archive(location: str | None) -> Any:
@@ -68,22 +98,35 @@ def load(
     where = archive_location or "(the default archive)"
     added = unchanged = 0
     try:
-        for batch in output.batches("works", columns=["key", "work_json"], size=LOAD_BATCH):
-            rows = zip(*(c.to_pylist() for c in batch.columns), strict=True)
-            todo = [(key, text) for key, text in rows if not journal.loaded(where, key)]
-            unchanged += batch.num_rows - len(todo)
+        for batch in _batches(output):
+            todo = [row for row in batch if not journal.loaded(where, row.key)]
+            unchanged += len(batch) - len(todo)
             statuses = _add(archive, todo, lambda keys: journal.mark_loaded(where, keys))
             added += statuses.count("added")
             unchanged += len(statuses) - statuses.count("added")
             if progress is not None:
-                progress(batch.num_rows, total)
+                progress(len(batch), total)
     finally:
         archive.close()
         journal.close()
     return LoadSummary(added, unchanged)
 
 
-def _add(archive: Any, todo: list[tuple[str, str]], note: Callable[[list[str]], None]) -> list[str]:
+def _batches(output: Output) -> Iterator[list[Row]]:
+    """The rows of every part, `LOAD_BATCH` at a time (an output written before originals
+    were kept has no ``originals`` column: its works are loaded without them)."""
+    for name in output.parts("works"):
+        with output.fs.open(output.path("works", name), "rb") as handle:
+            parquet = pq.ParquetFile(handle)
+            columns = [c for c in Row._fields if c in parquet.schema_arrow.names]
+            for batch in parquet.iter_batches(LOAD_BATCH, columns=columns):
+                values = batch.to_pydict()
+                if "originals" not in values:
+                    values["originals"] = [None] * batch.num_rows
+                yield [Row(*row) for row in zip(*(values[c] for c in Row._fields), strict=True)]
+
+
+def _add(archive: Any, todo: list[Row], note: Callable[[list[str]], None]) -> list[str]:
     """Add Works in one archive transaction where the archive offers one (``batch``), then
     `note` the keys the archive committed (on an error too: the batch commits what it
     added before the error)."""
@@ -91,16 +134,19 @@ def _add(archive: Any, todo: list[tuple[str, str]], note: Callable[[list[str]], 
     statuses: list[str] = []
     try:
         with batch(len(todo) + 1) if batch is not None else nullcontext():
-            for _key, text in todo:
-                statuses.append(archive.add_work(Work.from_json(text)).status)
+            for row in todo:
+                work = Work.from_json(row.work_json)
+                if row.originals is None:
+                    statuses.append(archive.add_work(work).status)
+                    continue
+                name, data = pack(row.files, row.originals)
+                statuses.append(archive.add_work(work, data, source_name=name).status)
     finally:
-        note([key for key, _ in todo[: len(statuses)]])
+        note([row.key for row in todo[: len(statuses)]])
     return statuses
 
 
 def _count(output: Output) -> int:
-    import pyarrow.parquet as pq
-
     total = 0
     for name in output.parts("works"):
         with output.fs.open(output.path("works", name), "rb") as handle:

@@ -2,7 +2,8 @@
 
 An output location (a folder or any fsspec URL) holds::
 
-    works/part-000001.parquet   one row per Work: flat columns + the Work JSON
+    works/part-000001.parquet   one row per Work: flat columns, the Work JSON and the
+                                original bytes of each of its files
     report/part-000001.parquet  one row per file that failed, timed out, crashed, is a
                                 missing part or is a story list: (file, reason, kind, group)
     report.csv                  the report as one CSV, written when the run finishes
@@ -52,6 +53,8 @@ WORKS_SCHEMA = pa.schema(
         ("sha256", pa.string()),
         ("missing_parts", _TEXTS),
         ("work_json", pa.string()),
+        # the bytes of each of `files`, as read: nothing is lost between source and archive
+        ("originals", pa.list_(pa.binary())),
     ]
 )
 
@@ -64,9 +67,13 @@ FAILED, TIMEOUT, CRASHED, MISSING, INDEX = "failed", "timeout", "crashed", "miss
 
 
 def work_row(
-    work: Work, group: str, files: tuple[str, ...], missing: tuple[str, ...]
+    work: Work,
+    group: str,
+    files: tuple[str, ...],
+    missing: tuple[str, ...],
+    originals: tuple[bytes, ...],
 ) -> dict[str, Any]:
-    """The Parquet row of one Work."""
+    """The Parquet row of one Work; `originals` are the bytes of `files`, in order."""
     source = work.source
     return {
         "key": files[0],
@@ -89,6 +96,7 @@ def work_row(
         "sha256": source.sha256 if source else None,
         "missing_parts": list(missing),
         "work_json": work.to_json(indent=None),
+        "originals": list(originals),
     }
 
 

@@ -31,11 +31,11 @@ from ficarchive.errors import FicarchiveError
 # Seconds a single file may take to rescue before it is reported and skipped (the
 # slowest real stories take well under a second; a 32 MB file some tens of seconds).
 DEFAULT_TIMEOUT = 120.0
-# A part is written after this many Works, this much Work JSON, or this many seconds,
-# whichever comes first: it bounds the parent's memory (the bytes, whatever the size of
-# the source) and the work a crash loses.
+# A part is written after this many Works, this many bytes of Work JSON and originals, or
+# this many seconds, whichever comes first: it bounds the parent's memory (whatever the
+# size of the source) and the work a crash loses.
 FLUSH_WORKS = 500
-FLUSH_BYTES = 4 * 2**20
+FLUSH_BYTES = 16 * 2**20
 FLUSH_SECONDS = 60.0
 
 Progress = Callable[[int, int], None]  # (groups just finished, total groups to do)
@@ -74,7 +74,8 @@ class Sink:
         self.groups.append(outcome.group)
         if outcome.work is not None:
             self.works.append(outcome.work)
-            self.bytes += len(str(outcome.work["work_json"]))
+            work = outcome.work
+            self.bytes += len(str(work["work_json"])) + sum(map(len, work["originals"]))
         self.report.extend(outcome.report)
         if (
             len(self.works) >= FLUSH_WORKS

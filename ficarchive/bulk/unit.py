@@ -34,11 +34,13 @@ def run_task(task: Task, source: Source) -> Outcome:
     """Rescue and join the files of `task`; never raises for a bad input file."""
     outcome = Outcome(task.group)
     parts: list[tuple[str, Work]] = []
+    originals: list[bytes] = []
     lost: list[str] = []
     for i, key in enumerate(task.keys):
         try:
             data = task.data[i] if task.data is not None else source.read(key)
             parts.append((key, rescue(data, key.rsplit("/", 1)[-1])))
+            originals.append(data)
         except FicarchiveError as exc:
             outcome.report.append(report_row(key, _named(str(exc), key), FAILED, task.group))
             lost.append(key)
@@ -56,7 +58,8 @@ def run_task(task: Task, source: Source) -> Outcome:
     for m in missing:
         outcome.report.append(report_row(parts[0][0], m, MISSING, task.group))
     work = apply_hints(join_works(parts, missing), task.title, task.authors)
-    outcome.work = work_row(work, task.group, tuple(k for k, _ in parts), missing)
+    files = tuple(k for k, _ in parts)
+    outcome.work = work_row(work, task.group, files, missing, tuple(originals))
     return outcome
 
 

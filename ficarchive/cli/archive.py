@@ -29,7 +29,7 @@ from ficarchive.archive import ENV, Archive, Filters, SQLiteArchive, default_loc
 from ficarchive.archive.adding import Outcome, add_files
 from ficarchive.archive.model import SORTS
 from ficarchive.cli.views import render_history, render_hits, render_stats, render_stored
-from ficarchive.errors import FicarchiveError
+from ficarchive.errors import ArchiveError, FicarchiveError
 from ficarchive.files import story_files
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -219,17 +219,60 @@ def search(
 @archive_option
 @click.option("--json", "as_json", is_flag=True, help="Print the Work as JSON.")
 @click.option("--full", is_flag=True, help="Show the whole text, not the opening.")
+@click.option(
+    "--original",
+    "original_to",
+    metavar="PATH",
+    type=click.Path(path_type=Path, allow_dash=True),
+    help="Save the original file it was rescued from to PATH (a folder: under its own "
+    "name; -: standard output).",
+)
 @reports_errors
-def show(work_id: int, location: str | None, as_json: bool, full: bool) -> None:
+def show(
+    work_id: int, location: str | None, as_json: bool, full: bool, original_to: Path | None
+) -> None:
     """Show one work: metadata, repairs, edits and text."""
     archive = _open(location)
     stored = archive.get(work_id)
+    if original_to is not None:
+        _save_original(archive, work_id, original_to)
+        return
     if as_json:
         click.echo(stored.work.to_json())
         return
     Console().print(
         render_stored(stored, archive.near_duplicates(work_id), archive.history(work_id), full=full)
     )
+
+
+class NoOriginal(ArchiveError):
+    """The work was stored without its original bytes."""
+
+
+def _save_original(archive: SQLiteArchive, work_id: int, target: Path) -> None:
+    original = archive.original(work_id)
+    if original is None:
+        raise NoOriginal(
+            f"work {work_id} was stored without its original file (added from a Work, or "
+            "by `bulk load` of an output made before originals were kept)"
+        )
+    if str(target) == "-":
+        sys.stdout.buffer.write(original.data)
+        sys.stdout.flush()
+        return
+    if target.is_dir():
+        target = target / Path(original.name).name
+    if target.exists():
+        raise CannotSave(f"{target} already exists; give another path or remove it")
+    try:
+        target.write_bytes(original.data)
+    except OSError as exc:
+        raise CannotSave(f"{target}: cannot be written ({exc.strerror or exc})") from None
+    click.echo(f"{target}: {len(original.data):,} bytes, sha256 {original.sha256}", err=True)
+
+
+class CannotSave(FicarchiveError):
+    """The original cannot be saved there (it never overwrites a file)."""
 
 
 _LIST_EDITS = {

@@ -14,12 +14,14 @@ router = APIRouter()
 def changes_page(work_id: int, request: Request) -> HTMLResponse:
     reader = reader_of(request)
     stored = reader.archive.get(work_id)
+    original = reader.archive.original(work_id)
     return reader.page(
         request,
         "changes.html",
         work=stored.work,
         work_id=work_id,
         added_at=stored.added_at,
+        original=(original.name, len(original.data)) if original is not None else None,
         history=reader.archive.history(work_id),
         near=reader.archive.near_duplicates(work_id),
     )

@@ -43,3 +43,23 @@ async def download(work_id: int, format_name: str, request: Request) -> Response
         media_type=found.media_type,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@router.get(
+    "/works/{work_id}/original",
+    tags=["works"],
+    summary="Download the original file",
+    responses={200: {"content": {"application/octet-stream": {}}}, 404: {}},
+)
+async def original(work_id: int, request: Request) -> Response:
+    """The bytes the work was rescued from, as they were added (a work joined from several
+    pages: a zip of them). Always an attachment, never shown: old pages may carry scripts."""
+    found = await run_in_threadpool(reader_of(request).archive.original, work_id)
+    if found is None:
+        raise HTTPException(404, f"work {work_id} was stored without its original file")
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", found.name).strip(".-") or f"work-{work_id}"
+    return Response(
+        found.data,
+        media_type="application/octet-stream",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
