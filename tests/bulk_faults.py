@@ -14,12 +14,17 @@ from ficarchive.bulk.sources import FolderSource
 
 
 class FaultySource(FolderSource):
-    """Reading ``hang*`` sleeps; ``crash*`` kills the worker; ``flaky*`` kills it once."""
+    """Reading ``hang*`` sleeps; ``beat*`` hangs too, touching ``.beat`` every tenth of a
+    second; ``crash*`` kills the worker; ``flaky*`` kills it once."""
 
     def read(self, key: str) -> bytes:
         name = key.rsplit("/", 1)[-1]
         if name.startswith("hang"):
             time.sleep(60)
+        if name.startswith("beat"):
+            for _ in range(600):
+                (Path(self.root) / ".beat").write_text(f"{os.getpid()} {time.time()}\n")
+                time.sleep(0.1)
         if name.startswith("crash"):
             os.kill(os.getpid(), signal.SIGKILL)
         if name.startswith("flaky"):

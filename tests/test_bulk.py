@@ -24,7 +24,7 @@ import pyarrow as pa
 import pytest
 
 from ficarchive.bulk import bulk_rescue, open_source, read_report, read_works
-from ficarchive.bulk import run as bulk_run
+from ficarchive.bulk import parts as bulk_parts
 from ficarchive.bulk.joining import read_page
 from ficarchive.bulk.output import Output
 from ficarchive.bulk.sources import FsspecSource, TarSource, ZipSource
@@ -276,7 +276,7 @@ def test_archives_give_the_same_output_as_the_folder(
 def test_an_interrupted_run_goes_on_without_redoing_work(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rescued: dict[str, Any]
 ) -> None:
-    monkeypatch.setattr(bulk_run, "FLUSH_WORKS", 1)
+    monkeypatch.setattr(bulk_parts, "FLUSH_WORKS", 1)
     out = tmp_path / "out"
     seen: list[int] = []
 
@@ -288,7 +288,7 @@ def test_an_interrupted_run_goes_on_without_redoing_work(
     with pytest.raises(KeyboardInterrupt):
         bulk_rescue(str(SITE), str(out), jobs=1, progress=interrupt)
     assert not (out / "_SUCCESS").exists()
-    stray = out / "works" / "part-009-000001.parquet"  # as if a run died before committing
+    stray = out / "works" / "part-009-0001-000001.parquet"  # as if a run died before committing
     stray.write_bytes(b"not parquet")
     summary = bulk_rescue(str(SITE), str(out), jobs=1)
     assert summary.done_before >= 3
@@ -335,6 +335,30 @@ def test_hangs_and_crashes_are_reported_and_lost_workers_retried(tmp_path: Path)
     assert report["hang.txt"]["kind"] == "timeout"
     assert report["crash.txt"]["kind"] == "crashed"
     assert "exit code -9" in report["crash.txt"]["reason"]
+
+
+def test_a_lost_worker_s_finished_stories_are_redone_once(tmp_path: Path) -> None:
+    """Workers write their own parts: stories a worker finished but had not yet written
+    are handed out again when it dies, and a part it wrote but never reported is deleted
+    (here planted under the name its writer would have given it)."""
+    from bulk_faults import FaultySource
+
+    site = tmp_path / "site"
+    site.mkdir()
+    for name in ("a.txt", "crash.txt"):
+        shutil.copy(SITE / "gap" / "saga_part1.txt", site / name)
+    out = tmp_path / "out"
+    ticks: list[int] = []
+
+    def progress(n: int, total: int) -> None:
+        ticks.append(n)
+        if ticks == [0, 1]:  # a.txt done and held by worker 1, which dies on crash.txt
+            (out / "works" / "part-001-0001-000001.parquet").write_bytes(b"half a part")
+
+    bulk_rescue(FaultySource(str(site)), str(out), jobs=1, progress=progress)
+    assert read_works(str(out)).column("key").to_pylist() == ["a.txt"]
+    assert [r["kind"] for r in read_report(str(out)).to_pylist()] == ["crashed"]
+    assert sum(ticks) == 2 and -1 in ticks  # a.txt was counted, uncounted, counted again
 
 
 def test_workers_dying_as_they_start_stop_the_run(tmp_path: Path) -> None:

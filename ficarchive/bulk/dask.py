@@ -5,12 +5,15 @@ The client (this process) reads pending groups from the plan a partition at a ti
 at most two partitions per worker thread in flight. Each partition runs on a worker as
 one task: it rescues its groups, writes its own Parquet part straight to the output (so
 the output must be a location every worker can reach: a shared folder, ``s3://`` …) and
-returns the part's name and groups, which the client commits to the plan. Dask retries
-a partition whose worker was lost (``retries``).
+returns the part's name and groups, which the client commits to the plan. Dask reruns
+a partition whose worker was lost, and retries one that raised (`RETRIES`).
 
-A file that hangs is abandoned after the timeout and reported; its thread cannot be
-killed, so it runs on until it ends (Dask's nanny restarts a worker that runs out of
-memory).
+A file that hangs is abandoned after the timeout and reported. Its thread cannot be
+stopped from outside, so the partition names its worker and the client restarts that
+worker through its nanny (``Client.restart_workers``), which ends the thread. A partition
+that fails for good (Dask's ``KilledWorker``: a story that kills every worker it runs on
+fails the partitions queued beside it too) has each of its stories run once more, alone;
+a story that fails again is reported as crashed, and the run goes on.
 
 With no scheduler address, a `LocalCluster` of ``jobs`` single-threaded worker
 processes is started for the run.
@@ -18,14 +21,17 @@ processes is started for the run.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import itertools
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
-from ficarchive.bulk.output import Output
+from ficarchive.bulk.output import CRASHED, Output
+from ficarchive.bulk.parts import part_name
 from ficarchive.bulk.plan import Plan, Task
 from ficarchive.bulk.sources import Source
 from ficarchive.bulk.unit import Outcome, lost_outcome, run_task
@@ -44,10 +50,19 @@ RETRIES = 2
 
 def rescue_partition(
     source: Source, out_location: str, name: str, tasks: list[Task], timeout: float
-) -> tuple[str, list[str]]:
-    """On a worker: rescue `tasks`, write part `name`, return it with the groups it holds."""
+) -> tuple[str, list[str], str | None]:
+    """On a worker: rescue `tasks`, write part `name`; return it, the groups it holds, and
+    this worker's address if a hung rescue was abandoned here (the worker needs a restart).
+
+    Dask runs a finished task again when the worker holding its result dies before the
+    client has it; the part on disk says it was done, so that costs nothing (and a file
+    that hung is not tried again)."""
+    output = Output(out_location)
+    if output.fs.exists(output.path("report", name)):  # the second half written: complete
+        return name, [t.group for t in tasks], None
     works: list[dict[str, Any]] = []
     report: list[dict[str, str]] = []
+    hung = False
     pool = ThreadPoolExecutor(1)
     try:
         for task in tasks:
@@ -59,13 +74,22 @@ def rescue_partition(
                 outcome = lost_outcome(task, f"the rescue took longer than {limit:g} s; skipped")
                 pool.shutdown(wait=False)
                 pool = ThreadPoolExecutor(1)
+                hung = True
             if outcome.work is not None:
                 works.append(outcome.work)
             report.extend(outcome.report)
     finally:
         pool.shutdown(wait=False)
-    Output(out_location).write_part(name, works, report)
-    return name, [t.group for t in tasks]
+    output.write_part(name, works, report)
+    return name, [t.group for t in tasks], _this_worker() if hung else None
+
+
+def _this_worker() -> str | None:
+    try:
+        address: str = importlib.import_module("distributed").get_worker().address
+    except ValueError:  # not on a Dask worker (called directly)
+        return None
+    return address
 
 
 def run_dask(
@@ -93,40 +117,82 @@ def run_dask(
         )
     client = dist.Client(scheduler or cluster)
     try:
-        threads = max(sum(client.nthreads().values()), 1)
-        size = -(-plan.pending_count() // (threads * MIN_PARTITIONS_PER_THREAD))
-        batches = _partitions(plan, max(1, min(PARTITION, size)))
-        numbers = itertools.count(1)
-
-        def submit() -> Any:
-            batch = next(batches, None)
-            if batch is None:
-                return None
-            name = f"part-{run:03d}-{next(numbers):06d}.parquet"
-            return client.submit(
-                rescue_partition,
-                source,
-                output.location,
-                name,
-                batch,
-                timeout,
-                retries=RETRIES,
-                pure=False,
-            )
-
-        first = [f for f in (submit() for _ in range(threads * IN_FLIGHT_PER_THREAD)) if f]
-        running = dist.as_completed(first)
-        for future in running:
-            name, groups = future.result()
-            plan.commit(name, groups)
-            tick(len(groups))
-            more = submit()
-            if more is not None:
-                running.add(more)
+        _Partitions(client, plan, source, output, run, timeout).run(dist, tick)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+class _Partitions:
+    """Submits partitions of the plan, keeps a few per worker thread in flight, commits
+    each one as it completes."""
+
+    def __init__(
+        self, client: Any, plan: Plan, source: Source, output: Output, run: int, timeout: float
+    ) -> None:
+        self.client, self.plan, self.source, self.output = client, plan, source, output
+        self.run_number, self.timeout = run, timeout
+        self.threads = max(sum(client.nthreads().values()), 1)
+        size = -(-plan.pending_count() // (self.threads * MIN_PARTITIONS_PER_THREAD))
+        self.batches = _partitions(plan, max(1, min(PARTITION, size)))
+        self.numbers = itertools.count(1)
+        self.in_flight: dict[Any, tuple[str, list[Task]]] = {}
+        # Stories of failed partitions, to run again one a partition: a worker's death
+        # fails every partition it held, not only the one that killed it.
+        self.second_chance: deque[Task] = deque()
+        self.chanced: set[int] = set()
+
+    def run(self, dist: Any, tick: Callable[[int], None]) -> None:
+        running = dist.as_completed([])
+        self._fill(running)
+        for future in running:
+            name, batch = self.in_flight.pop(future)
+            try:
+                name, groups, hung = future.result()
+            except Exception as exc:  # any failure of a partition is reported, the run goes on
+                groups, hung = self._failed(name, batch, exc), None
+            # Let go of the result: a result Dask still holds for us is recomputed when its
+            # worker restarts, and a partition that hung would hang again elsewhere.
+            future.release()
+            self.plan.commit(name, groups)
+            tick(len(groups))
+            if hung is not None:
+                _restart(self.client, hung)
+            self._fill(running)
+
+    def _fill(self, running: Any) -> None:
+        while len(self.in_flight) < self.threads * IN_FLIGHT_PER_THREAD:
+            if self.second_chance:
+                batch = [self.second_chance.popleft()]
+            elif (batch := next(self.batches, [])) == []:
+                return
+            name = part_name(self.run_number, 0, next(self.numbers))
+            future = self.client.submit(
+                rescue_partition, self.source, self.output.location, name, batch,
+                self.timeout, retries=RETRIES, pure=False,
+            )  # fmt: skip
+            self.in_flight[future] = (name, batch)
+            running.add(future)
+
+    def _failed(self, name: str, tasks: list[Task], exc: Exception) -> list[str]:
+        """A failed partition: stories on their first failure get a second chance, alone;
+        the others are reported as crashed, in part `name`. Returns the groups reported."""
+        again = [t for t in tasks if t.gid not in self.chanced]
+        self.chanced.update(t.gid for t in again)
+        self.second_chance.extend(again)
+        lost = [t for t in tasks if t not in again]
+        reason = f"its Dask partition failed ({type(exc).__name__}: {exc}); skipped"
+        report = [row for task in lost for row in lost_outcome(task, reason, CRASHED).report]
+        self.output.write_part(name, [], report)
+        return [t.group for t in lost]
+
+
+def _restart(client: Any, address: str) -> None:
+    """Restart the worker holding an abandoned thread (only a nanny can: without one, the
+    thread runs on until it ends)."""
+    with contextlib.suppress(Exception):
+        client.restart_workers([address], raise_for_error=False)
 
 
 def _partitions(plan: Plan, size: int) -> Any:

@@ -153,6 +153,16 @@ class Output:
             if self.fs.exists(self.path(kind, name)):
                 self.fs.rm(self.path(kind, name))
 
+    def remove_temporaries(self) -> None:
+        """Remove what a process killed while writing left under a temporary name."""
+        for kind in ("works", "report"):
+            folder = self.path(kind)
+            if self.fs.exists(folder):
+                for path in self.fs.ls(folder, detail=False):
+                    name = posixpath.basename(path)
+                    if name.startswith(".part-") and name.endswith(".tmp"):
+                        self.fs.rm(path)
+
     def clear_marks(self) -> None:
         for name in ("_SUCCESS", "report.csv"):
             if self.fs.exists(self.path(name)):

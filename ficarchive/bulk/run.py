@@ -23,20 +23,14 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from ficarchive.bulk.output import INDEX, Output, report_row
+from ficarchive.bulk.parts import Limits, PartWriter, Written, part_name
 from ficarchive.bulk.plan import Plan, Task
 from ficarchive.bulk.sources import FolderSource, Source, TarSource, open_source
-from ficarchive.bulk.unit import Outcome
 from ficarchive.errors import FicarchiveError
 
 # Seconds a single file may take to rescue before it is reported and skipped (the
 # slowest real stories take well under a second; a 32 MB file some tens of seconds).
 DEFAULT_TIMEOUT = 120.0
-# A part is written after this many Works, this many bytes of Work JSON and originals, or
-# this many seconds, whichever comes first: it bounds the parent's memory (whatever the
-# size of the source) and the work a crash loses.
-FLUSH_WORKS = 500
-FLUSH_BYTES = 16 * 2**20
-FLUSH_SECONDS = 60.0
 
 Progress = Callable[[int, int], None]  # (groups just finished, total groups to do)
 
@@ -53,49 +47,6 @@ class Summary:
     reported: int
     done_before: int
     seconds: float
-
-
-class Sink:
-    """Outcomes in, Parquet parts out: a part per `FLUSH_WORKS` Works, each committed."""
-
-    def __init__(self, output: Output, plan: Plan, run: int) -> None:
-        self.output, self.plan, self.run = output, plan, run
-        self.count = 0
-        self._clear()
-
-    def _clear(self) -> None:
-        self.works: list[dict[str, object]] = []
-        self.report: list[dict[str, str]] = []
-        self.groups: list[str] = []
-        self.bytes = 0
-        self.since = time.monotonic()
-
-    def add(self, outcome: Outcome) -> None:
-        self.groups.append(outcome.group)
-        if outcome.work is not None:
-            self.works.append(outcome.work)
-            work = outcome.work
-            self.bytes += len(str(work["work_json"])) + sum(map(len, work["originals"]))
-        self.report.extend(outcome.report)
-        if (
-            len(self.works) >= FLUSH_WORKS
-            or self.bytes >= FLUSH_BYTES
-            or time.monotonic() - self.since > FLUSH_SECONDS
-        ):
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.groups:
-            return
-        self.count += 1
-        name = part_name(self.run, self.count)
-        self.output.write_part(name, self.works, self.report)
-        self.plan.commit(name, self.groups)
-        self._clear()
-
-
-def part_name(run: int, number: int) -> str:
-    return f"part-{run:03d}-{number:06d}.parquet"
 
 
 def state_path(output: Output) -> Path:
@@ -126,14 +77,21 @@ def prepare(source_location: str | Source, output: Output) -> tuple[Plan, Source
             report_row(k, f"{k}: a story list; its links gave titles and authors", INDEX, k)
             for k in plan.index_pages()
         ]
-        output.write_part(part_name(0, 0), [], index)
-        plan.commit(part_name(0, 0), [])
+        output.write_part(part_name(0, 0, 0), [], index)
+        plan.commit(part_name(0, 0, 0), [])
+    tidy(plan, output)
+    output.clear_marks()
+    return plan, source
+
+
+def tidy(plan: Plan, output: Output) -> None:
+    """Delete parts the plan does not list (written by a process that died before they
+    were committed, or by a stray Dask task after an interrupted run) and temporaries."""
     committed = plan.committed_parts()
     for name in set(output.parts("works")) | set(output.parts("report")):
         if name not in committed:
-            output.remove_part(name)  # written by a run that died before committing it
-    output.clear_marks()
-    return plan, source
+            output.remove_part(name)
+    output.remove_temporaries()
 
 
 def _unpack(source: TarSource, folder: Path, plan: Plan) -> Source:
@@ -178,6 +136,7 @@ def bulk_rescue(
             run_dask(plan, source, output, run, jobs, scheduler, timeout, tick)
         else:
             _run_local(plan, source, output, run, jobs, timeout, tick)
+        tidy(plan, output)
         summary = Summary(
             plan.get("source") or source.location,
             plan.file_count(),
@@ -210,17 +169,22 @@ def _run_local(
     timeout: float,
     tick: Callable[[int], None],
 ) -> None:
-    from ficarchive.bulk.local import Pool, default_jobs
+    from ficarchive.bulk.local import Pool, Setup, default_jobs
 
-    pool = Pool(source, jobs or default_jobs(), timeout)
-    sink = Sink(output, plan, run)
+    def commit(written: Written | None) -> None:
+        if written is not None:
+            plan.commit(written.part, written.groups)
+
+    setup = Setup(source, output.location, run, Limits.current())
+    pool = Pool(setup, jobs or default_jobs(), timeout, commit, tick)
+    lost = PartWriter(output, run, 0, setup.limits)  # the reports of lost stories
     try:
         for outcome in pool.run(_tasks(plan)):
-            sink.add(outcome)
+            commit(lost.add(outcome))
             tick(1)
-    finally:  # Ctrl-C or an error: keep what is finished, stop the workers
-        sink.flush()
+    finally:  # Ctrl-C or an error: the workers write what they hold, then stop
         pool.close()
+        commit(lost.flush())
 
 
 def _tasks(plan: Plan) -> Iterator[Task]:
