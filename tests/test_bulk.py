@@ -26,7 +26,7 @@ import pytest
 from ficarchive.bulk import bulk_rescue, open_source, read_report, read_works
 from ficarchive.bulk import parts as bulk_parts
 from ficarchive.bulk.joining import read_page
-from ficarchive.bulk.output import Output
+from ficarchive.bulk.output import Output, OutputUnwritable
 from ficarchive.bulk.sources import FsspecSource, TarSource, ZipSource
 from ficarchive.work import Work
 
@@ -256,9 +256,24 @@ def test_a_failed_write_leaves_no_part(tmp_path: Path, monkeypatch: pytest.Monke
         raise OSError("disk full")
 
     monkeypatch.setattr(output.fs, "mv", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputUnwritable, match="disk full"):
         output.write_part("part-001-000001.parquet", [], [])
     assert output.parts("works") == []
+
+
+def test_a_worker_that_cannot_write_stops_the_run_with_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk_parts, "FLUSH_WORKS", 1)
+    out = tmp_path / "out"
+
+    def block(n: int, total: int) -> None:
+        if n and (out / "works").is_dir():  # the first part is in: no folder for the next
+            (out / "works").rename(tmp_path / "moved")
+            (out / "works").write_text("not a folder\n")
+
+    with pytest.raises(OutputUnwritable, match="cannot be written"):
+        bulk_rescue(str(SITE), str(out), jobs=1, progress=block)
 
 
 def test_archives_give_the_same_output_as_the_folder(

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from ficarchive.bulk.output import CRASHED, Output
+from ficarchive.bulk.output import CRASHED, Output, OutputUnwritable
 from ficarchive.bulk.parts import Limits, PartWriter, Written, part_name
 from ficarchive.bulk.plan import Task
 from ficarchive.bulk.sources import Source
@@ -76,10 +76,12 @@ class Setup:
 
 @dataclass(frozen=True)
 class Done:
-    """A worker's message: task `gid` finished (-1: it stopped), and the part it wrote."""
+    """A worker's message: task `gid` finished (-1: it stopped), and the part it wrote;
+    or `error`: it cannot write its part, and stopped."""
 
     gid: int
     written: Written | None
+    error: str | None = None
 
 
 def _work(conn: Connection, setup: Setup, serial: int) -> None:
@@ -91,10 +93,14 @@ def _work(conn: Connection, setup: Setup, serial: int) -> None:
             task = conn.recv()
         except EOFError:  # the parent is gone: what is held is lost, the next run redoes it
             return
-        if task is None:
-            conn.send(Done(-1, writer.flush()))
+        try:
+            if task is None:
+                conn.send(Done(-1, writer.flush()))
+                return
+            conn.send(Done(task.gid, writer.add(run_task(task, setup.source))))
+        except OutputUnwritable as exc:
+            conn.send(Done(-1, None, str(exc)))
             return
-        conn.send(Done(task.gid, writer.add(run_task(task, setup.source))))
 
 
 class _Worker:
@@ -216,6 +222,9 @@ class Pool:
 
     def _done(self, worker: _Worker, done: Done, count: bool = True) -> None:
         """Take in one message: the part is committed before anything else can fail."""
+        if done.error is not None:
+            worker.end()
+            raise OutputUnwritable(done.error)
         if done.gid >= 0:
             worker.unwritten.append(worker.tasks.popleft())
             worker.started = time.monotonic()
@@ -270,7 +279,7 @@ class Pool:
         while (live := [w for w in self.workers if not w.closed]) and time.monotonic() < deadline:
             wait([w.conn for w in live] + [w.process.sentinel for w in live], POLL_SECONDS)
             for worker in live:
-                with contextlib.suppress(EOFError, OSError):
+                with contextlib.suppress(EOFError, OSError, OutputUnwritable):
                     while not worker.closed and worker.conn.poll():
                         self._done(worker, worker.conn.recv(), count=False)
                 if not worker.closed and not worker.process.is_alive():

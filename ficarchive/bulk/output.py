@@ -27,6 +27,7 @@ import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ficarchive.errors import FicarchiveError
 from ficarchive.work import Work
 
 _TEXTS = pa.list_(pa.string())
@@ -61,6 +62,10 @@ WORKS_SCHEMA = pa.schema(
 REPORT_SCHEMA = pa.schema(
     [("file", pa.string()), ("reason", pa.string()), ("kind", pa.string()), ("group", pa.string())]
 )
+
+class OutputUnwritable(FicarchiveError):
+    """A part of the output cannot be written (no room, no permission, not a folder)."""
+
 
 # Report kinds.
 FAILED, TIMEOUT, CRASHED, MISSING, INDEX = "failed", "timeout", "crashed", "missing-part", "index"
@@ -130,11 +135,17 @@ class Output:
         """Write `data` (bytes, or chunks of them) to a temporary name, then rename it."""
         target = self.path(*names)
         temporary = self.path(*names[:-1], f".{names[-1]}.{uuid.uuid4().hex}.tmp")
-        self.fs.makedirs(posixpath.dirname(target), exist_ok=True)
-        with self.fs.open(temporary, "wb") as handle:
-            for chunk in [data] if isinstance(data, bytes) else data:
-                handle.write(chunk)
-        self.fs.mv(temporary, target)
+        try:
+            self.fs.makedirs(posixpath.dirname(target), exist_ok=True)
+            with self.fs.open(temporary, "wb") as handle:
+                for chunk in [data] if isinstance(data, bytes) else data:
+                    handle.write(chunk)
+            self.fs.mv(temporary, target)
+        except OSError as exc:
+            raise OutputUnwritable(
+                f"{target}: cannot be written ({exc.strerror or exc}); --out must be a "
+                "folder or URL this process can write to, with room to spare"
+            ) from None
 
     def write_part(
         self, name: str, works: list[dict[str, Any]], report: list[dict[str, str]]
