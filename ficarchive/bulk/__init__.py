@@ -3,7 +3,8 @@
 ::
 
     source (folder, zip, tar, fsspec URL)
-      └─ plan: files grouped into stories (joining.py), in SQLite (plan.py)
+      └─ plan: files grouped into stories (joining.py; eFiction dumps: efiction.py,
+         │     sqldump.py), in SQLite (plan.py)
            └─ engine: local processes (local.py) or Dask partitions (dask.py)
                 └─ run_task on each group (unit.py): rescue, join, hints
                      └─ Parquet parts + report, written then renamed (output.py)

@@ -85,6 +85,7 @@ class Page:
     first: str | None = None  # the likely part 1 (``story.html`` beside ``story_ch2.html``)
     index: bool = False
     hints: tuple[Hint, ...] = ()
+    database: bool = False  # a database dump (efiction.py): read for metadata, not rescued
 
 
 def read_page(key: str, head: bytes) -> Page:

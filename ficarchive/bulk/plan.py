@@ -3,8 +3,10 @@
 The planning pass streams the source's listing and each file's head through
 `joining.read_page` into the ``files`` table, a thousand rows at a time; SQL then
 resolves chains of next/previous links and names each group (one future Work) in
-``groups``, in listing order. Nothing here holds the file list in memory: the engines
-read pending groups back in pages of a few hundred.
+``groups``, in listing order. A site's database dump found in the listing is read
+into ``ef_*`` tables first and groups its chapter files (`efiction`). Nothing here
+holds the file list in memory: the engines read pending groups back in pages of a few
+hundred.
 
 Progress is committed per output part: ``parts`` lists the part files written (each
 renamed into place before its row is committed) and ``done`` the groups they hold. A
@@ -19,14 +21,18 @@ import itertools
 import json
 import os
 import sqlite3
+import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
+from ficarchive.bulk import efiction
 from ficarchive.bulk.joining import Page, read_page
+from ficarchive.bulk.output import FAILED, INDEX, MISSING
 from ficarchive.bulk.sources import HEAD_BYTES, Entry, Source
+from ficarchive.bulk.sqldump import DumpError
 from ficarchive.errors import FicarchiveError
 
 # Rows inserted per transaction in the planning pass, and groups read per query after it.
@@ -50,7 +56,11 @@ CREATE TABLE IF NOT EXISTS groups (gid INTEGER PRIMARY KEY, grp TEXT UNIQUE, mis
 CREATE TABLE IF NOT EXISTS parts (name TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS done (grp TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS loaded (archive TEXT, key TEXT, PRIMARY KEY (archive, key));
+CREATE TABLE IF NOT EXISTS planned (file TEXT, reason TEXT, kind TEXT);
 """
+# `files.is_index`: a story page, a story list (not rescued: its links give hints), or a
+# database dump (not rescued: its tables give stories their chapters and metadata).
+STORY, INDEX_PAGE, DATABASE = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -63,7 +73,9 @@ class Task:
     missing: tuple[str, ...] = ()
     title: str | None = None
     authors: tuple[str, ...] = ()
-    data: tuple[bytes, ...] | None = None  # the bytes, when the worker cannot read the source
+    # the bytes of each key the worker cannot read from the source (None: read it there)
+    data: tuple[bytes | None, ...] | None = None
+    record: dict[str, Any] | None = None  # what a site's database says of the story
 
 
 class PlanInUse(FicarchiveError):
@@ -89,6 +101,10 @@ def _lock(path: Path) -> IO[str]:
     return handle
 
 
+def _kind(page: Page) -> int:
+    return DATABASE if page.database else INDEX_PAGE if page.index else STORY
+
+
 def _chunks(entries: Iterator[Entry], size: int) -> Iterator[list[Entry]]:
     while chunk := list(itertools.islice(entries, size)):
         yield chunk
@@ -98,7 +114,10 @@ def _pages(
     source: Source, chunk: list[Entry], threads: ThreadPoolExecutor | None
 ) -> list[tuple[Page, int]]:
     def page(entry: Entry) -> tuple[Page, int]:
-        return read_page(entry.key, source.head(entry.key, HEAD_BYTES)), entry.size
+        head = source.head(entry.key, HEAD_BYTES)
+        if efiction.is_dump(entry.key, head):
+            return Page(entry.key, entry.key, database=True), entry.size
+        return read_page(entry.key, head), entry.size
 
     return list(threads.map(page, chunk) if threads is not None else map(page, chunk))
 
@@ -133,7 +152,9 @@ class Plan:
     # -- the planning pass ---------------------------------------------------------------
     def build(self, source: Source) -> int:
         """List `source` and group its files; returns the number of groups."""
-        self.db.executescript("DELETE FROM files; DELETE FROM hints; DELETE FROM groups;")
+        self.db.executescript(
+            "DELETE FROM files; DELETE FROM hints; DELETE FROM groups; DELETE FROM planned;"
+        )
         threads = ThreadPoolExecutor(REMOTE_READERS) if source.remote else None
         try:
             for chunk in _chunks(source.entries(), BATCH):
@@ -141,6 +162,7 @@ class Plan:
         finally:
             if threads is not None:
                 threads.shutdown()
+        self._databases(source)
         self._first_parts()
         self._chains()
         count = self._groups()
@@ -153,7 +175,7 @@ class Plan:
             "INSERT INTO files (key, size, grp, part, total, next, prev, first, is_index) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (p.key, size, p.group, p.part, p.total, p.next, p.prev, p.first, int(p.index))
+                (p.key, size, p.group, p.part, p.total, p.next, p.prev, p.first, _kind(p))
                 for p, size in pages
             ],
         )
@@ -162,6 +184,43 @@ class Plan:
             [(h.target, h.title, h.author) for p, _ in pages for h in p.hints],
         )
         self.db.execute("COMMIT")
+
+    def _databases(self, source: Source) -> None:
+        """eFiction dumps read into the plan; their chapter files grouped into stories."""
+        dumps = [str(k) for (k,) in self.db.execute(
+            "SELECT key FROM files WHERE is_index = ? ORDER BY seq", (DATABASE,))]  # fmt: skip
+        loaded = []
+        for key in dumps:
+            chunks = source.chunks(key)
+            if key.lower().endswith(".gz"):
+                chunks = efiction.gunzipped(chunks)
+            try:
+                stories = efiction.load_dump(self.db, key, chunks)
+            except (DumpError, OSError, EOFError, zlib.error) as exc:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                self._note(key, f"{key}: a database dump that cannot be read ({exc}); its "
+                           "chapter files are rescued one by one", FAILED)  # fmt: skip
+                continue
+            loaded.append(key)
+            self._note(key, f"{key}: an eFiction database dump; its {stories} stories gave "
+                       "chapter files their order, titles and authors", INDEX)  # fmt: skip
+        efiction.assign(self.db, loaded)
+        for key, reason in efiction.absent_stories(self.db, loaded):
+            self._note(key, reason, MISSING)
+
+    def _note(self, key: str, reason: str, kind: str) -> None:
+        self.db.execute("INSERT INTO planned VALUES (?, ?, ?)", (key, reason, kind))
+
+    def planning_report(self) -> Iterator[tuple[str, str, str]]:
+        """(file, reason, kind) of what the planning pass found not to rescue: story
+        lists, database dumps, stories a database lists that the source lacks."""
+        for (key,) in self.db.execute(
+            "SELECT key FROM files WHERE is_index = ? ORDER BY seq", (INDEX_PAGE,)
+        ):
+            yield str(key), f"{key}: a story list; its links gave titles and authors", INDEX
+        for key, reason, kind in self.db.execute("SELECT file, reason, kind FROM planned"):
+            yield str(key), str(reason), str(kind)
 
     def _first_parts(self) -> None:
         """``story.html`` beside ``story_ch2.html`` (and no ``story_ch1``) is part 1."""
@@ -215,6 +274,8 @@ class Plan:
         return len(batch)
 
     def _missing(self, grp: str, parts: str, total: int | None) -> list[str]:
+        if grp.startswith(efiction.GROUP_PREFIX):
+            return efiction.missing(self.db, grp)
         numbers = {int(p) for p in str(parts).split(",")}
         of = f" of {total}" if total else ""
         missing = [
@@ -245,11 +306,6 @@ class Plan:
     def file_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM files").fetchone()[0])
 
-    def index_pages(self) -> Iterator[str]:
-        """Story-list pages: not rescued, their links gave titles and authors."""
-        for (key,) in self.db.execute("SELECT key FROM files WHERE is_index = 1 ORDER BY seq"):
-            yield str(key)
-
     def pending(self) -> Iterator[Task]:
         """Every group not yet done, in listing order, read a page at a time."""
         last = 0
@@ -276,7 +332,13 @@ class Plan:
             "SELECT title, author FROM hints WHERE target = ? LIMIT 1", (keys[0],)
         ).fetchone()
         title, author = (hint[0], hint[1]) if hint else (None, None)
-        return Task(gid, grp, keys, missing, title, (author,) if author else ())
+        if not grp.startswith(efiction.GROUP_PREFIX):
+            return Task(gid, grp, keys, missing, title, (author,) if author else ())
+        data = tuple(efiction.stored_text(self.db, k) for k in keys)
+        return Task(
+            gid, grp, keys, missing, title, (author,) if author else (),
+            data if any(d is not None for d in data) else None, efiction.record(self.db, grp),
+        )  # fmt: skip
 
     # -- progress ------------------------------------------------------------------------
     def committed_parts(self) -> set[str]:

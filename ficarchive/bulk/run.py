@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from ficarchive.bulk.output import INDEX, Output, report_row
+from ficarchive.bulk.output import Output, report_row
 from ficarchive.bulk.parts import Limits, PartWriter, Written, part_name
 from ficarchive.bulk.plan import Plan, Task
 from ficarchive.bulk.sources import FolderSource, Source, TarSource, open_source
@@ -73,11 +73,8 @@ def prepare(source_location: str | Source, output: Output) -> tuple[Plan, Source
     if not plan.planned:
         plan.put("source", source_location)
         plan.build(source)
-        index = [
-            report_row(k, f"{k}: a story list; its links gave titles and authors", INDEX, k)
-            for k in plan.index_pages()
-        ]
-        output.write_part(part_name(0, 0, 0), [], index)
+        found = [report_row(k, why, kind, k) for k, why, kind in plan.planning_report()]
+        output.write_part(part_name(0, 0, 0), [], found)
         plan.commit(part_name(0, 0, 0), [])
     tidy(plan, output)
     output.clear_marks()

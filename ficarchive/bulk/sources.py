@@ -15,6 +15,7 @@ bytes in order while listing and ship them with each task.
 
 from __future__ import annotations
 
+import io
 import os
 import posixpath
 import tarfile
@@ -29,6 +30,8 @@ from ficarchive.rescue.sniff import MAX_INPUT_BYTES
 
 # Bytes of a file the planning pass reads to find part markers and next/previous links.
 HEAD_BYTES = 64 * 1024
+# Bytes read at a time from a file streamed whole (`Source.chunks`).
+CHUNK_BYTES = 2**20
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,16 @@ class Source:
 
     def head(self, key: str, size: int = HEAD_BYTES) -> bytes:
         return self.read(key)[:size]
+
+    def chunks(self, key: str, size: int = CHUNK_BYTES) -> Iterator[bytes]:
+        """The bytes of one file a piece at a time, with no size limit (a database dump
+        can be far larger than any story)."""
+        with self._open_file(key) as handle:
+            while chunk := handle.read(size):
+                yield chunk
+
+    def _open_file(self, key: str) -> BinaryIO:
+        return io.BytesIO(self.read(key))
 
     def stream(self) -> Iterator[tuple[Entry, bytes]]:
         """Every file with its bytes, in listing order (how tar sources are read)."""
@@ -114,6 +127,9 @@ class FolderSource(Source):
         with self._path(key).open("rb") as handle:
             return handle.read(size)
 
+    def _open_file(self, key: str) -> BinaryIO:
+        return self._path(key).open("rb")
+
 
 class ZipSource(Source):
     """A zip archive (local or any fsspec URL): its central directory is the listing."""
@@ -138,6 +154,12 @@ class ZipSource(Source):
             if size > MAX_INPUT_BYTES:
                 raise _too_large(key, size)
             return archive.read(key)
+
+    def chunks(self, key: str, size: int = CHUNK_BYTES) -> Iterator[bytes]:
+        raw, archive = self._open()
+        with raw, archive, archive.open(key) as handle:
+            while chunk := handle.read(size):
+                yield chunk
 
 
 class TarSource(Source):
@@ -207,6 +229,11 @@ class FsspecSource(Source):
         fs, root = self._fs()
         data: bytes = fs.cat_file(f"{root}/{key}", start=0, end=size)
         return data
+
+    def _open_file(self, key: str) -> BinaryIO:
+        fs, root = self._fs()
+        handle: BinaryIO = fs.open(f"{root}/{key}", "rb")
+        return handle
 
 
 _TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")

@@ -2,7 +2,8 @@
 
 This is the only code both engines run on their workers, which is why their outputs are
 the same: rescue each file of the group with `ficarchive.rescue`, join the parts into one
-Work, fill a missing title or author from an index page, and make the Parquet row. A
+Work, lay a site database's record over it (eFiction), fill a missing title or author
+from an index page, and make the Parquet row. A
 file the rescue refuses is a report row; the rest of its story is still joined, with the
 refused part named as missing.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ficarchive.bulk.efiction import apply_record, title_chapters
 from ficarchive.bulk.joining import apply_hints, join_works
 from ficarchive.bulk.output import CRASHED, FAILED, MISSING, TIMEOUT, report_row, work_row
 from ficarchive.bulk.plan import Task
@@ -38,7 +40,8 @@ def run_task(task: Task, source: Source) -> Outcome:
     lost: list[str] = []
     for i, key in enumerate(task.keys):
         try:
-            data = task.data[i] if task.data is not None else source.read(key)
+            held = task.data[i] if task.data is not None else None
+            data = held if held is not None else source.read(key)
             parts.append((key, rescue(data, key.rsplit("/", 1)[-1])))
             originals.append(data)
         except FicarchiveError as exc:
@@ -57,7 +60,12 @@ def run_task(task: Task, source: Source) -> Outcome:
     missing = (*task.missing, *(f"{k} (could not be rescued)" for k in lost if len(task.keys) > 1))
     for m in missing:
         outcome.report.append(report_row(parts[0][0], m, MISSING, task.group))
-    work = apply_hints(join_works(parts, missing), task.title, task.authors)
+    if task.record is not None:
+        parts = title_chapters(parts, task.record["chapters"])
+    work = join_works(parts, missing)
+    if task.record is not None:
+        work = apply_record(work, task.record)
+    work = apply_hints(work, task.title, task.authors)
     files = tuple(k for k, _ in parts)
     outcome.work = work_row(work, task.group, files, missing, tuple(originals))
     return outcome

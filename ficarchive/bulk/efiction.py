@@ -1,0 +1,466 @@
+"""eFiction dumps: a site's ``stories/`` folder read with its database dump beside it.
+
+eFiction, the PHP archive most fan fiction sites of the 2000s ran on, kept each chapter's
+text in ``stories/AUTHOR_ID/CHAPTER_ID.txt`` (or in the database itself) and everything
+else in MySQL: which chapters make a story and in what order, the story's title, author,
+co-authors, summary, notes, rating, characters, categories and genres. A rescued site
+is often exactly that folder and a ``.sql`` dump. Without the dump every chapter file
+is a story of its own with no title; with it, the planning pass
+
+1. reads the dump (`load_dump`, streamed through `sqldump.rows`) into ``ef_*`` tables of
+   the plan,
+2. puts each chapter file into its story's group, in eFiction's order (`assign`); a
+   chapter whose text is in the database and not on disk becomes a part of its own,
+   read from the plan (key ``DUMP#chapter=ID``), so nothing in the dump is left out,
+3. names every chapter the database lists but the source lacks (`missing`), and every
+   story none of whose chapters is there (`absent_stories`);
+
+and each worker lays the database's record over the rescued Work (`apply_record`): the
+database is the site's own word, so it wins over what the rescue read in the prose, and
+every field it sets or overrides is noted in the Work's diagnostics.
+
+The tables are found by name with any prefix (``fanfiction_stories``, ``efic_chapters``);
+eFiction 3's columns are read (1.x kept chapters as stories and is not joined).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import posixpath
+import re
+import sqlite3
+import zlib
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import ftfy
+import nh3
+
+from ficarchive.bulk.sqldump import rows
+from ficarchive.tags.fandoms import KNOWN_FANDOMS, canonical_fandom
+from ficarchive.tags.ratings import map_rating
+from ficarchive.work import Chapter, Diagnostic, Notes, Repair, Work
+
+GROUP_PREFIX = "efiction:"
+_DUMP_NAME = re.compile(r"\.sql(?:\.gz)?$", re.I)
+_DUMP_TABLES = re.compile(
+    rb"(?:CREATE\s+TABLE|INSERT\s+INTO)\s+(?:IF\s+NOT\s+EXISTS\s+)?[`\"]?(?:\w+_)?"
+    rb"(?:stories|chapters)[`\"]?[\s(]",
+    re.I,
+)
+_CHAPTER_FILE = re.compile(r"^(?P<root>(?:.*/)?)stories/\d+/(?P<chapid>\d+)\.[A-Za-z0-9]{1,5}$")
+_LOOKUPS = {  # table: (its id column, its name column)
+    "authors": ("uid", "penname"),
+    "ratings": ("rid", "rating"),
+    "characters": ("charid", "charname"),
+    "categories": ("catid", "category"),
+    "classes": ("class_id", "class_name"),
+    "challenges": ("chalid", "title"),
+}
+_STORY_COLUMNS = (
+    "sid", "title", "summary", "storynotes", "catid", "classes", "charid", "rid", "date",
+    "updated", "uid", "coauthors", "completed", "challenges",
+)  # fmt: skip
+_CHAPTER_COLUMNS = ("chapid", "sid", "uid", "inorder", "title", "notes", "endnotes")
+_INLINE = (("i", "em"), ("b", "strong"), ("em", "em"), ("strong", "strong"), ("u", "u"), ("s", "s"))
+_PARAGRAPH_BREAK = re.compile(r"</?p\b[^>]*>|<br\s*/?>\s*(?:<br\s*/?>\s*)+|\n\s*\n", re.I)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS ef_lookup (dump TEXT, kind TEXT, id TEXT, name TEXT,
+    PRIMARY KEY (dump, kind, id));
+CREATE TABLE IF NOT EXISTS ef_coauthor (dump TEXT, sid INTEGER, uid TEXT);
+CREATE TABLE IF NOT EXISTS ef_story (dump TEXT, sid INTEGER, fields TEXT,
+    PRIMARY KEY (dump, sid));
+CREATE TABLE IF NOT EXISTS ef_chapter (dump TEXT, chapid INTEGER, sid INTEGER, uid TEXT,
+    inorder INTEGER, fields TEXT, text BLOB, file TEXT, PRIMARY KEY (dump, chapid));
+CREATE INDEX IF NOT EXISTS ef_chapter_story ON ef_chapter (dump, sid);
+"""
+
+
+# -- finding and reading the dump ------------------------------------------------------------
+
+
+def is_dump(key: str, head: bytes) -> bool:
+    """Whether the file `key` (first bytes `head`) is a MySQL dump of an eFiction site."""
+    if not _DUMP_NAME.search(key):
+        return False
+    if key.lower().endswith(".gz"):
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head)
+        except zlib.error:
+            return False
+    return _DUMP_TABLES.search(head) is not None
+
+
+def gunzipped(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    for chunk in chunks:
+        yield inflate.decompress(chunk)
+    yield inflate.flush()
+
+
+def _table(name: str) -> str:
+    """``fanfiction_stories`` -> ``stories``: the eFiction table a dump's table is."""
+    return name.lower().rsplit("_", 1)[-1]
+
+
+def load_dump(db: sqlite3.Connection, dump: str, chunks: Iterator[bytes]) -> int:
+    """The eFiction tables of one dump into the plan; returns the stories found.
+
+    Raises `sqldump.DumpError` for a dump that cannot be read."""
+    db.executescript(SCHEMA)
+    db.execute("BEGIN")
+    stories = 0
+    for row in rows(chunks):
+        table, values = _table(row.table), row.values
+        if table in _LOOKUPS:
+            id_column, name_column = _LOOKUPS[table]
+            if id_column in values:
+                db.execute(
+                    "INSERT OR REPLACE INTO ef_lookup VALUES (?, ?, ?, ?)",
+                    (dump, table, str(values[id_column]), _text(values.get(name_column))),
+                )
+        elif table == "coauthors" and "sid" in values:
+            db.execute(
+                "INSERT INTO ef_coauthor VALUES (?, ?, ?)",
+                (dump, values["sid"], str(values.get("uid"))),
+            )
+        elif table == "stories" and "sid" in values:
+            fields = {c: _text(values.get(c)) for c in _STORY_COLUMNS if c in values}
+            db.execute(
+                "INSERT OR REPLACE INTO ef_story VALUES (?, ?, ?)",
+                (dump, values["sid"], json.dumps(fields)),
+            )
+            stories += 1
+        elif table == "chapters" and "chapid" in values and "sid" in values:
+            text = values.get("storytext")
+            fields = {c: _text(values.get(c)) for c in ("title", "notes", "endnotes")}
+            db.execute(
+                "INSERT OR REPLACE INTO ef_chapter VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+                (
+                    dump, values["chapid"], values["sid"], str(values.get("uid", "")),
+                    _number(values.get("inorder")), json.dumps(fields),
+                    text if isinstance(text, bytes) and text.strip() else None,
+                ),
+            )  # fmt: skip
+    db.execute("COMMIT")
+    return stories
+
+
+def _date(value: str | None) -> str | None:
+    """``2004-05-01 12:00:00`` -> ``2004-05-01``; MySQL's zero date is no date."""
+    day = (value or "")[:10]
+    return day if re.fullmatch(r"\d{4}-\d\d-\d\d", day) and not day.startswith("0000") else None
+
+
+def _number(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _text(value: Any) -> str | None:
+    """A database value as text: UTF-8 if it is, else Windows-1252 (what Latin-1 tables
+    held in practice)."""
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return value.decode("cp1252", "replace")
+    return str(value)
+
+
+# -- grouping the files ------------------------------------------------------------------------
+
+
+def _dump_for(root: str, dumps: Sequence[str]) -> str:
+    """The dump a ``stories/`` folder under `root` belongs to: the one sharing most of
+    its path (a site mirror holds one site, a collection one dump per site folder)."""
+
+    def shared(dump: str) -> int:
+        a, b = posixpath.dirname(dump).split("/"), root.rstrip("/").split("/")
+        n = 0
+        while n < min(len(a), len(b)) and a[n] == b[n]:
+            n += 1
+        return n
+
+    return max(dumps, key=shared)
+
+
+def assign(db: sqlite3.Connection, dumps: Sequence[str]) -> None:
+    """Chapter files into their stories' groups; chapters held only in the database
+    become parts of their own. Parts are numbered in eFiction's chapter order."""
+    if not dumps:
+        return
+    db.execute("BEGIN")
+    found = db.execute(
+        "SELECT key FROM files WHERE key LIKE '%stories/%' AND is_index = 0"
+    ).fetchall()
+    for (key,) in found:
+        match = _CHAPTER_FILE.match(key)
+        if match is not None:
+            dump = _dump_for(match["root"], dumps)
+            db.execute(
+                "UPDATE ef_chapter SET file = ? WHERE dump = ? AND chapid = ? AND file IS NULL",
+                (key, dump, int(match["chapid"])),
+            )
+    for dump in dumps:
+        db.execute(
+            "INSERT OR IGNORE INTO files (key, size, grp, part, is_index) "
+            "SELECT ? || '#chapter=' || chapid, length(text), ?, 1, 0 FROM ef_chapter "
+            "WHERE dump = ? AND file IS NULL AND text IS NOT NULL ORDER BY sid, inorder, chapid",
+            (dump, dump, dump),
+        )
+        db.execute(
+            "UPDATE ef_chapter SET file = ? || '#chapter=' || chapid "
+            "WHERE dump = ? AND file IS NULL AND text IS NOT NULL",
+            (dump, dump),
+        )
+    db.execute("DROP TABLE IF EXISTS temp.ef_order")
+    db.execute(
+        f"""CREATE TEMP TABLE ef_order AS
+            SELECT file, '{GROUP_PREFIX}' || dump || '#sid=' || sid AS grp,
+                   ROW_NUMBER() OVER (PARTITION BY dump, sid ORDER BY inorder, chapid) AS n
+            FROM ef_chapter"""
+    )
+    db.execute("CREATE INDEX temp.ef_order_file ON ef_order (file)")
+    db.execute(
+        "UPDATE files SET grp = o.grp, part = o.n, total = NULL FROM ef_order o "
+        "WHERE o.file = files.key"
+    )
+    db.execute("DROP TABLE temp.ef_order")
+    db.execute("COMMIT")
+
+
+def _story_of(grp: str) -> tuple[str, int]:
+    dump, sid = grp.removeprefix(GROUP_PREFIX).rsplit("#sid=", 1)
+    return dump, int(sid)
+
+
+def missing(db: sqlite3.Connection, grp: str) -> list[str]:
+    """The chapters the database lists for this story that the source does not hold."""
+    dump, sid = _story_of(grp)
+    chapters = db.execute(
+        "SELECT chapid, uid, fields, file FROM ef_chapter WHERE dump = ? AND sid = ? "
+        "ORDER BY inorder, chapid",
+        (dump, sid),
+    ).fetchall()
+    title = _title(db, dump, sid)
+    lost = []
+    for n, (chapid, uid, fields, file) in enumerate(chapters, start=1):
+        if file is None:
+            name = json.loads(fields).get("title")
+            named = f" “{name}”" if name else ""
+            lost.append(
+                f"chapter {n} of {len(chapters)}{named} (stories/{uid}/{chapid}.txt) of "
+                f"“{title}” (story {sid} of {dump})"
+            )
+    return lost
+
+
+def _story(db: sqlite3.Connection, dump: str, sid: int) -> dict[str, Any]:
+    """The story row's fields ({} for a story the database's chapters name but its
+    stories table lacks)."""
+    row = db.execute("SELECT fields FROM ef_story WHERE dump = ? AND sid = ?", (dump, sid))
+    found = row.fetchone()
+    return json.loads(found[0]) if found else {}
+
+
+def _title(db: sqlite3.Connection, dump: str, sid: int) -> str:
+    return str(_story(db, dump, sid).get("title") or "untitled")
+
+
+def absent_stories(db: sqlite3.Connection, dumps: Sequence[str]) -> Iterator[tuple[str, str]]:
+    """(dump, reason) for each story of the database none of whose chapters is there."""
+    for dump in dumps:
+        for sid, fields in db.execute(
+            "SELECT s.sid, s.fields FROM ef_story s WHERE s.dump = ? AND NOT EXISTS ("
+            "SELECT 1 FROM ef_chapter c WHERE c.dump = s.dump AND c.sid = s.sid "
+            "AND c.file IS NOT NULL) ORDER BY s.sid",
+            (dump,),
+        ):
+            title = json.loads(fields).get("title") or "untitled"
+            count = db.execute(
+                "SELECT count(*) FROM ef_chapter WHERE dump = ? AND sid = ?", (dump, sid)
+            ).fetchone()[0]
+            yield (
+                dump,
+                (
+                    f"{dump}: story {sid} “{title}” is in the database but none of its "
+                    f"{count} chapter(s) is in the source"
+                ),
+            )
+
+
+def stored_text(db: sqlite3.Connection, key: str) -> bytes | None:
+    """The text of a chapter held only in the database (key ``DUMP#chapter=ID``)."""
+    if "#chapter=" not in key:
+        return None
+    dump, chapid = key.rsplit("#chapter=", 1)
+    row = db.execute(
+        "SELECT text FROM ef_chapter WHERE dump = ? AND chapid = ?", (dump, int(chapid))
+    ).fetchone()
+    return None if row is None else bytes(row[0])
+
+
+# -- the record of one story --------------------------------------------------------------------
+
+
+def record(db: sqlite3.Connection, grp: str) -> dict[str, Any]:
+    """What the database says of the story of group `grp`, names looked up."""
+    dump, sid = _story_of(grp)
+    fields = _story(db, dump, sid)
+
+    def names(kind: str, ids: str | None) -> list[str]:
+        found = []
+        for i in re.split(r"[,\s]+", ids or ""):
+            if i and i != "0":
+                hit = db.execute(
+                    "SELECT name FROM ef_lookup WHERE dump = ? AND kind = ? AND id = ?",
+                    (dump, kind, i),
+                ).fetchone()
+                if hit and hit[0] and hit[0] not in found:
+                    found.append(hit[0])
+        return found
+
+    coauthors = [u for (u,) in db.execute(
+        "SELECT uid FROM ef_coauthor WHERE dump = ? AND sid = ?", (dump, sid))]  # fmt: skip
+    rating = fields.get("rid")
+    chapters = {
+        file: json.loads(ch)
+        for file, ch in db.execute(
+            "SELECT file, fields FROM ef_chapter WHERE dump = ? AND sid = ? AND file IS NOT NULL",
+            (dump, sid),
+        )
+    }
+    return {
+        "dump": dump,
+        "sid": sid,
+        "title": fields.get("title"),
+        "authors": names(
+            "authors", " ".join([*(fields.get(c) or "" for c in ("uid", "coauthors")), *coauthors])
+        ),
+        "summary": fields.get("summary"),
+        "notes": fields.get("storynotes"),
+        "rating": (names("ratings", rating) or [rating])[0] if rating and rating != "0" else None,
+        "characters": names("characters", fields.get("charid")),
+        "categories": names("categories", fields.get("catid")),
+        "classes": names("classes", fields.get("classes")),
+        "challenges": names("challenges", fields.get("challenges")),
+        "published": _date(fields.get("date")),
+        "chapters": chapters,
+    }
+
+
+# -- on the worker: the record laid over the rescued Work -------------------------------------
+
+
+def title_chapters(
+    parts: list[tuple[str, Work]], chapters: dict[str, Any]
+) -> list[tuple[str, Work]]:
+    """Each part's first chapter titled as the database titles it, where the text did not."""
+    titled = []
+    for key, work in parts:
+        name = _plain((chapters.get(key) or {}).get("title"))
+        if name and work.chapters and not work.chapters[0].title:
+            first = Chapter(name, work.chapters[0].sections)
+            work = work.evolve(chapters=(first, *work.chapters[1:]))
+        titled.append((key, work))
+    return titled
+
+
+def apply_record(work: Work, rec: dict[str, Any]) -> Work:
+    """The database's fields over the Work; each one set or overridden is noted."""
+    where = f"the eFiction database {rec['dump']} (story {rec['sid']})"
+    changes: dict[str, Any] = {}
+    notes: list[Diagnostic] = []
+    repairs: list[Repair] = []
+
+    def fixed(value: str | None) -> str | None:
+        if not value:
+            return value
+        mended = ftfy.fix_text(value, uncurl_quotes=False)
+        if mended != value:
+            repairs.append(Repair("mojibake: eFiction database text", value, mended))
+        return mended
+
+    def put(name: str, value: Any, shown: str) -> None:
+        current = getattr(work, name)
+        if not value or value == current:
+            return
+        changes[name] = value
+        said = f"; the text said {_shown(current)}" if current else ""
+        label = name.replace("_source", "").replace("_", " ")
+        notes.append(Diagnostic("efiction", f"{label} from {where}{said}", shown))
+
+    title = _plain(fixed(rec.get("title")))
+    put("title", title, title or "")
+    authors = tuple(a for a in (_plain(fixed(a)) for a in rec.get("authors", ())) if a)
+    put("authors", authors, ", ".join(authors))
+    summary = _plain(fixed(rec.get("summary")))
+    put("summary", summary, summary or "")
+    if rec.get("rating"):
+        written = _plain(fixed(rec["rating"])) or ""
+        put("rating_source", written, written)
+        if "rating_source" in changes:
+            changes["rating"] = map_rating(written)
+    characters = tuple(_plain(fixed(c)) or "" for c in rec.get("characters", ()))
+    put("characters", _merged(work.characters, characters), ", ".join(characters))
+    categories = [_plain(fixed(c)) or "" for c in rec.get("categories", ())]
+    fandoms = tuple(canonical_fandom(c) for c in categories if canonical_fandom(c) in KNOWN_FANDOMS)
+    put("fandoms", _merged(work.fandoms, fandoms), ", ".join(fandoms))
+    extra = [c for c in categories if canonical_fandom(c) not in KNOWN_FANDOMS]
+    extra += [_plain(fixed(c)) or "" for c in rec.get("classes", ())]
+    put("tags", _merged(work.tags, tuple(extra)), ", ".join(extra))
+    challenges = "; ".join(_plain(fixed(c)) or "" for c in rec.get("challenges", ()))
+    if not work.challenge:
+        put("challenge", challenges, challenges)
+    if not work.published:
+        put("published", rec.get("published"), rec.get("published") or "")
+    story_notes = _paragraphs(fixed(rec.get("notes")))
+    if story_notes:
+        changes["notes"] = Notes((*story_notes, *work.notes.beginning), work.notes.end)
+        notes.append(Diagnostic("efiction", f"story notes from {where}", " ".join(story_notes)))
+    if not changes:
+        return work
+    return work.evolve(
+        **changes,
+        repairs=(*work.repairs, *repairs),
+        diagnostics=(*work.diagnostics, *notes),
+    )
+
+
+def _merged(have: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:
+    seen = {h.casefold() for h in have}
+    return (*have, *(m for m in more if m and m.casefold() not in seen))
+
+
+def _shown(value: Any) -> str:
+    return ", ".join(value) if isinstance(value, tuple) else str(value)
+
+
+def _plain(value: str | None) -> str | None:
+    """Database HTML (eFiction allowed it in titles and summaries) as one line of text."""
+    if not value:
+        return None
+    text = html.unescape(nh3.clean(value, tags=set()))
+    return " ".join(text.split()) or None
+
+
+def _paragraphs(value: str | None) -> tuple[str, ...]:
+    """Database HTML as paragraphs of the Work's small tag set."""
+    if not value:
+        return ()
+    for old, new in _INLINE:
+        value = re.sub(rf"<(/?){old}\b[^>]*>", rf"<\1{new}>", value, flags=re.I)
+    found = []
+    for chunk in _PARAGRAPH_BREAK.split(value):
+        cleaned = nh3.clean(chunk, tags={"em", "strong", "u", "s", "br"}).strip()
+        cleaned = re.sub(r"^(?:<br>\s*)+|(?:\s*<br>)+$", "", cleaned)
+        if cleaned:
+            found.append(" ".join(cleaned.split()))
+    return tuple(found)

@@ -1,0 +1,213 @@
+"""eFiction dumps: a ``stories/`` folder read with the site's MySQL dump beside it.
+
+The site under tests/fixtures/bulk/efiction-site is invented: a dump
+(backup/tidesite.sql, mysqldump style, a Windows-1252 byte in one title) of three
+stories. Story 1 has chapters 10 and 11 on disk, listed out of order, and chapter 13 held
+only in the database; story 2 has chapter 20 on disk and chapter 21 nowhere; story 3 has
+no chapter anywhere. stories/2/99.txt is a file the database does not know.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from ficarchive.bulk import bulk_rescue, read_report, read_works
+from ficarchive.bulk.efiction import is_dump
+from ficarchive.bulk.sqldump import DumpError, rows
+
+SITE = Path(__file__).resolve().parent / "fixtures" / "bulk" / "efiction-site"
+DUMP = "backup/tidesite.sql"
+
+
+def _closing_words(work: dict[str, Any]) -> list[str]:
+    """The word naming each chapter's text (``That was the ebb-one chapter``)."""
+    return [c["sections"][-1]["paragraphs"][-1].split()[3] for c in work["chapters"]]
+
+
+def _run(source: Path | str, out: Path) -> dict[str, Any]:
+    summary = bulk_rescue(str(source), str(out), jobs=1)
+    works = {r["key"]: r for r in read_works(str(out)).to_pylist()}
+    report = read_report(str(out)).to_pylist()
+    return {"summary": summary, "works": works, "report": report}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return _run(SITE, tmp_path_factory.mktemp("efiction") / "out")
+
+
+# -- the dump reader ----------------------------------------------------------------------------
+
+
+def test_values_come_back_as_mysql_wrote_them() -> None:
+    dump = (
+        b"/*!40101 SET NAMES latin1 */;\n-- a comment; with a semicolon\n# another\n"
+        b"CREATE TABLE IF NOT EXISTS `db`.`x_t` (\n  `a` int, `b` text, `c` blob,\n"
+        b"  PRIMARY KEY (`a`), KEY `b` (`b`(10))\n) ENGINE=MyISAM;\n"
+        b"INSERT INTO `x_t` VALUES (-3,'it''s; (not) \\\"over\\\"\\n\\\\',0x4142),"
+        b"(4.5,NULL,_binary 'z'),(1e3,'\\0\\Z\\%',0x);\n"
+        b"INSERT IGNORE INTO x_t (c, a) VALUES ('first', 7);\n"
+    )
+    found = [r.values for r in rows(iter([dump]))]
+    assert found == [
+        {"a": -3, "b": b'it\'s; (not) "over"\n\\', "c": b"AB"},
+        {"a": 4.5, "b": None, "c": b"z"},
+        {"a": 1000.0, "b": b"\0\x1a\\%", "c": b""},
+        {"c": b"first", "a": 7},
+    ]
+    assert {r.table for r in rows(iter([dump]))} == {"x_t"}
+
+
+def test_a_dump_cut_inside_a_value_is_an_error() -> None:
+    with pytest.raises(DumpError, match="inside a quoted value"):
+        list(rows(iter([b"INSERT INTO t VALUES (1,'never clo", b"sed"])))
+
+
+_VALUE = st.one_of(
+    st.none(),
+    st.integers(-(2**40), 2**40),
+    st.binary(max_size=40),
+    st.text(max_size=20).map(lambda t: t.encode()),
+)
+
+
+def _literal(value: Any) -> bytes:
+    """A value as mysqldump writes it."""
+    if value is None:
+        return b"NULL"
+    if isinstance(value, int):
+        return str(value).encode()
+    escapes = {b"\\": b"\\\\", b"'": b"\\'", b"\0": b"\\0", b"\n": b"\\n", b"\r": b"\\r"}
+    return b"'" + b"".join(escapes.get(bytes([c]), bytes([c])) for c in value) + b"'"
+
+
+@given(
+    st.lists(st.lists(_VALUE, min_size=3, max_size=3), min_size=1, max_size=6),
+    st.lists(st.integers(1, 400), max_size=8),
+)
+@example([[b"';", None, 1], [b"\\", b"--", -5]], [1, 2, 3])
+def test_any_values_survive_any_cut_of_the_stream(table: list[list[Any]], cuts: list[int]) -> None:
+    dump = b"CREATE TABLE `t` (`a` text, `b` text, `c` text);\nINSERT INTO `t` VALUES "
+    dump += b",".join(b"(" + b",".join(_literal(v) for v in row) + b")" for row in table)
+    dump += b";\n"
+    pieces, at = [], 0
+    for cut in sorted(cuts):
+        pieces.append(dump[at:cut])
+        at = max(at, cut)
+    pieces.append(dump[at:])
+    assert [list(r.values.values()) for r in rows(iter(pieces))] == table
+
+
+def test_dumps_are_told_from_other_sql_by_their_tables() -> None:
+    head = (SITE / DUMP).read_bytes()[:4096]
+    assert is_dump(DUMP, head)
+    assert is_dump("site.sql.gz", gzip.compress(head))
+    assert not is_dump("stories/1/10.txt", head)
+    assert not is_dump("shop.sql", b"CREATE TABLE `orders` (`id` int);")
+
+
+# -- a whole site -------------------------------------------------------------------------------
+
+
+def test_chapter_files_are_joined_in_the_database_s_order(site: dict[str, Any]) -> None:
+    row = site["works"]["stories/1/10.txt"]
+    assert row["files"] == ["stories/1/10.txt", "stories/1/11.txt", f"{DUMP}#chapter=13"]
+    work = json.loads(row["work_json"])
+    assert _closing_words(work) == ["ebb-one", "flood-two", "slack-three"]
+    assert [c["title"] for c in work["chapters"]] == ["Ebb", "Flood", "Slack Water"]
+
+
+def test_the_database_gives_the_story_its_metadata(site: dict[str, Any]) -> None:
+    row = site["works"]["stories/1/10.txt"]
+    work = json.loads(row["work_json"])
+    assert row["title"] == "Lanterns at Low Tide"
+    assert row["authors"] == ["Marisol Vey", "Petra Quill"]  # the co-author from its table
+    assert (row["rating"], work["rating_source"]) == ("Explicit", "NC-17")
+    assert row["characters"] == ["Willow Rosenberg", "Tara Maclay"]
+    assert row["fandoms"] == ["Buffy the Vampire Slayer"]  # category "BtVS"
+    assert row["tags"] == ["Harbour Towns", "Angst", "Romance"]
+    assert work["summary"] == "Two witches wait out a very long tide."
+    assert work["notes"]["beginning"] == [
+        "Written for the harbour challenge.",
+        "Thanks to Petra for the <strong>beta</strong>.",
+    ]
+    assert work["published"] == "2004-05-01"
+    noted = {
+        d["message"].split(" from ")[0] for d in work["diagnostics"] if d["kind"] == "efiction"
+    }
+    assert {"title", "authors", "rating", "characters", "summary", "story notes"} <= noted
+
+
+def test_windows_1252_text_in_the_database_is_read_as_such(site: dict[str, Any]) -> None:
+    assert site["works"]["stories/2/20.txt"]["title"] == "The Cartographer’s Apprentice"
+
+
+def test_chapters_and_stories_the_source_lacks_are_reported(site: dict[str, Any]) -> None:
+    row = site["works"]["stories/2/20.txt"]
+    assert row["missing_parts"] == [
+        "chapter 2 of 2 “Second Sheet” (stories/2/21.txt) of “The Cartographer’s "
+        f"Apprentice” (story 2 of {DUMP})"
+    ]
+    reasons = {(r["file"], r["kind"]): r["reason"] for r in site["report"]}
+    assert "story 3 “Nothing Survived”" in reasons[(DUMP, "missing-part")]
+    assert "none of its 1 chapter(s)" in reasons[(DUMP, "missing-part")]
+    assert "eFiction database dump; its 3 stories" in reasons[(DUMP, "index")]
+    assert reasons[("stories/2/20.txt", "missing-part")] == row["missing_parts"][0]
+
+
+def test_the_dump_is_no_story_and_unknown_files_stand_alone(site: dict[str, Any]) -> None:
+    assert set(site["works"]) == {"stories/1/10.txt", "stories/2/20.txt", "stories/2/99.txt"}
+    alone = json.loads(site["works"]["stories/2/99.txt"]["work_json"])
+    assert _closing_words(alone) == ["orphan-page"]
+    assert not any(d["kind"] == "efiction" for d in alone["diagnostics"])
+
+
+def test_text_held_in_the_database_is_kept_as_an_original(site: dict[str, Any]) -> None:
+    originals = site["works"]["stories/1/10.txt"]["originals"]
+    assert originals[0] == (SITE / "stories/1/10.txt").read_bytes()
+    assert originals[2].startswith(b"The slack-three light") and b"\r\n" in originals[2]
+
+
+def test_a_zipped_and_gzipped_site_gives_the_same_works(
+    tmp_path: Path, site: dict[str, Any]
+) -> None:
+    folder = tmp_path / "site"
+    shutil.copytree(SITE, folder)
+    dump = folder / DUMP
+    (folder / (DUMP + ".gz")).write_bytes(gzip.compress(dump.read_bytes()))
+    dump.unlink()
+    archive = tmp_path / "site.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                z.write(path, path.relative_to(folder).as_posix())
+    again = _run(archive, tmp_path / "out")
+    first = site["works"]["stories/1/10.txt"]
+    row = again["works"]["stories/1/10.txt"]
+    assert row["files"][2] == f"{DUMP}.gz#chapter=13"
+    assert (row["title"], row["authors"], row["chapters"]) == (
+        first["title"],
+        first["authors"],
+        first["chapters"],
+    )
+
+
+def test_a_broken_dump_is_reported_and_the_chapters_still_rescued(tmp_path: Path) -> None:
+    folder = tmp_path / "site"
+    shutil.copytree(SITE, folder)
+    whole = (folder / DUMP).read_bytes()
+    (folder / DUMP).write_bytes(whole[: whole.index(b"Two witches") + 5])  # cut in a value
+    result = _run(folder, tmp_path / "out")
+    failed = [r for r in result["report"] if r["kind"] == "failed"]
+    assert [r["file"] for r in failed] == [DUMP]
+    assert "cannot be read" in failed[0]["reason"] and "one by one" in failed[0]["reason"]
+    assert len(result["works"]) == 4  # every chapter file a work of its own
