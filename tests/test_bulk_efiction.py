@@ -141,6 +141,7 @@ def test_the_database_gives_the_story_its_metadata(site: dict[str, Any]) -> None
         "Thanks to Petra for the <strong>beta</strong>.",
     ]
     assert work["published"] == "2004-05-01"
+    assert row["looks_like_story"]  # its chapters alone are too short to read as a story
     noted = {
         d["message"].split(" from ")[0] for d in work["diagnostics"] if d["kind"] == "efiction"
     }

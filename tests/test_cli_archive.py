@@ -88,6 +88,8 @@ def test_show_gives_back_the_original_file(tmp_path: Path) -> None:
     assert result.exit_code == 0 and result.stdout_bytes == data
     code, _, err = _run("show", "1", "--archive", archive, "--original", tmp_path / "no/such/x")
     assert code == 1 and "cannot be written" in err
+    code, _, _ = _run("show", "1", "--archive", archive, "--original", f"{tmp_path}/new/")
+    assert code == 0 and (tmp_path / "new" / "usenet_post.txt").read_bytes() == data
 
 
 def test_archive_errors_are_one_line(tmp_path: Path) -> None:

@@ -421,6 +421,9 @@ def apply_record(work: Work, rec: dict[str, Any]) -> Work:
         put("challenge", challenges, challenges)
     if not work.published:
         put("published", rec.get("published"), rec.get("published") or "")
+    if not work.looks_like_story:  # short chapters can read as notes: the site says story
+        changes["looks_like_story"] = True
+        notes.append(Diagnostic("efiction", f"a story, as {where} lists it", title))
     story_notes = _paragraphs(fixed(rec.get("notes")))
     if story_notes:
         changes["notes"] = Notes((*story_notes, *work.notes.beginning), work.notes.end)

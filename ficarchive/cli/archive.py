@@ -7,6 +7,7 @@ default in the user's data folder), calls one library method and prints the resu
 from __future__ import annotations
 
 import glob
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -223,13 +224,13 @@ def search(
     "--original",
     "original_to",
     metavar="PATH",
-    type=click.Path(path_type=Path, allow_dash=True),
-    help="Save the original file it was rescued from to PATH (a folder: under its own "
-    "name; -: standard output).",
+    type=click.Path(allow_dash=True),
+    help="Save the original file it was rescued from to PATH (a folder, or a name ending "
+    "in /: under its own name; -: standard output).",
 )
 @reports_errors
 def show(
-    work_id: int, location: str | None, as_json: bool, full: bool, original_to: Path | None
+    work_id: int, location: str | None, as_json: bool, full: bool, original_to: str | None
 ) -> None:
     """Show one work: metadata, repairs, edits and text."""
     archive = _open(location)
@@ -249,22 +250,26 @@ class NoOriginal(ArchiveError):
     """The work was stored without its original bytes."""
 
 
-def _save_original(archive: SQLiteArchive, work_id: int, target: Path) -> None:
+def _save_original(archive: SQLiteArchive, work_id: int, where: str) -> None:
     original = archive.original(work_id)
     if original is None:
         raise NoOriginal(
             f"work {work_id} was stored without its original file (added from a Work, or "
             "by `bulk load` of an output made before originals were kept)"
         )
-    if str(target) == "-":
+    if where == "-":
         sys.stdout.buffer.write(original.data)
         sys.stdout.flush()
         return
-    if target.is_dir():
+    target = Path(where)
+    folder = where.endswith(("/", os.sep))  # asked for a folder: made if need be
+    if target.is_dir() or folder:
         target = target / Path(original.name).name
     if target.exists():
         raise CannotSave(f"{target} already exists; give another path or remove it")
     try:
+        if folder:
+            target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(original.data)
     except OSError as exc:
         raise CannotSave(f"{target}: cannot be written ({exc.strerror or exc})") from None
