@@ -197,10 +197,8 @@ def assign(db: sqlite3.Connection, dumps: Sequence[str]) -> None:
     if not dumps:
         return
     db.execute("BEGIN")
-    found = db.execute(
-        "SELECT key FROM files WHERE key LIKE '%stories/%' AND is_index = 0"
-    ).fetchall()
-    for (key,) in found:
+    found = db.execute("SELECT key FROM files WHERE key LIKE '%stories/%' AND is_index = 0")
+    for (key,) in found:  # streamed: a site of a million files is never a list here
         match = _CHAPTER_FILE.match(key)
         if match is not None:
             dump = _dump_for(match["root"], dumps)
