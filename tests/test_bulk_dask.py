@@ -9,16 +9,20 @@ import pytest
 from ficarchive.bulk import bulk_rescue, read_report, read_works
 
 SITE = Path(__file__).resolve().parent / "fixtures" / "bulk" / "site"
+EFICTION_SITE = SITE.parent / "efiction-site"
 
 pytest.importorskip("distributed", reason="the Dask engine needs dask[distributed]")
 
 
-def test_dask_gives_the_same_output_as_the_local_engine(tmp_path: Path) -> None:
-    """Seven stories on two workers: cut into seven partitions (four a worker at most)."""
+@pytest.mark.parametrize(("site", "works"), [(SITE, 6), (EFICTION_SITE, 3)])
+def test_dask_gives_the_same_output_as_the_local_engine(
+    tmp_path: Path, site: Path, works: int
+) -> None:
+    """A site of pages, and an eFiction dump: cut into partitions (four a worker at most)."""
     local, distributed = tmp_path / "local", tmp_path / "dask"
-    bulk_rescue(str(SITE), str(local), jobs=2)
-    summary = bulk_rescue(str(SITE), str(distributed), jobs=2, engine="dask")
-    assert summary.works == 6
+    bulk_rescue(str(site), str(local), jobs=2)
+    summary = bulk_rescue(str(site), str(distributed), jobs=2, engine="dask")
+    assert summary.works == works
     assert len(list((distributed / "works").glob("part-001-*.parquet"))) >= 3
     assert read_works(str(distributed)).equals(read_works(str(local)))
     assert read_report(str(distributed)).equals(read_report(str(local)))
