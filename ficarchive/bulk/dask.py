@@ -46,6 +46,8 @@ MIN_PARTITIONS_PER_THREAD = 4
 IN_FLIGHT_PER_THREAD = 2
 # Times Dask reruns a partition whose worker died.
 RETRIES = 2
+# Times a worker left running a hung rescue is asked to restart.
+RESTART_TRIES = 2
 
 
 def rescue_partition(
@@ -190,9 +192,13 @@ class _Partitions:
 
 def _restart(client: Any, address: str) -> None:
     """Restart the worker holding an abandoned thread (only a nanny can: without one, the
-    thread runs on until it ends)."""
-    with contextlib.suppress(Exception):
-        client.restart_workers([address], raise_for_error=False)
+    thread runs on until it ends). A restart that timed out (a loaded machine) is asked
+    for once more."""
+    for _ in range(RESTART_TRIES):
+        with contextlib.suppress(Exception):
+            status = client.restart_workers([address], raise_for_error=False)
+            if status.get(address) in ("OK", "removed"):
+                return
 
 
 def _partitions(plan: Plan, size: int) -> Any:
