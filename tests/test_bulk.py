@@ -28,6 +28,7 @@ from ficarchive.bulk import parts as bulk_parts
 from ficarchive.bulk.joining import read_page
 from ficarchive.bulk.output import Output, OutputUnwritable
 from ficarchive.bulk.sources import FsspecSource, TarSource, ZipSource
+from ficarchive.bulk.status import status
 from ficarchive.work import Work
 
 SITE = Path(__file__).resolve().parent / "fixtures" / "bulk" / "site"
@@ -303,6 +304,10 @@ def test_an_interrupted_run_goes_on_without_redoing_work(
     with pytest.raises(KeyboardInterrupt):
         bulk_rescue(str(SITE), str(out), jobs=1, progress=interrupt)
     assert not (out / "_SUCCESS").exists()
+    stopped = status(str(out))
+    assert (stopped.finished, stopped.running, stopped.stories) == (False, None, 7)
+    assert 3 <= stopped.done < 7 and stopped.pending == 7 - stopped.done
+    assert stopped.done - 1 <= stopped.works <= stopped.done  # one story is a binary file
     stray = out / "works" / "part-009-0001-000001.parquet"  # as if a run died before committing
     stray.write_bytes(b"not parquet")
     summary = bulk_rescue(str(SITE), str(out), jobs=1)
@@ -328,6 +333,7 @@ def test_one_run_at_a_time_on_an_output(tmp_path: Path) -> None:
     try:
         with pytest.raises(PlanInUse, match=f"process {os.getpid()} is using this bulk output"):
             bulk_rescue(str(SITE), str(out), jobs=1)
+        assert status(str(out)).running == f"process {os.getpid()}"  # read beside the run
     finally:
         held.close()
     assert bulk_rescue(str(SITE), str(out), jobs=1).works == 6
@@ -403,6 +409,19 @@ def test_cli_bulk_rescue_and_load(tmp_path: Path, run_cli: Any) -> None:
     assert result.stdout.strip() == "6 works added, 0 already in the archive"
     result = run_cli("bulk", "load", out, "--archive", archive, "-q")
     assert result.stdout.strip() == "0 works added, 6 already in the archive"
+    result = run_cli("bulk", "status", out)
+    assert result.exit_code == 0, result.output
+    lines = [" ".join(line.split()) for line in result.stdout.splitlines()]
+    assert lines[1:] == [
+        "state finished; 1 run(s) so far",
+        "source 16 files, 7 stories",
+        "done 7 stories (100 %), 0 to go",
+        f"output 6 works in {len(list((out / 'works').glob('part-*.parquet')))} parts",
+        "report 4 rows: failed 1, index 1, missing-part 2",
+        f"loaded 6 works into {archive}",
+    ]
+    result = run_cli("bulk", "status", tmp_path / "elsewhere")
+    assert result.exit_code == 2 and "no bulk run here" in result.stderr
     from ficarchive.archive import Archive
 
     with Archive.open(str(archive)) as opened:

@@ -92,7 +92,7 @@ def load(
             f"{out_location}: no finished bulk output here (no _SUCCESS); run "
             "`ficarchive bulk rescue SOURCE --out` to completion first"
         )
-    total = _count(output)
+    total = output.count_rows("works")
     archive = open_archive(archive_location)
     journal = Plan(state_path(output))
     where = archive_location or "(the default archive)"
@@ -144,11 +144,3 @@ def _add(archive: Any, todo: list[Row], note: Callable[[list[str]], None]) -> li
     finally:
         note([row.key for row in todo[: len(statuses)]])
     return statuses
-
-
-def _count(output: Output) -> int:
-    total = 0
-    for name in output.parts("works"):
-        with output.fs.open(output.path("works", name), "rb") as handle:
-            total += pq.ParquetFile(handle).metadata.num_rows
-    return total

@@ -20,8 +20,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
 from ficarchive.bulk.output import Output, report_row
 from ficarchive.bulk.parts import Limits, PartWriter, Written, part_name
 from ficarchive.bulk.plan import Plan, Task
@@ -137,8 +135,8 @@ def bulk_rescue(
         summary = Summary(
             plan.get("source") or source.location,
             plan.file_count(),
-            _rows(output, "works"),
-            _rows(output, "report"),
+            output.count_rows("works"),
+            output.count_rows("report"),
             done_before,
             round(time.monotonic() - started, 3),
         )
@@ -186,11 +184,3 @@ def _run_local(
 
 def _tasks(plan: Plan) -> Iterator[Task]:
     yield from plan.pending()
-
-
-def _rows(output: Output, kind: str) -> int:
-    total = 0
-    for name in output.parts(kind):
-        with output.fs.open(output.path(kind, name), "rb") as handle:
-            total += pq.ParquetFile(handle).metadata.num_rows
-    return total

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -24,6 +25,9 @@ from rich.progress import (
 
 from ficarchive.cli.archive import archive_option
 from ficarchive.errors import FicarchiveError
+
+if TYPE_CHECKING:  # the bulk modules import pyarrow: only the bulk commands pay for it
+    from ficarchive.bulk.status import Status
 
 
 def _fail(message: str, code: int) -> None:
@@ -161,3 +165,41 @@ def load_command(out: str, location: str | None, quiet: bool) -> None:
     except FicarchiveError as exc:
         _fail(str(exc), exc.exit_code)
     click.echo(f"{summary.added} works added, {summary.unchanged} already in the archive")
+
+
+@bulk.command("status")
+@click.argument("out")
+def status_command(out: str) -> None:
+    """Where the bulk run writing to OUT stands: running, stopped or finished.
+
+    Safe to run while the run goes on: it reads the run's plan and the parts written so
+    far without taking the run's lock.
+    """
+    from ficarchive.bulk.status import status
+
+    try:
+        state = status(out)
+    except FicarchiveError as exc:
+        _fail(str(exc), exc.exit_code)
+    click.echo(render_status(state, out))
+
+
+def render_status(state: Status, out: str) -> str:
+    share = f" ({100 * state.done / state.stories:.0f} %)" if state.stories else ""
+    report = ", ".join(f"{kind} {n:,}" for kind, n in sorted(state.report.items())) or "none"
+    if state.finished:
+        where = "finished"
+    elif state.running:
+        where = f"running ({state.running})"
+    else:
+        where = "stopped before the end: run the same `bulk rescue` command to go on"
+    lines = [
+        f"{state.source} -> {out}",
+        f"  state    {where}; {state.runs} run(s) so far",
+        f"  source   {state.files:,} files, {state.stories:,} stories",
+        f"  done     {state.done:,} stories{share}, {state.pending:,} to go",
+        f"  output   {state.works:,} works in {state.parts:,} parts",
+        f"  report   {sum(state.report.values()):,} rows: {report}",
+    ]
+    lines += [f"  loaded   {n:,} works into {archive}" for archive, n in state.loaded.items()]
+    return "\n".join(lines)
