@@ -167,6 +167,31 @@ def _plan(tmp_path: Path, files: dict[str, str]) -> list[Any]:
     return tasks
 
 
+def test_site_furniture_is_skipped_and_reported_not_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ficarchive.bulk import run as bulk_run
+
+    monkeypatch.setattr(bulk_run, "PLANNING_ROWS", 2)  # the planning report in two parts
+    site = tmp_path / "site"
+    (site / "img").mkdir(parents=True)
+    shutil.copy(SITE / "lantern.html", site / "lantern.html")
+    (site / "img" / "divider.GIF").write_bytes(b"GIF89a\x01\x00\x01\x00\x00\xff\x00,")
+    (site / "style.css").write_text("body { font-family: Verdana; }\n")
+    (site / "counter.js").write_text("document.write('You are visitor 1,234');\n")
+    summary = bulk_rescue(str(site), str(tmp_path / "out"), jobs=1)
+    assert (summary.files, summary.works) == (4, 1)
+    report = {
+        r["file"]: (r["kind"], r["reason"]) for r in read_report(str(tmp_path / "out")).to_pylist()
+    }
+    assert report == {
+        "counter.js": ("skipped", "counter.js: a script (site furniture), not a story"),
+        "img/divider.GIF": ("skipped", "img/divider.GIF: an image (site furniture), not a story"),
+        "style.css": ("skipped", "style.css: a stylesheet (site furniture), not a story"),
+    }
+    assert len(list((tmp_path / "out" / "report").glob("part-000-0000-*.parquet"))) == 2
+
+
 def test_the_unnumbered_page_is_part_one(tmp_path: Path) -> None:
     (task,) = _plan(tmp_path, {"story.html": "a", "story_ch2.html": "b", "story_ch3.html": "c"})
     assert task.keys == ("story.html", "story_ch2.html", "story_ch3.html")

@@ -72,6 +72,36 @@ class Hint:
     author: str | None
 
 
+# What a file of the source is. Only stories are rescued: a story list's links give
+# titles and authors (`Hint`), a database dump gives stories their chapters and metadata
+# (efiction.py), and site furniture (images, stylesheets, scripts, fonts, media) is
+# skipped by its name, each reported (kind ``skipped``) rather than failed.
+STORY, INDEX, DATABASE, FURNITURE = "story", "index", "database", "furniture"  # `Page.role`
+_FURNITURE = re.compile(
+    r"\.(?P<ext>gif|jpe?g|jpe|png|bmp|ico|svg|webp|tiff?|css|js|woff2?|ttf|otf|eot"
+    r"|mp3|wav|midi?|ogg|mp4|m4a|avi|mov|wmv|swf|flv)$",
+    re.I,
+)
+_FURNITURE_KIND = {
+    "css": "a stylesheet", "js": "a script", "woff": "a font", "woff2": "a font",
+    "ttf": "a font", "otf": "a font", "eot": "a font", "swf": "a Flash file",
+}  # fmt: skip
+_MEDIA = {"mp3", "wav", "mid", "midi", "ogg", "mp4", "m4a", "avi", "mov", "wmv", "flv"}
+
+
+def furniture(key: str) -> str | None:
+    """What kind of site furniture the file `key` is by its name (None: maybe a story).
+
+    >>> furniture("images/divider.GIF"), furniture("style.css"), furniture("story.html")
+    ('an image', 'a stylesheet', None)
+    """
+    found = _FURNITURE.search(key)
+    if found is None:
+        return None
+    ext = found["ext"].lower()
+    return _FURNITURE_KIND.get(ext) or ("a sound or video file" if ext in _MEDIA else "an image")
+
+
 @dataclass(frozen=True)
 class Page:
     """What the planning pass learns of one file from its name and head."""
@@ -83,13 +113,18 @@ class Page:
     next: str | None = None
     prev: str | None = None
     first: str | None = None  # the likely part 1 (``story.html`` beside ``story_ch2.html``)
-    index: bool = False
+    role: str = STORY
     hints: tuple[Hint, ...] = ()
-    database: bool = False  # a database dump (efiction.py): read for metadata, not rescued
+
+    @property
+    def index(self) -> bool:
+        return self.role == INDEX
 
 
 def read_page(key: str, head: bytes) -> Page:
     """The group and part of the file `key`, from its name and first bytes."""
+    if furniture(key) is not None:
+        return Page(key, key, role=FURNITURE)
     by_name = _from_name(key)
     if by_name is not None:
         return by_name
@@ -165,7 +200,7 @@ def _from_links(key: str, text: str) -> Page | None:
             prev = target
     visible = len(" ".join(html.unescape(_TAG.sub(" ", text)).split()))
     if len(local) >= INDEX_MIN_LINKS and link_chars >= INDEX_LINK_SHARE * max(visible, 1):
-        return Page(key, key, index=True, hints=_hints(text, local))
+        return Page(key, key, role=INDEX, hints=_hints(text, local))
     if nxt is None and prev is None:
         return None
     return Page(key, key, next=nxt, prev=prev)

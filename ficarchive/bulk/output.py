@@ -68,7 +68,8 @@ class OutputUnwritable(FicarchiveError):
 
 
 # Report kinds.
-FAILED, TIMEOUT, CRASHED, MISSING, INDEX = "failed", "timeout", "crashed", "missing-part", "index"
+FAILED, TIMEOUT, CRASHED, MISSING = "failed", "timeout", "crashed", "missing-part"
+INDEX, SKIPPED = "index", "skipped"  # a story list or database dump; site furniture
 
 
 def work_row(

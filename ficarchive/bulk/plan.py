@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from ficarchive.bulk import efiction
-from ficarchive.bulk.joining import Page, read_page
-from ficarchive.bulk.output import FAILED, INDEX, MISSING
+from ficarchive.bulk.joining import DATABASE, FURNITURE, STORY, Page, furniture, read_page
+from ficarchive.bulk.output import FAILED, INDEX, MISSING, SKIPPED
 from ficarchive.bulk.sources import HEAD_BYTES, Entry, Source
 from ficarchive.bulk.sqldump import DumpError
 from ficarchive.errors import FicarchiveError
@@ -58,9 +58,9 @@ CREATE TABLE IF NOT EXISTS done (grp TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS loaded (archive TEXT, key TEXT, PRIMARY KEY (archive, key));
 CREATE TABLE IF NOT EXISTS planned (file TEXT, reason TEXT, kind TEXT);
 """
-# `files.is_index`: a story page, a story list (not rescued: its links give hints), or a
-# database dump (not rescued: its tables give stories their chapters and metadata).
-STORY, INDEX_PAGE, DATABASE = 0, 1, 2
+# `files.is_index`: what a file is (`joining.STORY`, ...), by its place in `_ROLES`.
+_ROLES = (STORY, INDEX, DATABASE, FURNITURE)  # a story list's role is its report kind
+_STORY, _INDEX, _DATABASE, _FURNITURE = range(len(_ROLES))
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def _lock(path: Path) -> IO[str]:
 
 
 def _kind(page: Page) -> int:
-    return DATABASE if page.database else INDEX_PAGE if page.index else STORY
+    return _ROLES.index(page.role)
 
 
 def _chunks(entries: Iterator[Entry], size: int) -> Iterator[list[Entry]]:
@@ -116,7 +116,7 @@ def _pages(
     def page(entry: Entry) -> tuple[Page, int]:
         head = source.head(entry.key, HEAD_BYTES)
         if efiction.is_dump(entry.key, head):
-            return Page(entry.key, entry.key, database=True), entry.size
+            return Page(entry.key, entry.key, role=DATABASE), entry.size
         return read_page(entry.key, head), entry.size
 
     return list(threads.map(page, chunk) if threads is not None else map(page, chunk))
@@ -188,7 +188,7 @@ class Plan:
     def _databases(self, source: Source) -> None:
         """eFiction dumps read into the plan; their chapter files grouped into stories."""
         dumps = [str(k) for (k,) in self.db.execute(
-            "SELECT key FROM files WHERE is_index = ? ORDER BY seq", (DATABASE,))]  # fmt: skip
+            "SELECT key FROM files WHERE is_index = ? ORDER BY seq", (_DATABASE,))]  # fmt: skip
         loaded = []
         for key in dumps:
             chunks = source.chunks(key)
@@ -215,10 +215,15 @@ class Plan:
     def planning_report(self) -> Iterator[tuple[str, str, str]]:
         """(file, reason, kind) of what the planning pass found not to rescue: story
         lists, database dumps, stories a database lists that the source lacks."""
-        for (key,) in self.db.execute(
-            "SELECT key FROM files WHERE is_index = ? ORDER BY seq", (INDEX_PAGE,)
+        for key, role in self.db.execute(
+            "SELECT key, is_index FROM files WHERE is_index IN (?, ?) ORDER BY seq",
+            (_INDEX, _FURNITURE),
         ):
-            yield str(key), f"{key}: a story list; its links gave titles and authors", INDEX
+            if role == _INDEX:
+                yield str(key), f"{key}: a story list; its links gave titles and authors", INDEX
+            else:
+                what = furniture(str(key)) or "site furniture"
+                yield str(key), f"{key}: {what} (site furniture), not a story", SKIPPED
         for key, reason, kind in self.db.execute("SELECT file, reason, kind FROM planned"):
             yield str(key), str(reason), str(kind)
 

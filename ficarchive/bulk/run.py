@@ -18,6 +18,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
+from itertools import islice
 from pathlib import Path
 
 from ficarchive.bulk.output import Output, report_row
@@ -29,6 +30,8 @@ from ficarchive.errors import FicarchiveError
 # Seconds a single file may take to rescue before it is reported and skipped (the
 # slowest real stories take well under a second; a 32 MB file some tens of seconds).
 DEFAULT_TIMEOUT = 120.0
+# Report rows of the planning pass (story lists, site furniture, ...) written to a part.
+PLANNING_ROWS = 50_000
 
 Progress = Callable[[int, int], None]  # (groups just finished, total groups to do)
 
@@ -71,12 +74,25 @@ def prepare(source_location: str | Source, output: Output) -> tuple[Plan, Source
     if not plan.planned:
         plan.put("source", source_location)
         plan.build(source)
-        found = [report_row(k, why, kind, k) for k, why, kind in plan.planning_report()]
-        output.write_part(part_name(0, 0, 0), [], found)
-        plan.commit(part_name(0, 0, 0), [])
+        _write_planning_report(plan, output)
     tidy(plan, output)
     output.clear_marks()
     return plan, source
+
+
+def _write_planning_report(plan: Plan, output: Output) -> None:
+    """What the planning pass found not to rescue, as parts of `PLANNING_ROWS` rows (a
+    mirror of a million images is not a list in memory)."""
+    found = plan.planning_report()
+    number = 0
+    while True:
+        rows = [report_row(k, why, kind, k) for k, why, kind in islice(found, PLANNING_ROWS)]
+        if rows or number == 0:
+            output.write_part(part_name(0, 0, number), [], rows)
+            plan.commit(part_name(0, 0, number), [])
+        if len(rows) < PLANNING_ROWS:
+            return
+        number += 1
 
 
 def tidy(plan: Plan, output: Output) -> None:
