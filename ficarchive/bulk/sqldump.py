@@ -51,7 +51,8 @@ _ESCAPES = {
     b"0": b"\0", b"b": b"\b", b"n": b"\n", b"r": b"\r", b"t": b"\t", b"Z": b"\x1a",
     b"%": b"\\%", b"_": b"\\_",
 }  # fmt: skip
-_ESCAPE = re.compile(rb"\\(.)|''|\"\"", re.S)
+# An escape, or the string's own quote doubled ('it''s', "say ""hi""").
+_ESCAPE = {b"'": re.compile(rb"\\(.)|''", re.S), b'"': re.compile(rb'\\(.)|""', re.S)}
 _NOT_COLUMNS = {
     "PRIMARY", "KEY", "UNIQUE", "INDEX", "CONSTRAINT", "FULLTEXT", "FOREIGN", "CHECK",
     "SPATIAL", "PERIOD",
@@ -70,8 +71,8 @@ class Row:
     values: dict[str, Any]
 
 
-def _unescape(raw: bytes) -> bytes:
-    if b"\\" not in raw and b"''" not in raw and b'""' not in raw:
+def _unescape(raw: bytes, quote: bytes) -> bytes:
+    if b"\\" not in raw and quote * 2 not in raw:
         return raw
 
     def one(match: re.Match[bytes]) -> bytes:
@@ -79,7 +80,7 @@ def _unescape(raw: bytes) -> bytes:
             return match[0][:1]
         return _ESCAPES.get(match[1], match[1])
 
-    return _ESCAPE.sub(one, raw)
+    return _ESCAPE[quote].sub(one, raw)
 
 
 Token = tuple[str, Any]
@@ -116,7 +117,7 @@ def _tokens(chunks: Iterable[bytes]) -> Iterator[Token]:
         if kind in ("space", "comment"):
             continue
         if kind in ("string", "dstring"):
-            yield "value", _unescape(match[kind])
+            yield "value", _unescape(match[kind], b"'" if kind == "string" else b'"')
         elif kind == "hex":
             digits = match["hex"].decode()
             yield "value", bytes.fromhex(digits if len(digits) % 2 == 0 else "0" + digits)
