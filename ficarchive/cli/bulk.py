@@ -141,9 +141,12 @@ def rescue_command(
             "interrupted: finished works are saved; run the same command again to go on"
         )
         sys.exit(130)
+    from ficarchive.bulk.status import status
+
+    kinds = _kinds(status(out).report)
     click.echo(
-        f"{summary.files} files: {summary.works} works, {summary.reported} report rows "
-        f"(see {out.rstrip('/')}/report.csv) in {summary.seconds:.1f} s"
+        f"{summary.files:,} files: {summary.works:,} works in {summary.seconds:.1f} s; "
+        f"report: {kinds} (see {out.rstrip('/')}/report.csv)"
     )
 
 
@@ -184,9 +187,13 @@ def status_command(out: str) -> None:
     click.echo(render_status(state, out))
 
 
+def _kinds(report: dict[str, int]) -> str:
+    return ", ".join(f"{kind} {n:,}" for kind, n in sorted(report.items())) or "nothing"
+
+
 def render_status(state: Status, out: str) -> str:
     share = f" ({100 * state.done / state.stories:.0f} %)" if state.stories else ""
-    report = ", ".join(f"{kind} {n:,}" for kind, n in sorted(state.report.items())) or "none"
+    report = _kinds(state.report)
     if state.finished:
         where = "finished"
     elif state.running:
