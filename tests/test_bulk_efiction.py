@@ -214,3 +214,23 @@ def test_a_broken_dump_is_reported_and_the_chapters_still_rescued(tmp_path: Path
     assert [r["file"] for r in failed] == [DUMP]
     assert "cannot be read" in failed[0]["reason"] and "one by one" in failed[0]["reason"]
     assert len(result["works"]) == 4  # every chapter file a work of its own
+
+
+def test_a_data_only_dump_is_read_in_efiction_3_s_column_order(tmp_path: Path) -> None:
+    """``mysqldump --no-create-info`` names no columns: eFiction 3's order is assumed."""
+    site = tmp_path / "site"
+    (site / "stories" / "4").mkdir(parents=True)
+    for chapid in (40, 41):
+        shutil.copy(SITE / "stories/1/10.txt", site / "stories" / "4" / f"{chapid}.txt")
+    (site / "data.sql").write_bytes(
+        b"INSERT INTO `efic_authors` VALUES (4,'Ines Darrow','','','','','',NULL);\n"
+        b"INSERT INTO `efic_stories` VALUES (9,'Salt Roads','A summary.','','0',NULL,'0',"
+        b"'0','2003-02-01 00:00:00',NULL,4,NULL,'0','1','1','0',90,0,0,0,'0');\n"
+        b"INSERT INTO `efic_chapters` VALUES (41,'Second',2,'',NULL,NULL,'1',45,0,0,9,4,0),"
+        b"(40,'First',1,'',NULL,NULL,'1',45,0,0,9,4,0);\n"
+    )
+    result = _run(site, tmp_path / "out")
+    (row,) = result["works"].values()
+    assert (row["title"], row["authors"]) == ("Salt Roads", ["Ines Darrow"])
+    assert row["files"] == ["stories/4/40.txt", "stories/4/41.txt"]
+    assert [c["title"] for c in json.loads(row["work_json"])["chapters"]] == ["First", "Second"]

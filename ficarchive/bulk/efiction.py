@@ -58,6 +58,26 @@ _LOOKUPS = {  # table: (its id column, its name column)
     "classes": ("class_id", "class_name"),
     "challenges": ("chalid", "title"),
 }
+# eFiction 3's columns in table order: a data-only dump (``mysqldump --no-create-info``)
+# names none, so its values are read in this order.
+_EFICTION3_COLUMNS = {
+    "authors": ("uid", "penname", "realname", "email", "website", "bio", "image", "date"),
+    "ratings": ("rid", "rating", "ratingwarning", "warningtext"),
+    "characters": ("charid", "catid", "charname", "bio", "image"),
+    "categories": ("catid", "parentcatid", "category", "description", "image"),
+    "classes": ("class_id", "class_type", "class_name"),
+    "challenges": ("chalid", "challenger", "uid", "title", "catid", "characters", "summary"),
+    "coauthors": ("sid", "uid"),
+    "chapters": (
+        "chapid", "title", "inorder", "notes", "storytext", "endnotes", "validated",
+        "wordcount", "rating", "reviews", "sid", "uid", "count",
+    ),
+    "stories": (
+        "sid", "title", "summary", "storynotes", "catid", "classes", "charid", "rid", "date",
+        "updated", "uid", "coauthors", "featured", "validated", "completed", "rr",
+        "wordcount", "rating", "reviews", "count", "challenges",
+    ),
+}  # fmt: skip
 _STORY_COLUMNS = (
     "sid", "title", "summary", "storynotes", "catid", "classes", "charid", "rid", "date",
     "updated", "uid", "coauthors", "completed", "challenges",
@@ -114,6 +134,8 @@ def load_dump(db: sqlite3.Connection, dump: str, chunks: Iterator[bytes]) -> int
     stories = 0
     for row in rows(chunks):
         table, values = _table(row.table), row.values
+        if "0" in values and table in _EFICTION3_COLUMNS:  # no column names in the dump
+            values = dict(zip(_EFICTION3_COLUMNS[table], values.values(), strict=False))
         if table in _LOOKUPS:
             id_column, name_column = _LOOKUPS[table]
             if id_column in values:
