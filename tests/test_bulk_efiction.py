@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+import tarfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from ficarchive.bulk import bulk_rescue, read_report, read_works
-from ficarchive.bulk.efiction import is_dump
+from ficarchive.bulk import bulk_rescue, read_report, read_works, sqldump
+from ficarchive.bulk.efiction import gunzipped, is_dump
 from ficarchive.bulk.sqldump import DumpError, rows
 
 SITE = Path(__file__).resolve().parent / "fixtures" / "bulk" / "efiction-site"
@@ -96,7 +97,6 @@ def _literal(value: Any) -> bytes:
 )
 @example([[b"';", None, 1], [b"\\", b"--", -5]], [1, 2, 3])
 @example([[None, None, b'""']], [])  # found by Hypothesis: "" is not an escape in '…'
-
 def test_any_values_survive_any_cut_of_the_stream(table: list[list[Any]], cuts: list[int]) -> None:
     dump = b"CREATE TABLE `t` (`a` text, `b` text, `c` text);\nINSERT INTO `t` VALUES "
     dump += b",".join(b"(" + b",".join(_literal(v) for v in row) + b")" for row in table)
@@ -109,12 +109,40 @@ def test_any_values_survive_any_cut_of_the_stream(table: list[list[Any]], cuts: 
     assert [list(r.values.values()) for r in rows(iter(pieces))] == table
 
 
-def test_dumps_are_told_from_other_sql_by_their_tables() -> None:
+def test_mysql_s_other_literals_and_ansi_names() -> None:
+    dump = b'INSERT INTO "t" ("a", "b", "c", "d") VALUES (X\'4142\', b\'101\', N\'x\', 2);'
+    assert [r.values for r in rows(iter([dump]))] == [{"a": b"AB", "b": 5, "c": b"x", "d": 2}]
+
+
+def test_a_dump_cut_inside_a_row_is_an_error() -> None:
+    with pytest.raises(DumpError, match="ends inside a row of t"):
+        list(rows(iter([b"INSERT INTO t VALUES (1,'a'),(2,"])))
+
+
+def test_an_unclosed_quote_does_not_read_the_rest_of_the_dump_into_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sqldump, "MAX_STATEMENT_BYTES", 1000)
+    chunks = iter([b"INSERT INTO t VALUES ('never closed", *([b"x" * 100] * 10_000)])
+    with pytest.raises(DumpError, match="longer than"):
+        list(rows(chunks))
+    assert len(list(chunks)) > 9_000  # it stopped reading early
+
+
+def test_gzip_members_are_all_read_and_a_cut_one_is_an_error() -> None:
+    two = gzip.compress(b"first ") + gzip.compress(b"second")
+    assert b"".join(gunzipped(iter([two[:7], two[7:]]))) == b"first second"
+    with pytest.raises(EOFError, match="cut short"):
+        b"".join(gunzipped(iter([two[:-9]])))
+
+
+def test_any_sql_dump_is_a_database_never_a_story() -> None:
     head = (SITE / DUMP).read_bytes()[:4096]
     assert is_dump(DUMP, head)
     assert is_dump("site.sql.gz", gzip.compress(head))
     assert not is_dump("stories/1/10.txt", head)
-    assert not is_dump("shop.sql", b"CREATE TABLE `orders` (`id` int);")
+    assert is_dump("shop.sql", b"-- MySQL dump 10.13\nCREATE TABLE `orders` (`id` int);")
+    assert not is_dump("notes.sql", b"Dear diary: today I wrote a story about SQL.")
 
 
 # -- a whole site -------------------------------------------------------------------------------
@@ -163,7 +191,7 @@ def test_chapters_and_stories_the_source_lacks_are_reported(site: dict[str, Any]
     reasons = {(r["file"], r["kind"]): r["reason"] for r in site["report"]}
     assert "story 3 “Nothing Survived”" in reasons[(DUMP, "missing-part")]
     assert "none of its 1 chapter(s)" in reasons[(DUMP, "missing-part")]
-    assert "eFiction database dump; its 3 stories" in reasons[(DUMP, "index")]
+    assert "eFiction database dump; its 3 stories and 6 chapters" in reasons[(DUMP, "index")]
     assert reasons[("stories/2/20.txt", "missing-part")] == row["missing_parts"][0]
 
 
@@ -234,3 +262,85 @@ def test_a_data_only_dump_is_read_in_efiction_3_s_column_order(tmp_path: Path) -
     assert (row["title"], row["authors"]) == ("Salt Roads", ["Ines Darrow"])
     assert row["files"] == ["stories/4/40.txt", "stories/4/41.txt"]
     assert [c["title"] for c in json.loads(row["work_json"])["chapters"]] == ["First", "Second"]
+
+
+def _site(folder: Path, dump: bytes, chapters: dict[str, str]) -> None:
+    folder.mkdir(parents=True)
+    (folder / "site.sql").write_bytes(dump)
+    for name, word in chapters.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        text = (SITE / "stories/1/10.txt").read_text().replace("ebb-one", word)
+        (folder / name).write_text(text)
+
+
+def test_quoted_ids_a_co_author_flag_and_a_unix_date(tmp_path: Path) -> None:
+    """phpMyAdmin quotes every value; eFiction 3.5 keeps `coauthors` as a flag (the
+    coauthors table names them) and `date` as a Unix time; rating 9 is not in the table."""
+    dump = (
+        b"INSERT INTO `fanfiction_authors` (`uid`, `penname`) VALUES ('1', 'Site Admin'),"
+        b" ('2', 'Ana Reyes'), ('3', 'Bo Lind');\n"
+        b"INSERT INTO `fanfiction_coauthors` (`sid`, `uid`) VALUES ('5', '3');\n"
+        b"INSERT INTO `fanfiction_stories` (`sid`, `title`, `uid`, `coauthors`, `date`, `rid`)"
+        b" VALUES ('5', 'Quiet Harbour', '2', '1', '1083412800', '9');\n"
+        b"INSERT INTO `fanfiction_chapters` (`chapid`, `sid`, `uid`, `inorder`, `title`) VALUES"
+        b" ('51', '5', '2', '2', 'Two'), ('50', '5', '2', '1', 'One');\n"
+    )
+    _site(tmp_path / "site", dump, {"stories/2/50.txt": "one-a", "stories/2/51.txt": "two-b"})
+    (row,) = _run(tmp_path / "site", tmp_path / "out")["works"].values()
+    work = json.loads(row["work_json"])
+    assert (row["title"], row["authors"]) == ("Quiet Harbour", ["Ana Reyes", "Bo Lind"])
+    assert _closing_words(work) == ["one-a", "two-b"]
+    assert (work["published"], row["rating"], work["rating_source"]) == (
+        "2004-05-01", "Not Rated", None,
+    )  # fmt: skip
+
+
+def test_chapter_ids_repeat_across_sites_and_each_file_finds_its_own(tmp_path: Path) -> None:
+    """Two sites of one collection, both with a chapter 10: the nearest dump whose
+    chapter 10 is by the file's author takes it."""
+    for site, uid, title in (("a", 1, "Alpha"), ("b", 2, "Beta")):
+        dump = (
+            f"INSERT INTO `fanfiction_stories` (`sid`, `title`, `uid`) VALUES"
+            f" (1, '{title}', {uid});"
+            f"INSERT INTO `fanfiction_chapters` (`chapid`, `sid`, `uid`, `inorder`) VALUES"
+            f" (10, 1, {uid}, 1);"
+        ).encode()
+        _site(tmp_path / "c" / site, dump, {f"stories/{uid}/10.txt": f"{site}-text"})
+    works = _run(tmp_path / "c", tmp_path / "out")["works"]
+    assert {k: r["title"] for k, r in works.items()} == {
+        "a/stories/1/10.txt": "Alpha",
+        "b/stories/2/10.txt": "Beta",
+    }
+
+
+def test_one_install_a_dump_the_other_is_named(tmp_path: Path) -> None:
+    dump = (
+        b"INSERT INTO `fanfiction_stories` (`sid`, `title`, `uid`) VALUES (1, 'Kept', 1);"
+        b"INSERT INTO `fanfiction_chapters` (`chapid`, `sid`, `uid`, `inorder`) VALUES (10,1,1,1);"
+        b"INSERT INTO `old_fanfiction_stories` (`sid`, `title`, `uid`) VALUES (1, 'Old', 1);"
+    )
+    _site(tmp_path / "site", dump, {"stories/1/10.txt": "kept"})
+    result = _run(tmp_path / "site", tmp_path / "out")
+    assert [r["title"] for r in result["works"].values()] == ["Kept"]
+    (note,) = [r["reason"] for r in result["report"] if r["kind"] == "index"]
+    assert "its 1 stories and 1 chapters" in note and "old_fanfiction_*" in note
+
+
+def test_a_sql_file_of_another_program_is_skipped(tmp_path: Path) -> None:
+    _site(tmp_path / "site", b"CREATE TABLE `orders` (`id` int);\n", {"story.txt": "plain"})
+    result = _run(tmp_path / "site", tmp_path / "out")
+    assert list(result["works"]) == ["story.txt"]
+    assert [(r["file"], r["kind"]) for r in result["report"]] == [("site.sql", "skipped")]
+
+
+def test_a_tar_source_unpacks_a_dump_of_any_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ficarchive.bulk import sources
+
+    archive = tmp_path / "site.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(SITE / DUMP, DUMP)
+    monkeypatch.setattr(sources, "MAX_INPUT_BYTES", 100)  # the dump is far over a story's size
+    sources.TarSource(str(archive)).unpack(tmp_path / "unpacked")
+    assert (tmp_path / "unpacked" / DUMP).read_bytes() == (SITE / DUMP).read_bytes()

@@ -32,6 +32,8 @@ import re
 import sqlite3
 import zlib
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import ftfy
@@ -44,12 +46,12 @@ from ficarchive.work import Chapter, Diagnostic, Notes, Repair, Work
 
 GROUP_PREFIX = "efiction:"
 _DUMP_NAME = re.compile(r"\.sql(?:\.gz)?$", re.I)
-_DUMP_TABLES = re.compile(
-    rb"(?:CREATE\s+TABLE|INSERT\s+INTO)\s+(?:IF\s+NOT\s+EXISTS\s+)?[`\"]?(?:\w+_)?"
-    rb"(?:stories|chapters)[`\"]?[\s(]",
-    re.I,
+_SQL = re.compile(
+    rb"^\s*(?:--|/\*|#|(?:CREATE|INSERT|DROP|LOCK|SET|USE|REPLACE|BEGIN|START)\s)", re.I | re.M
 )
-_CHAPTER_FILE = re.compile(r"^(?P<root>(?:.*/)?)stories/\d+/(?P<chapid>\d+)\.[A-Za-z0-9]{1,5}$")
+_CHAPTER_FILE = re.compile(
+    r"^(?P<root>(?:.*/)?)stories/(?P<uid>\d+)/(?P<chapid>\d+)\.[A-Za-z0-9]{1,5}$"
+)
 _LOOKUPS = {  # table: (its id column, its name column)
     "authors": ("uid", "penname"),
     "ratings": ("rid", "rating"),
@@ -90,6 +92,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS ef_lookup (dump TEXT, kind TEXT, id TEXT, name TEXT,
     PRIMARY KEY (dump, kind, id));
 CREATE TABLE IF NOT EXISTS ef_coauthor (dump TEXT, sid INTEGER, uid TEXT);
+CREATE INDEX IF NOT EXISTS ef_coauthor_story ON ef_coauthor (dump, sid);
 CREATE TABLE IF NOT EXISTS ef_story (dump TEXT, sid INTEGER, fields TEXT,
     PRIMARY KEY (dump, sid));
 CREATE TABLE IF NOT EXISTS ef_chapter (dump TEXT, chapid INTEGER, sid INTEGER, uid TEXT,
@@ -102,84 +105,145 @@ CREATE INDEX IF NOT EXISTS ef_chapter_story ON ef_chapter (dump, sid);
 
 
 def is_dump(key: str, head: bytes) -> bool:
-    """Whether the file `key` (first bytes `head`) is a MySQL dump of an eFiction site."""
+    """Whether the file `key` (first bytes `head`) is a MySQL dump: read as a database,
+    never rescued as a story (`load_dump` finds whether it holds an eFiction site: its
+    tables come in name order, so the stories table can be megabytes in)."""
     if not _DUMP_NAME.search(key):
         return False
     if key.lower().endswith(".gz"):
         try:
-            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head)
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, len(head) * 8)
         except zlib.error:
             return False
-    return _DUMP_TABLES.search(head) is not None
+    return _SQL.search(head) is not None
 
 
 def gunzipped(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """A gzip stream inflated (every member of it); one cut short raises `EOFError`."""
     inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
     for chunk in chunks:
-        yield inflate.decompress(chunk)
+        while chunk:
+            yield inflate.decompress(chunk)
+            chunk = inflate.unused_data  # the start of the next member
+            if chunk:
+                inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
     yield inflate.flush()
+    if not inflate.eof:
+        raise EOFError("the .gz file is cut short")
 
 
-def _table(name: str) -> str:
-    """``fanfiction_stories`` -> ``stories``: the eFiction table a dump's table is."""
-    return name.lower().rsplit("_", 1)[-1]
+def _table(name: str) -> tuple[str, str]:
+    """``fanfiction_stories`` -> (``fanfiction_``, ``stories``): the install's prefix and
+    the eFiction table a dump's table is."""
+    kind = name.lower().rsplit("_", 1)[-1]
+    return name[: len(name) - len(kind)], kind
 
 
-def load_dump(db: sqlite3.Connection, dump: str, chunks: Iterator[bytes]) -> int:
-    """The eFiction tables of one dump into the plan; returns the stories found.
+@dataclass(frozen=True)
+class Loaded:
+    """What one dump held: its stories and chapters, and the table prefixes of other
+    eFiction installs in it, left out (one install a dump is read)."""
+
+    stories: int
+    chapters: int
+    other_installs: tuple[str, ...] = ()
+
+
+def clear(db: sqlite3.Connection) -> None:
+    """Forget every dump read (a planning pass starts again from the listing)."""
+    db.executescript(SCHEMA)
+    for table in ("ef_lookup", "ef_coauthor", "ef_story", "ef_chapter"):
+        db.execute(f"DELETE FROM {table}")
+
+
+def load_dump(db: sqlite3.Connection, dump: str, chunks: Iterator[bytes]) -> Loaded:
+    """The eFiction tables of one dump into the plan.
 
     Raises `sqldump.DumpError` for a dump that cannot be read."""
     db.executescript(SCHEMA)
     db.execute("BEGIN")
-    stories = 0
+    prefix: str | None = None
+    others: set[str] = set()
     for row in rows(chunks):
-        table, values = _table(row.table), row.values
-        if "0" in values and table in _EFICTION3_COLUMNS:  # no column names in the dump
-            values = dict(zip(_EFICTION3_COLUMNS[table], values.values(), strict=False))
-        if table in _LOOKUPS:
-            id_column, name_column = _LOOKUPS[table]
-            if id_column in values:
-                db.execute(
-                    "INSERT OR REPLACE INTO ef_lookup VALUES (?, ?, ?, ?)",
-                    (dump, table, str(values[id_column]), _text(values.get(name_column))),
-                )
-        elif table == "coauthors" and "sid" in values:
-            db.execute(
-                "INSERT INTO ef_coauthor VALUES (?, ?, ?)",
-                (dump, values["sid"], str(values.get("uid"))),
-            )
-        elif table == "stories" and "sid" in values:
-            fields = {c: _text(values.get(c)) for c in _STORY_COLUMNS if c in values}
-            db.execute(
-                "INSERT OR REPLACE INTO ef_story VALUES (?, ?, ?)",
-                (dump, values["sid"], json.dumps(fields)),
-            )
-            stories += 1
-        elif table == "chapters" and "chapid" in values and "sid" in values:
-            text = values.get("storytext")
-            fields = {c: _text(values.get(c)) for c in ("title", "notes", "endnotes")}
-            db.execute(
-                "INSERT OR REPLACE INTO ef_chapter VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
-                (
-                    dump, values["chapid"], values["sid"], str(values.get("uid", "")),
-                    _number(values.get("inorder")), json.dumps(fields),
-                    text if isinstance(text, bytes) and text.strip() else None,
-                ),
-            )  # fmt: skip
+        install, table = _table(row.table)
+        if table not in _EFICTION3_COLUMNS:
+            continue
+        if table in ("stories", "chapters"):
+            prefix = install if prefix is None else prefix
+        if prefix is not None and install != prefix:
+            others.add(install)
+            continue
+        _store(db, dump, table, row.values)
     db.execute("COMMIT")
-    return stories
+    counts = [
+        db.execute(f"SELECT count(*) FROM {t} WHERE dump = ?", (dump,)).fetchone()[0]
+        for t in ("ef_story", "ef_chapter")
+    ]
+    return Loaded(counts[0], counts[1], tuple(sorted(others)))
+
+
+def _store(db: sqlite3.Connection, dump: str, table: str, values: dict[str, Any]) -> None:
+    if "0" in values:  # no column names in the dump: eFiction 3's order
+        values = dict(zip(_EFICTION3_COLUMNS[table], values.values(), strict=False))
+    if table in _LOOKUPS:
+        id_column, name_column = _LOOKUPS[table]
+        if values.get(id_column) is not None:
+            db.execute(
+                "INSERT OR REPLACE INTO ef_lookup VALUES (?, ?, ?, ?)",
+                (dump, table, _id(values[id_column]), _text(values.get(name_column))),
+            )
+    elif table == "coauthors" and values.get("sid") is not None:
+        db.execute(
+            "INSERT INTO ef_coauthor VALUES (?, ?, ?)",
+            (dump, _number(values["sid"]), _id(values.get("uid"))),
+        )
+    elif table == "stories" and values.get("sid") is not None:
+        fields = {c: _text(values.get(c)) for c in _STORY_COLUMNS if c in values}
+        db.execute(
+            "INSERT OR REPLACE INTO ef_story VALUES (?, ?, ?)",
+            (dump, _number(values["sid"]), json.dumps(fields)),
+        )
+    elif table == "chapters" and values.get("chapid") is not None and "sid" in values:
+        text = values.get("storytext")
+        fields = {c: _text(values.get(c)) for c in ("title", "notes", "endnotes")}
+        db.execute(
+            "INSERT OR REPLACE INTO ef_chapter VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+            (
+                dump, _number(values["chapid"]), _number(values["sid"]),
+                _id(values.get("uid")), _number(values.get("inorder")), json.dumps(fields),
+                text if isinstance(text, bytes) and text.strip() else None,
+            ),
+        )  # fmt: skip
+
+
+def _id(value: Any) -> str:
+    """An id as text, however the dump wrote it (``3``, ``'3'``): ``3``."""
+    return (_text(value) or "").strip()
 
 
 def _date(value: str | None) -> str | None:
-    """``2004-05-01 12:00:00`` -> ``2004-05-01``; MySQL's zero date is no date."""
-    day = (value or "")[:10]
+    """``2004-05-01 12:00:00`` -> ``2004-05-01``; eFiction 3.5 kept a Unix time
+    (``1083412800``); MySQL's zero date is no date."""
+    value = (value or "").strip()
+    if value.isdigit() and int(value) > 0:
+        return datetime.fromtimestamp(int(value), UTC).date().isoformat()
+    day = value[:10]
     return day if re.fullmatch(r"\d{4}-\d\d-\d\d", day) and not day.startswith("0000") else None
 
 
+def _rating(named: list[str], written: str | None) -> str | None:
+    """The rating's name; an id the ratings table lacks is no rating, but eFiction 1
+    kept the name itself (``PG-13``)."""
+    if named:
+        return named[0]
+    return written if written and not written.strip().isdigit() else None
+
+
 def _number(value: Any) -> int:
+    """A number however the dump wrote it (``3``, ``'3'``); 0 for none."""
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        return int(_text(value) or 0)
+    except ValueError:
         return 0
 
 
@@ -199,9 +263,9 @@ def _text(value: Any) -> str | None:
 # -- grouping the files ------------------------------------------------------------------------
 
 
-def _dump_for(root: str, dumps: Sequence[str]) -> str:
-    """The dump a ``stories/`` folder under `root` belongs to: the one sharing most of
-    its path (a site mirror holds one site, a collection one dump per site folder)."""
+def _nearest(root: str, dumps: Sequence[str]) -> list[str]:
+    """The dumps a ``stories/`` folder under `root` may belong to, nearest first: those
+    sharing most of its path (a mirror holds one site; a collection, a dump a site)."""
 
     def shared(dump: str) -> int:
         a, b = posixpath.dirname(dump).split("/"), root.rstrip("/").split("/")
@@ -210,24 +274,31 @@ def _dump_for(root: str, dumps: Sequence[str]) -> str:
             n += 1
         return n
 
-    return max(dumps, key=shared)
+    return sorted(dumps, key=shared, reverse=True)
 
 
 def assign(db: sqlite3.Connection, dumps: Sequence[str]) -> None:
     """Chapter files into their stories' groups; chapters held only in the database
-    become parts of their own. Parts are numbered in eFiction's chapter order."""
+    become parts of their own. Parts are numbered in eFiction's chapter order.
+
+    A file ``stories/UID/ID.txt`` is chapter ID of the nearest dump whose chapter ID is
+    by author UID (chapter ids repeat from site to site: the author must agree too)."""
     if not dumps:
         return
     db.execute("BEGIN")
     found = db.execute("SELECT key FROM files WHERE key LIKE '%stories/%' AND is_index = 0")
     for (key,) in found:  # streamed: a site of a million files is never a list here
         match = _CHAPTER_FILE.match(key)
-        if match is not None:
-            dump = _dump_for(match["root"], dumps)
-            db.execute(
-                "UPDATE ef_chapter SET file = ? WHERE dump = ? AND chapid = ? AND file IS NULL",
-                (key, dump, int(match["chapid"])),
+        if match is None:
+            continue
+        for dump in _nearest(match["root"], dumps):
+            claimed = db.execute(
+                "UPDATE ef_chapter SET file = ? WHERE dump = ? AND chapid = ? AND file IS NULL "
+                "AND uid IN (?, '')",
+                (key, dump, int(match["chapid"]), match["uid"]),
             )
+            if claimed.rowcount:
+                break
     for dump in dumps:
         db.execute(
             "INSERT OR IGNORE INTO files (key, size, grp, part, is_index) "
@@ -245,12 +316,13 @@ def assign(db: sqlite3.Connection, dumps: Sequence[str]) -> None:
         f"""CREATE TEMP TABLE ef_order AS
             SELECT file, '{GROUP_PREFIX}' || dump || '#sid=' || sid AS grp,
                    ROW_NUMBER() OVER (PARTITION BY dump, sid ORDER BY inorder, chapid) AS n
-            FROM ef_chapter"""
+            FROM ef_chapter WHERE file IS NOT NULL"""
     )
-    db.execute("CREATE INDEX temp.ef_order_file ON ef_order (file)")
+    db.execute("CREATE UNIQUE INDEX temp.ef_order_file ON ef_order (file)")
     db.execute(
-        "UPDATE files SET grp = o.grp, part = o.n, total = NULL FROM ef_order o "
-        "WHERE o.file = files.key"
+        "UPDATE files SET grp = (SELECT grp FROM ef_order WHERE file = files.key), "
+        "part = (SELECT n FROM ef_order WHERE file = files.key), total = NULL "
+        "WHERE key IN (SELECT file FROM ef_order)"
     )
     db.execute("DROP TABLE temp.ef_order")
     db.execute("COMMIT")
@@ -307,13 +379,12 @@ def absent_stories(db: sqlite3.Connection, dumps: Sequence[str]) -> Iterator[tup
             count = db.execute(
                 "SELECT count(*) FROM ef_chapter WHERE dump = ? AND sid = ?", (dump, sid)
             ).fetchone()[0]
-            yield (
-                dump,
-                (
-                    f"{dump}: story {sid} “{title}” is in the database but none of its "
-                    f"{count} chapter(s) is in the source"
-                ),
+            lacks = (
+                f"but none of its {count} chapter(s) is in the source"
+                if count
+                else ("with no chapters at all")
             )
+            yield dump, f"{dump}: story {sid} “{title}” is in the database {lacks}"
 
 
 def stored_text(db: sqlite3.Connection, key: str) -> bytes | None:
@@ -350,6 +421,8 @@ def record(db: sqlite3.Connection, grp: str) -> dict[str, Any]:
     coauthors = [u for (u,) in db.execute(
         "SELECT uid FROM ef_coauthor WHERE dump = ? AND sid = ?", (dump, sid))]  # fmt: skip
     rating = fields.get("rid")
+    listed = fields.get("coauthors") or ""  # 3.x: their ids; 3.5: a flag (the table says)
+    listed = "" if listed.strip() in ("0", "1") else listed
     chapters = {
         file: json.loads(ch)
         for file, ch in db.execute(
@@ -361,12 +434,10 @@ def record(db: sqlite3.Connection, grp: str) -> dict[str, Any]:
         "dump": dump,
         "sid": sid,
         "title": fields.get("title"),
-        "authors": names(
-            "authors", " ".join([*(fields.get(c) or "" for c in ("uid", "coauthors")), *coauthors])
-        ),
+        "authors": names("authors", " ".join([fields.get("uid") or "", listed, *coauthors])),
         "summary": fields.get("summary"),
         "notes": fields.get("storynotes"),
-        "rating": (names("ratings", rating) or [rating])[0] if rating and rating != "0" else None,
+        "rating": _rating(names("ratings", rating), rating),
         "characters": names("characters", fields.get("charid")),
         "categories": names("categories", fields.get("catid")),
         "classes": names("classes", fields.get("classes")),

@@ -21,6 +21,7 @@ import itertools
 import json
 import os
 import sqlite3
+import time
 import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -39,6 +40,8 @@ from ficarchive.errors import FicarchiveError
 BATCH = 1000
 # Longest chain of next links followed (a loop of links stops here).
 MAX_CHAIN = 5000
+# Tries, a tenth of a second apart, at the lock of an output another process holds.
+LOCK_TRIES = 5
 # Heads read at once from a remote source (object stores answer slowly but in parallel).
 REMOTE_READERS = 16
 
@@ -85,9 +88,14 @@ class PlanInUse(FicarchiveError):
 def _lock(path: Path) -> IO[str]:
     """An exclusive lock on `path`, held while the file stays open: one run per output."""
     handle = path.open("a+")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+    for attempt in range(LOCK_TRIES):  # `bulk status` holds it for a moment: try again
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except OSError:
+            if attempt < LOCK_TRIES - 1:
+                time.sleep(0.1)
+    else:
         handle.seek(0)
         holder = handle.read().strip() or "another process"
         handle.close()
@@ -155,6 +163,7 @@ class Plan:
         self.db.executescript(
             "DELETE FROM files; DELETE FROM hints; DELETE FROM groups; DELETE FROM planned;"
         )
+        efiction.clear(self.db)  # what an interrupted planning pass read of a dump
         threads = ThreadPoolExecutor(REMOTE_READERS) if source.remote else None
         try:
             for chunk in _chunks(source.entries(), BATCH):
@@ -195,16 +204,23 @@ class Plan:
             if key.lower().endswith(".gz"):
                 chunks = efiction.gunzipped(chunks)
             try:
-                stories = efiction.load_dump(self.db, key, chunks)
+                found = efiction.load_dump(self.db, key, chunks)
             except (DumpError, OSError, EOFError, zlib.error) as exc:
                 if self.db.in_transaction:
                     self.db.execute("ROLLBACK")
-                self._note(key, f"{key}: a database dump that cannot be read ({exc}); its "
-                           "chapter files are rescued one by one", FAILED)  # fmt: skip
+                self._note(key, f"{key}: a database dump that cannot be read ({exc}); any "
+                           "eFiction chapter files are rescued one by one", FAILED)  # fmt: skip
+                continue
+            if not found.stories and not found.chapters:
+                self._note(key, f"{key}: a database dump with no eFiction stories or "
+                           "chapters tables; not a story", SKIPPED)  # fmt: skip
                 continue
             loaded.append(key)
-            self._note(key, f"{key}: an eFiction database dump; its {stories} stories gave "
-                       "chapter files their order, titles and authors", INDEX)  # fmt: skip
+            others = ", ".join(found.other_installs)
+            left = f" (the tables of another install, {others}*, were left out)" if others else ""
+            self._note(key, f"{key}: an eFiction database dump; its {found.stories} stories "
+                       f"and {found.chapters} chapters gave chapter files their order, titles "
+                       f"and authors{left}", INDEX)  # fmt: skip
         efiction.assign(self.db, loaded)
         for key, reason in efiction.absent_stories(self.db, loaded):
             self._note(key, reason, MISSING)

@@ -109,10 +109,7 @@ def _unpack(source: TarSource, folder: Path, plan: Plan) -> Source:
     """A tar archive unpacked beside the plan (streamed; members are regular files only)."""
     if plan.get("unpacked") != "1":
         shutil.rmtree(folder, ignore_errors=True)
-        for entry, data in source.stream():
-            target = folder.joinpath(*entry.key.split("/"))
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+        source.unpack(folder)
         plan.put("unpacked", "1")
     folder.mkdir(parents=True, exist_ok=True)
     return FolderSource(str(folder))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import os
 import posixpath
+import shutil
 import tarfile
 import zipfile
 from collections.abc import Iterator
@@ -194,6 +195,17 @@ class TarSource(Source):
             if entry.key == key:
                 return data
         raise InputNotFound(f"{key}: not in {self.location}")
+
+    def unpack(self, folder: Path) -> None:
+        """Every member written under `folder`, streamed: any size, even a database dump
+        far over the size of a story."""
+        for tar, info in self._members():
+            handle = tar.extractfile(info)
+            target = folder.joinpath(*posixpath.normpath(info.name).lstrip("/").split("/"))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with target.open("wb") as sink:
+                if handle is not None:
+                    shutil.copyfileobj(handle, sink, CHUNK_BYTES)
 
 
 class FsspecSource(Source):

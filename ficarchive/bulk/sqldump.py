@@ -36,7 +36,8 @@ _TOKEN = re.compile(
     | '(?P<string>[^'\\]*(?:(?:\\.|'')[^'\\]*)*)'
     | "(?P<dstring>[^"\\]*(?:(?:\\.|"")[^"\\]*)*)"
     | `(?P<ident>(?:[^`]|``)*)`
-    | 0x(?P<hex>[0-9A-Fa-f]*)
+    | 0x(?P<hex>[0-9A-Fa-f]*) | [xX]'(?P<xhex>[0-9A-Fa-f]*)'
+    | [bB]'(?P<bits>[01]*)'
     | (?P<number>-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)
     | (?P<word>[A-Za-z_$][A-Za-z0-9_$]*)
     | (?P<punct>[(),;])
@@ -100,6 +101,8 @@ def _tokens(chunks: Iterable[bytes]) -> Iterator[Token]:
         if match is None or (more and (match.end() >= len(buffer) or opener)):
             if not more:
                 return  # nothing left (a token that ends the buffer is whole at the end)
+            if len(buffer) - at + statement > MAX_STATEMENT_BYTES:  # one unclosed quote
+                raise DumpError(f"a statement longer than {MAX_STATEMENT_BYTES >> 20} MB")
             chunk = next(pending, None)
             if chunk is None:
                 more = False
@@ -116,11 +119,15 @@ def _tokens(chunks: Iterable[bytes]) -> Iterator[Token]:
         kind = match.lastgroup or "other"
         if kind in ("space", "comment"):
             continue
-        if kind in ("string", "dstring"):
-            yield "value", _unescape(match[kind], b"'" if kind == "string" else b'"')
-        elif kind == "hex":
-            digits = match["hex"].decode()
+        if kind == "string":
+            yield "value", _unescape(match[kind], b"'")
+        elif kind == "dstring":  # a value, or a name where the dump is ANSI-quoted
+            yield "dvalue", _unescape(match[kind], b'"')
+        elif kind in ("hex", "xhex"):
+            digits = match[kind].decode()
             yield "value", bytes.fromhex(digits if len(digits) % 2 == 0 else "0" + digits)
+        elif kind == "bits":
+            yield "value", int(match["bits"] or b"0", 2)
         elif kind == "number":
             text = match["number"].decode()
             yield "value", float(text) if any(c in text for c in ".eE") else int(text)
@@ -169,6 +176,14 @@ def _is_table(statement: list[Token]) -> bool:
     return "TABLE" in words
 
 
+def _ident(token: Token) -> str | None:
+    """The name a token gives (`name`, a bare word, an ANSI "name"), else None."""
+    kind, value = token
+    if kind == "dvalue":
+        return bytes(value).decode("utf-8", "replace")
+    return str(value) if kind in ("name", "word") else None
+
+
 def _name(statement: list[Token], start: int) -> tuple[str, int]:
     """The table name at `start` (``db.t`` names the table ``t``); and the index after it."""
     i = start
@@ -177,8 +192,8 @@ def _name(statement: list[Token], start: int) -> tuple[str, int]:
     ):  # fmt: skip
         i += 1
     name = ""
-    while i < len(statement) and statement[i][0] in ("name", "word"):
-        name = str(statement[i][1])
+    while i < len(statement) and (part := _ident(statement[i])) is not None:
+        name = part
         i += 1
         if i < len(statement) and statement[i][0] == ".":
             i += 1
@@ -192,7 +207,8 @@ def _create(statement: list[Token]) -> tuple[str, list[str]]:
     names: list[str] = []
     depth = 0
     expect = False
-    for kind, value in statement[i:]:
+    for token in statement[i:]:
+        kind = token[0]
         if kind == "(":
             depth += 1
             expect = depth == 1
@@ -201,8 +217,9 @@ def _create(statement: list[Token]) -> tuple[str, list[str]]:
         elif kind == "," and depth == 1:
             expect = True
         elif expect:
-            if kind == "name" or (kind == "word" and str(value).upper() not in _NOT_COLUMNS):
-                names.append(str(value))
+            column = _ident(token)
+            if column is not None and (kind != "word" or column.upper() not in _NOT_COLUMNS):
+                names.append(column)
             expect = False
     return name, names
 
@@ -214,8 +231,9 @@ def _insert(statement: list[Token], columns: dict[str, list[str]]) -> Iterator[R
         names = []
         i += 1
         while i < len(statement) and statement[i][0] != ")":
-            if statement[i][0] in ("name", "word"):
-                names.append(str(statement[i][1]))
+            column = _ident(statement[i])
+            if column is not None:
+                names.append(column)
             i += 1
         i += 1
     values: list[Any] = []
@@ -229,10 +247,18 @@ def _insert(statement: list[Token], columns: dict[str, list[str]]) -> Iterator[R
             depth -= 1
             if depth == 0:
                 yield Row(table, _named(names, values))
-        elif depth == 1 and kind == "value":
+        elif depth == 1 and kind in ("value", "dvalue"):
             values.append(value)
-        elif depth == 1 and kind == "word" and not str(value).startswith("_"):
+        elif depth == 1 and kind == "word" and not _introducer(str(value)):
             values.append(str(value))  # DEFAULT, TRUE, a function name: kept as written
+    if depth > 0:
+        raise DumpError(f"the dump ends inside a row of {table}")
+
+
+def _introducer(word: str) -> bool:
+    """``_binary 'x'``, ``_utf8mb4 'x'``, ``N'x'``: a word that only says how to read the
+    string after it."""
+    return word.startswith("_") or word.upper() == "N"
 
 
 def _named(names: list[str], values: list[Any]) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """`status`: where a bulk run stands, read while it runs, after a crash, or when it is done.
 
-It reads the output's plan without taking its lock (SQLite's WAL lets a reader beside the
-running writer), counts the rows of the parts written so far from their Parquet footers,
-and the report rows by kind from their ``kind`` column alone: cheap on any size of run.
+It reads the output's plan read-only (SQLite's WAL lets a reader beside the running
+writer) and only tests the run's lock (a run starting meanwhile waits for it), counts
+the rows of the parts written so far from their Parquet footers, and the report rows by
+kind from their ``kind`` column alone: cheap on any size of run.
 """
 
 from __future__ import annotations

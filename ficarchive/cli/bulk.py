@@ -176,7 +176,7 @@ def status_command(out: str) -> None:
     """Where the bulk run writing to OUT stands: running, stopped or finished.
 
     Safe to run while the run goes on: it reads the run's plan and the parts written so
-    far without taking the run's lock.
+    far, and only tests the run's lock.
     """
     from ficarchive.bulk.status import status
 
