@@ -167,6 +167,22 @@ def _plan(tmp_path: Path, files: dict[str, str]) -> list[Any]:
     return tasks
 
 
+def test_a_saved_thread_holding_every_part_lacks_none(tmp_path: Path) -> None:
+    """One file with every post of a story: its first Subject says part 2 of 3 (posts
+    saved out of order) and the others lie past the planning pass's head."""
+    post = "From: wren@example.invalid\nSubject: Salt Line {}\n\nThe tide came in.\n\n"
+    filler = "The quay was quiet and the nets were drying in the sun.\n" * 1500  # ~85 KB
+    thread = post.format("(part 2 of 3)") + filler + post.format("(part 1 of 3)")
+    thread += post.format("part 3 (of 3)")
+    (task,) = _plan(tmp_path, {"saltline.txt": thread})
+    assert task.missing == ()
+    (task,) = _plan(tmp_path / "cut", {"saltline.txt": thread[: len(thread) // 2]})
+    assert task.missing == (
+        "part 1 of 3 of the story saltline.txt",
+        "part 3 of 3 of the story saltline.txt",
+    )
+
+
 def test_site_furniture_is_skipped_and_reported_not_failed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -439,7 +455,7 @@ def test_cli_bulk_rescue_and_load(tmp_path: Path, run_cli: Any) -> None:
     assert result.exit_code == 0, result.output
     lines = [" ".join(line.split()) for line in result.stdout.splitlines()]
     assert lines[1:] == [
-        "state finished; 1 run(s) so far",
+        "state finished; 1 run so far",
         "source 16 files, 7 stories",
         "done 7 stories (100 %), 0 to go",
         f"output 6 works in {len(list((out / 'works').glob('part-*.parquet')))} parts",
@@ -530,6 +546,26 @@ def test_cli_errors_are_one_line(tmp_path: Path, run_cli: Any) -> None:
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
     result = run_cli("bulk", "load", tmp_path, "--archive", tmp_path / "a.sqlite", "-q")
     assert result.exit_code == 1 and "no finished bulk output here" in result.stderr
+    assert f"--out {tmp_path}` to the end first" in result.stderr
+    (tmp_path / "a-file").write_text("not a folder\n")
+    for out, says in (
+        (tmp_path / "a-file", "is a file; --out must be a folder"),
+        (tmp_path / "a-file" / "below", "cannot hold a bulk run (Not a directory)"),
+        (SITE, "is the source itself"),
+    ):
+        result = run_cli("bulk", "rescue", SITE, "--out", out, "-q")
+        assert result.exit_code == 1 and says in result.stderr, result.stderr
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_an_output_inside_the_source_is_left_out_of_it(tmp_path: Path, run_cli: Any) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site)
+    first = run_cli("bulk", "rescue", site, "--out", site / "rescued", "-q")
+    again = run_cli("bulk", "rescue", site, "--out", site / "rescued", "-q")
+    assert first.stdout.startswith("16 files: 6 works in "), first.stdout
+    assert again.stdout.startswith("16 files: 6 works in ")
+    assert "7 stories done by an earlier run" in again.stdout
 
 
 # -- the shared corpus -------------------------------------------------------------------------

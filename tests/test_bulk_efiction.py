@@ -191,7 +191,7 @@ def test_chapters_and_stories_the_source_lacks_are_reported(site: dict[str, Any]
     reasons = {(r["file"], r["kind"]): r["reason"] for r in site["report"]}
     assert "story 3 “Nothing Survived”" in reasons[(DUMP, "missing-part")]
     assert "none of its 1 chapter(s)" in reasons[(DUMP, "missing-part")]
-    assert "eFiction database dump; its 3 stories and 6 chapters" in reasons[(DUMP, "index")]
+    assert "eFiction database dump (stories: 3, chapters: 6)" in reasons[(DUMP, "index")]
     assert reasons[("stories/2/20.txt", "missing-part")] == row["missing_parts"][0]
 
 
@@ -323,7 +323,7 @@ def test_one_install_a_dump_the_other_is_named(tmp_path: Path) -> None:
     result = _run(tmp_path / "site", tmp_path / "out")
     assert [r["title"] for r in result["works"].values()] == ["Kept"]
     (note,) = [r["reason"] for r in result["report"] if r["kind"] == "index"]
-    assert "its 1 stories and 1 chapters" in note and "old_fanfiction_*" in note
+    assert "(stories: 1, chapters: 1)" in note and "old_fanfiction_*" in note
 
 
 def test_a_sql_file_of_another_program_is_skipped(tmp_path: Path) -> None:

@@ -46,7 +46,7 @@ _SUBJECT = re.compile(r"^Subject:[ \t]*(?P<subject>.+)$", re.M | re.I)
 _FROM = re.compile(r"^From:[ \t]*(?P<sender>.+)$", re.M | re.I)
 _PART_MARK = re.compile(
     r"[\(\[]\s*(?:part\s*)?(?P<n>\d{1,3})\s*(?:/|of)\s*(?P<total>\d{1,3})\s*[\)\]]"
-    r"|\bpart\s+(?P<n2>\d{1,3})\s+of\s+(?P<total2>\d{1,3})\b",
+    r"|\bpart\s+(?P<n2>\d{1,3})\s+\(?of\s+(?P<total2>\d{1,3})\b",
     re.I,
 )
 _REPLY = re.compile(r"^\s*(?:re|fwd?|aw)\s*:\s*", re.I)
@@ -173,6 +173,21 @@ def _from_subject(key: str, text: str) -> Page | None:
     who = re.sub(r"\s+", " ", sender["sender"]).strip().lower() if sender else ""
     folder = posixpath.dirname(key)
     return Page(key, f"usenet:{folder}/{title}|{who}", part, total)
+
+
+def parts_within(text: str) -> set[int]:
+    """The part numbers the ``Subject:`` lines of a file mark: a file that holds every
+    post of a story (``part 1 of 3`` ... ``part 3 (of 3)``) lacks none of them.
+
+    >>> sorted(parts_within("Subject: Reins (part 1 of 3)\\n...\\nSubject: Reins part 2 (of 3)"))
+    [1, 2]
+    """
+    found = set()
+    for subject in _SUBJECT.finditer(text):
+        mark = _PART_MARK.search(subject["subject"])
+        if mark is not None:
+            found.add(int(mark["n"] or mark["n2"]))
+    return found
 
 
 def _resolve(key: str, href: str) -> str | None:

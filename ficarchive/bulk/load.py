@@ -80,18 +80,25 @@ def open_archive(location: str | None) -> Any:
     return Archive.open(location)
 
 
+def finished_output(out_location: str) -> Output:
+    """The bulk output at `out_location`; `NotAnOutput` unless its run finished."""
+    output = Output(out_location)
+    if not output.fs.exists(output.path("_SUCCESS")):
+        raise NotAnOutput(
+            f"{out_location}: no finished bulk output here (no _SUCCESS); run `ficarchive "
+            f"bulk rescue SOURCE --out {out_location}` to the end first (`ficarchive bulk "
+            f"status {out_location}` says how far it got)"
+        )
+    return output
+
+
 def load(
     out_location: str,
     archive_location: str | None,
     progress: Callable[[int, int], None] | None = None,
 ) -> LoadSummary:
     """Add every Work of the bulk output at `out_location` to the archive."""
-    output = Output(out_location)
-    if not output.fs.exists(output.path("_SUCCESS")):
-        raise NotAnOutput(
-            f"{out_location}: no finished bulk output here (no _SUCCESS); run "
-            "`ficarchive bulk rescue SOURCE --out` to completion first"
-        )
+    output = finished_output(out_location)
     total = output.count_rows("works")
     archive = open_archive(archive_location)
     journal = Plan(state_path(output))

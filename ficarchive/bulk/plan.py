@@ -16,6 +16,7 @@ committing it; the engines delete it and redo its groups.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import itertools
 import json
@@ -30,7 +31,15 @@ from pathlib import Path
 from typing import IO, Any
 
 from ficarchive.bulk import efiction
-from ficarchive.bulk.joining import DATABASE, FURNITURE, STORY, Page, furniture, read_page
+from ficarchive.bulk.joining import (
+    DATABASE,
+    FURNITURE,
+    STORY,
+    Page,
+    furniture,
+    parts_within,
+    read_page,
+)
 from ficarchive.bulk.output import FAILED, INDEX, MISSING, SKIPPED
 from ficarchive.bulk.sources import HEAD_BYTES, Entry, Source
 from ficarchive.bulk.sqldump import DumpError
@@ -158,15 +167,19 @@ class Plan:
         return self.get("planned") == "1"
 
     # -- the planning pass ---------------------------------------------------------------
-    def build(self, source: Source) -> int:
-        """List `source` and group its files; returns the number of groups."""
+    def build(self, source: Source, leave_out: str | None = None) -> int:
+        """List `source` and group its files; returns the number of groups. Files under
+        the folder `leave_out` (the run's own output, inside the source) are not listed."""
         self.db.executescript(
             "DELETE FROM files; DELETE FROM hints; DELETE FROM groups; DELETE FROM planned;"
         )
         efiction.clear(self.db)  # what an interrupted planning pass read of a dump
         threads = ThreadPoolExecutor(REMOTE_READERS) if source.remote else None
         try:
-            for chunk in _chunks(source.entries(), BATCH):
+            entries = source.entries()
+            if leave_out:
+                entries = (e for e in entries if not e.key.startswith(leave_out.rstrip("/") + "/"))
+            for chunk in _chunks(entries, BATCH):
                 self._insert(_pages(source, chunk, threads))
         finally:
             if threads is not None:
@@ -174,7 +187,7 @@ class Plan:
         self._databases(source)
         self._first_parts()
         self._chains()
-        count = self._groups()
+        count = self._groups(source)
         self.put("planned", "1")
         return count
 
@@ -218,9 +231,9 @@ class Plan:
             loaded.append(key)
             others = ", ".join(found.other_installs)
             left = f" (the tables of another install, {others}*, were left out)" if others else ""
-            self._note(key, f"{key}: an eFiction database dump; its {found.stories} stories "
-                       f"and {found.chapters} chapters gave chapter files their order, titles "
-                       f"and authors{left}", INDEX)  # fmt: skip
+            self._note(key, f"{key}: an eFiction database dump (stories: {found.stories}, "
+                       f"chapters: {found.chapters}); it gave chapter files their order, "
+                       f"titles and authors{left}", INDEX)  # fmt: skip
         efiction.assign(self.db, loaded)
         for key, reason in efiction.absent_stories(self.db, loaded):
             self._note(key, reason, MISSING)
@@ -275,7 +288,7 @@ class Plan:
                 WHERE key IN (SELECT key FROM chain)"""
         )
 
-    def _groups(self) -> int:
+    def _groups(self, source: Source) -> int:
         rows = self.db.execute(
             "SELECT grp, group_concat(part), max(total), min(seq) FROM files WHERE is_index = 0 "
             "GROUP BY grp ORDER BY min(seq)"
@@ -283,7 +296,7 @@ class Plan:
         batch: list[tuple[str, str]] = []
         count = 0
         for grp, parts, total, _ in rows:
-            batch.append((grp, json.dumps(self._missing(grp, parts, total))))
+            batch.append((grp, json.dumps(self._missing(grp, parts, total, source))))
             if len(batch) >= BATCH:
                 count += self._insert_groups(batch)
                 batch = []
@@ -294,10 +307,12 @@ class Plan:
             other.executemany("INSERT INTO groups (grp, missing) VALUES (?, ?)", batch)
         return len(batch)
 
-    def _missing(self, grp: str, parts: str, total: int | None) -> list[str]:
+    def _missing(self, grp: str, parts: str, total: int | None, source: Source) -> list[str]:
         if grp.startswith(efiction.GROUP_PREFIX):
             return efiction.missing(self.db, grp)
         numbers = {int(p) for p in str(parts).split(",")}
+        if grp.startswith("usenet:") and len(numbers) < (total or 0):
+            numbers |= self._parts_within(grp, source)
         of = f" of {total}" if total else ""
         missing = [
             f"part {n}{of}" for n in range(1, max(total or 0, *numbers) + 1) if n not in numbers
@@ -313,6 +328,15 @@ class Plan:
                 missing.append(f"the next page {nxt}")
         story = grp.split(":", 1)[1] if grp.startswith("name:") else ends[0][0]
         return [f"{m} of the story {story}" for m in missing]
+
+    def _parts_within(self, grp: str, source: Source) -> set[int]:
+        """Parts posted inside the files of a Usenet story (a saved thread holds several):
+        read whole, only for a story whose first posts say parts are missing."""
+        found: set[int] = set()
+        for (key,) in self.db.execute("SELECT key FROM files WHERE grp = ?", (grp,)).fetchall():
+            with contextlib.suppress(FicarchiveError, OSError):
+                found |= parts_within(source.read(str(key)).decode("latin-1"))
+        return found
 
     def _exists(self, key: str) -> bool:
         return self.db.execute("SELECT 1 FROM files WHERE key = ?", (key,)).fetchone() is not None

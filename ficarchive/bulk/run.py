@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 from itertools import islice
 from pathlib import Path
 
-from ficarchive.bulk.output import Output, report_row
+from ficarchive.bulk.output import Output, OutputUnwritable, report_row
 from ficarchive.bulk.parts import Limits, PartWriter, Written, part_name
 from ficarchive.bulk.plan import Plan, Task
 from ficarchive.bulk.sources import FolderSource, Source, TarSource, open_source
@@ -61,7 +61,18 @@ def prepare(source_location: str | Source, output: Output) -> tuple[Plan, Source
     """The plan of this output (built if new) and the source to read from."""
     source = open_source(source_location) if isinstance(source_location, str) else source_location
     source_location = source.location
-    plan = Plan(state_path(output))
+    if output.is_local() and Path(output.root).exists() and not Path(output.root).is_dir():
+        raise OutputUnwritable(
+            f"{output.location}: is a file; --out must be a folder (made if need be) or a URL"
+        )
+    leave_out = _inside(source, output)
+    try:
+        plan = Plan(state_path(output))
+    except OSError as exc:
+        raise OutputUnwritable(
+            f"{output.location}: cannot hold a bulk run ({exc.strerror or exc}); --out must "
+            "be a folder this process can write to, or a URL"
+        ) from None
     known = plan.get("source")
     if known is not None and known != source_location:
         plan.close()
@@ -73,11 +84,26 @@ def prepare(source_location: str | Source, output: Output) -> tuple[Plan, Source
         source = _unpack(source, plan.path.parent / "unpacked", plan)
     if not plan.planned:
         plan.put("source", source_location)
-        plan.build(source)
+        plan.build(source, leave_out)
         _write_planning_report(plan, output)
     tidy(plan, output)
     output.clear_marks()
     return plan, source
+
+
+def _inside(source: Source, output: Output) -> str | None:
+    """The output's folder as a key of the source, when the output lies inside it."""
+    if not isinstance(source, FolderSource) or not output.is_local():
+        return None
+    try:
+        inner = Path(output.root).resolve().relative_to(Path(source.location).resolve())
+    except ValueError:
+        return None
+    if inner == Path("."):
+        raise OutputUnwritable(
+            f"{output.location}: is the source itself; give --out a folder of its own"
+        )
+    return inner.as_posix()
 
 
 def _write_planning_report(plan: Plan, output: Output) -> None:

@@ -126,9 +126,10 @@ def rescue_command(
     and OUT/report.csv (files that failed, timed out, crashed, or are missing parts),
     then OUT/_SUCCESS. Run it again after a crash or Ctrl-C to go on where it stopped.
     """
-    from ficarchive.bulk import bulk_rescue
+    from ficarchive.bulk import bulk_rescue, open_source
 
     try:
+        open_source(source)  # before the progress bar: a mistake is one line
         with _progress("rescuing", "stories", quiet, "listing and planning") as advance:
             summary = bulk_rescue(
                 source, out, jobs=jobs, engine=engine, scheduler=scheduler,
@@ -144,9 +145,14 @@ def rescue_command(
     from ficarchive.bulk.status import status
 
     kinds = _kinds(status(out).report)
+    earlier = (
+        f", {_count(summary.done_before, 'story', 'stories')} done by an earlier run"
+        if (summary.done_before)
+        else ""
+    )
     click.echo(
-        f"{summary.files:,} files: {summary.works:,} works in {summary.seconds:.1f} s; "
-        f"report: {kinds} (see {out.rstrip('/')}/report.csv)"
+        f"{_count(summary.files, 'file')}: {_count(summary.works, 'work')} in "
+        f"{summary.seconds:.1f} s{earlier}; report: {kinds} (see {out.rstrip('/')}/report.csv)"
     )
 
 
@@ -160,9 +166,10 @@ def load_command(out: str, location: str | None, quiet: bool) -> None:
     Works are read a Parquet batch at a time; each one added is noted, so a load that
     stops goes on where it stopped, and loading the same output again adds nothing.
     """
-    from ficarchive.bulk.load import load
+    from ficarchive.bulk.load import finished_output, load
 
     try:
+        finished_output(out)  # before the progress bar: a mistake is one line
         with _progress("loading", "works", quiet) as advance:
             summary = load(out, location, advance)
     except FicarchiveError as exc:
@@ -187,6 +194,11 @@ def status_command(out: str) -> None:
     click.echo(render_status(state, out))
 
 
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """``1 work``, ``2 works``, ``1 story``, ``12,000 stories``."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
+
+
 def _kinds(report: dict[str, int]) -> str:
     return ", ".join(f"{kind} {n:,}" for kind, n in sorted(report.items())) or "nothing"
 
@@ -202,11 +214,13 @@ def render_status(state: Status, out: str) -> str:
         where = "stopped before the end: run the same `bulk rescue` command to go on"
     lines = [
         f"{state.source} -> {out}",
-        f"  state    {where}; {state.runs} run(s) so far",
-        f"  source   {state.files:,} files, {state.stories:,} stories",
-        f"  done     {state.done:,} stories{share}, {state.pending:,} to go",
-        f"  output   {state.works:,} works in {state.parts:,} parts",
-        f"  report   {sum(state.report.values()):,} rows: {report}",
+        f"  state    {where}; {_count(state.runs, 'run')} so far",
+        f"  source   {_count(state.files, 'file')}, {_count(state.stories, 'story', 'stories')}",
+        f"  done     {_count(state.done, 'story', 'stories')}{share}, {state.pending:,} to go",
+        f"  output   {_count(state.works, 'work')} in {_count(state.parts, 'part')}",
+        f"  report   {_count(sum(state.report.values()), 'row')}: {report}",
     ]
-    lines += [f"  loaded   {n:,} works into {archive}" for archive, n in state.loaded.items()]
+    lines += [
+        f"  loaded   {_count(n, 'work')} into {archive}" for archive, n in state.loaded.items()
+    ]
     return "\n".join(lines)
