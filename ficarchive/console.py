@@ -85,5 +85,8 @@ def _notes(work: Work) -> str | None:
     return first + more
 
 
-def render(work: Work) -> RenderableType:
-    return Group(_meta_table(work), Text(""), _repairs(work), _removed(work), _opening(work))
+def render(work: Work, *, opening: bool = True) -> RenderableType:
+    """The metadata, the repairs, what was removed, and (with `opening`) the first
+    paragraphs."""
+    parts = [_meta_table(work), Text(""), _repairs(work), _removed(work)]
+    return Group(*parts, _opening(work)) if opening else Group(*parts)

@@ -119,3 +119,21 @@ def test_exclusion_only_search_and_ratings_as_written(tmp_path: Path) -> None:
     assert [h["title"] for h in json.loads(out)["hits"]] == ["Harbour Lights"]
     code, _, err = _run("edit", "1", "--rating", "banana", "--archive", archive)
     assert code == 2 and "unknown rating" in err
+
+
+def test_show_full_gives_the_whole_text_once_with_its_chapters(tmp_path: Path) -> None:
+    archive = str(tmp_path / "a.sqlite")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "lamps.txt").write_text(
+        "Title: Two Lamps\nAuthor: Ana Reyes\n\nChapter 1\n\n"
+        "The first lamp was lit at dusk, and the street went gold.\n\n* * *\n\n"
+        "By midnight the oil was low and nobody had come to trim it.\n\n"
+        "Chapter 2\n\nThe second lamp stayed dark all winter long.\n"
+    )
+    _run("add", str(tmp_path / "in"), "--archive", archive)
+    code, out, _ = _run("show", "1", "--archive", archive, "--full")
+    assert code == 0
+    assert out.count("The first lamp was lit at dusk") == 1  # no opening panel as well
+    assert "Opening" not in out
+    assert "* * *" in out and "Chapter 2" in out
+    assert out.index("oil was low") < out.index("Chapter 2") < out.index("second lamp")

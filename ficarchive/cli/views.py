@@ -11,6 +11,7 @@ from rich.text import Text
 from ficarchive.archive.model import Edit, SearchResults, Stats, StoredWork
 from ficarchive.console import render
 from ficarchive.rescue.blocks import html_to_text
+from ficarchive.work import Work
 
 _MARK = re.compile(r"<mark>(.*?)</mark>")
 
@@ -64,7 +65,7 @@ def render_stored(
     parts: list[RenderableType] = [
         Text(f"work {stored.id} — added {stored.added_at}", style="bold")
     ]
-    parts.append(render(stored.work))
+    parts.append(render(stored.work, opening=not full))
     if near:
         parts.append(
             Text(
@@ -76,8 +77,19 @@ def render_stored(
     if edits:
         parts.append(render_history(edits))
     if full:
-        parts.append(Text("\n\n".join(html_to_text(p) for p in stored.work.paragraphs)))
+        parts.append(whole_text(stored.work))
     return Group(*parts)
+
+
+def whole_text(work: Work) -> RenderableType:
+    """The whole text: chapter titles, and scene breaks as ``* * *``."""
+    text = Text()
+    for number, chapter in enumerate(work.chapters, start=1):
+        if len(work.chapters) > 1 or chapter.title:
+            text.append(f"\n{chapter.title or f'Chapter {number}'}\n\n", style="bold")
+        sections = ["\n\n".join(html_to_text(p) for p in s.paragraphs) for s in chapter.sections]
+        text.append("\n\n* * *\n\n".join(sections) + "\n")
+    return text
 
 
 def render_history(edits: list[Edit]) -> RenderableType:
