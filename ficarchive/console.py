@@ -47,6 +47,9 @@ def _meta_table(work: Work) -> Table:
             table.add_row(label, Text(value))
     if not work.looks_like_story:
         table.add_row("Story?", Text("no: this does not read as a story", style="yellow"))
+    missing = [d.text or d.message for d in work.diagnostics if d.kind == "missing-part"]
+    if missing:  # a part the source lacked: the first thing an archivist goes looking for
+        table.add_row("Missing", Text("\n".join(missing), style="yellow"))
     return table
 
 

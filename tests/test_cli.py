@@ -367,3 +367,16 @@ def test_output_names_a_format_or_a_folder(tmp_path: Path, cli_fixtures: Path) -
     result = runner.invoke(main, ["rescue", story, story, "-o", str(tmp_path / "two.json")])
     assert result.exit_code == 2 and "need a folder" in result.stderr
     assert not (tmp_path / "two.json").exists()
+
+
+def test_the_terminal_view_names_missing_parts() -> None:
+    from rich.console import Console
+
+    from ficarchive.console import render
+    from ficarchive.work import Diagnostic, Work
+
+    lost = Diagnostic("missing-part", "part 2 of 3 is missing", "part 2 of 3 of the story s")
+    console = Console(record=True, width=100)
+    console.print(render(Work(title="Salt Line", diagnostics=(lost,))))
+    lines = [" ".join(line.split()) for line in console.export_text().splitlines()]
+    assert "Missing part 2 of 3 of the story s" in lines
