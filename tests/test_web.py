@@ -365,3 +365,18 @@ def test_every_text_colour_has_enough_contrast(selector: str) -> None:
 
 def test_dark_theme_is_the_same_when_chosen_by_the_system() -> None:
     assert _theme('html[data-theme="auto"] {') == _theme('html[data-theme="dark"] {')
+
+
+def test_the_work_page_names_missing_parts(tmp_path: Path) -> None:
+    from ficarchive.archive import Archive
+    from ficarchive.rescue import rescue
+    from ficarchive.work import Diagnostic
+
+    path = tmp_path / "archive.sqlite"
+    work = rescue((GOLDEN / "usenet_post.txt").read_bytes(), "usenet_post.txt")
+    lost = Diagnostic("missing-part", "part 2 of 3 is missing", "part 2 of 3 of the story s")
+    with Archive.open(str(path)) as archive:
+        added = archive.add_work(work.evolve(diagnostics=(*work.diagnostics, lost)))
+    with TestClient(create_app(path)) as client:
+        page = client.get(f"/works/{added.id}").text
+    assert '<dt>Missing:</dt><dd class="missing">part 2 of 3 of the story s</dd>' in page
