@@ -243,7 +243,8 @@ class Plan:
 
     def planning_report(self) -> Iterator[tuple[str, str, str]]:
         """(file, reason, kind) of what the planning pass found not to rescue: story
-        lists, database dumps, stories a database lists that the source lacks."""
+        lists, site furniture, database dumps, and stories a database lists that the
+        source lacks."""
         for key, role in self.db.execute(
             "SELECT key, is_index FROM files WHERE is_index IN (?, ?) ORDER BY seq",
             (_INDEX, _FURNITURE),
