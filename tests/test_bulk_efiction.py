@@ -344,3 +344,25 @@ def test_a_tar_source_unpacks_a_dump_of_any_size(
     monkeypatch.setattr(sources, "MAX_INPUT_BYTES", 100)  # the dump is far over a story's size
     sources.TarSource(str(archive)).unpack(tmp_path / "unpacked")
     assert (tmp_path / "unpacked" / DUMP).read_bytes() == (SITE / DUMP).read_bytes()
+
+
+def test_two_backups_of_one_site_are_not_a_flood_of_missing_stories(tmp_path: Path) -> None:
+    """The first dump listed takes the chapters; the other says, in one line, that its
+    stories were read from there."""
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site)
+    older = "backup/tidesite-older.sql"  # listed first: it takes the chapters
+    shutil.copy(site / DUMP, site / older)
+    result = _run(site, tmp_path / "out")
+    assert sorted(result["works"]) == ["stories/1/10.txt", "stories/2/20.txt", "stories/2/99.txt"]
+    assert result["works"]["stories/1/10.txt"]["files"][2] == f"{older}#chapter=13"
+    second = [(r["kind"], r["reason"]) for r in result["report"] if r["file"] == DUMP]
+    assert second[1:] == [
+        (
+            "index",
+            f"{DUMP}: 3 of its stories are stories of {older} too (the same chapters); "
+            "read from there (two copies of one site?)",
+        )
+    ]  # story 3, in neither, is reported once: by the first dump
+    lost = [r["reason"] for r in result["report"] if r["kind"] == "missing-part"]
+    assert len(lost) == 2 and all(older in why for why in lost)

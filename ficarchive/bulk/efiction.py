@@ -39,6 +39,7 @@ from typing import Any
 import ftfy
 import nh3
 
+from ficarchive.bulk.output import INDEX, MISSING
 from ficarchive.bulk.sqldump import rows
 from ficarchive.tags.fandoms import KNOWN_FANDOMS, canonical_fandom
 from ficarchive.tags.ratings import map_rating
@@ -98,6 +99,7 @@ CREATE TABLE IF NOT EXISTS ef_story (dump TEXT, sid INTEGER, fields TEXT,
 CREATE TABLE IF NOT EXISTS ef_chapter (dump TEXT, chapid INTEGER, sid INTEGER, uid TEXT,
     inorder INTEGER, fields TEXT, text BLOB, file TEXT, PRIMARY KEY (dump, chapid));
 CREATE INDEX IF NOT EXISTS ef_chapter_story ON ef_chapter (dump, sid);
+CREATE INDEX IF NOT EXISTS ef_chapter_id ON ef_chapter (chapid);
 """
 
 
@@ -277,6 +279,13 @@ def _nearest(root: str, dumps: Sequence[str]) -> list[str]:
     return sorted(dumps, key=shared, reverse=True)
 
 
+# A chapter whose text only this dump's database holds (no file; no copy of the site
+# read before it has the same chapter by the same author).
+_HELD_ONLY_HERE = """c.file IS NULL AND c.text IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM ef_chapter t WHERE t.chapid = c.chapid AND t.uid = c.uid
+    AND t.dump != c.dump AND t.file IS NOT NULL)"""
+
+
 def assign(db: sqlite3.Connection, dumps: Sequence[str]) -> None:
     """Chapter files into their stories' groups; chapters held only in the database
     become parts of their own. Parts are numbered in eFiction's chapter order.
@@ -302,13 +311,13 @@ def assign(db: sqlite3.Connection, dumps: Sequence[str]) -> None:
     for dump in dumps:
         db.execute(
             "INSERT OR IGNORE INTO files (key, size, grp, part, is_index) "
-            "SELECT ? || '#chapter=' || chapid, length(text), ?, 1, 0 FROM ef_chapter "
-            "WHERE dump = ? AND file IS NULL AND text IS NOT NULL ORDER BY sid, inorder, chapid",
+            "SELECT ? || '#chapter=' || chapid, length(text), ?, 1, 0 FROM ef_chapter c "
+            f"WHERE dump = ? AND {_HELD_ONLY_HERE} ORDER BY sid, inorder, chapid",
             (dump, dump, dump),
         )
         db.execute(
-            "UPDATE ef_chapter SET file = ? || '#chapter=' || chapid "
-            "WHERE dump = ? AND file IS NULL AND text IS NOT NULL",
+            "UPDATE ef_chapter AS c SET file = ? || '#chapter=' || chapid "
+            f"WHERE dump = ? AND {_HELD_ONLY_HERE}",
             (dump, dump),
         )
     db.execute("DROP TABLE IF EXISTS temp.ef_order")
@@ -366,25 +375,50 @@ def _title(db: sqlite3.Connection, dump: str, sid: int) -> str:
     return str(_story(db, dump, sid).get("title") or "untitled")
 
 
-def absent_stories(db: sqlite3.Connection, dumps: Sequence[str]) -> Iterator[tuple[str, str]]:
-    """(dump, reason) for each story of the database none of whose chapters is there."""
-    for dump in dumps:
+def absent_stories(db: sqlite3.Connection, dumps: Sequence[str]) -> Iterator[tuple[str, str, str]]:
+    """(dump, reason, report kind) for each story of the database none of whose chapters
+    is there. A story whose every chapter (same id, same author) a dump listed earlier
+    has too is a copy of that one (two backups of one site), which says what is missing:
+    such stories are one line a dump."""
+    for n, dump in enumerate(dumps):
+        copies: dict[str, int] = {}
         for sid, fields in db.execute(
             "SELECT s.sid, s.fields FROM ef_story s WHERE s.dump = ? AND NOT EXISTS ("
             "SELECT 1 FROM ef_chapter c WHERE c.dump = s.dump AND c.sid = s.sid "
             "AND c.file IS NOT NULL) ORDER BY s.sid",
             (dump,),
         ):
-            title = json.loads(fields).get("title") or "untitled"
             count = db.execute(
                 "SELECT count(*) FROM ef_chapter WHERE dump = ? AND sid = ?", (dump, sid)
             ).fetchone()[0]
+            original = _copied_from(db, dump, sid, dumps[:n]) if count else None
+            if original is not None:
+                copies[original] = copies.get(original, 0) + 1
+                continue
+            title = json.loads(fields).get("title") or "untitled"
             lacks = (
                 f"but none of its {count} chapter(s) is in the source"
                 if count
                 else ("with no chapters at all")
             )
-            yield dump, f"{dump}: story {sid} “{title}” is in the database {lacks}"
+            yield dump, f"{dump}: story {sid} “{title}” is in the database {lacks}", MISSING
+        for original, many in copies.items():
+            copied = f"{many} of its stories are stories of {original} too (the same chapters)"
+            yield dump, f"{dump}: {copied}; read from there (two copies of one site?)", INDEX
+
+
+def _copied_from(db: sqlite3.Connection, dump: str, sid: int, earlier: Sequence[str]) -> str | None:
+    """The first of the `earlier` dumps holding every chapter of this story, if any."""
+    for other in earlier:
+        row = db.execute(
+            "SELECT NOT EXISTS (SELECT 1 FROM ef_chapter c WHERE c.dump = ? AND c.sid = ? "
+            "AND NOT EXISTS (SELECT 1 FROM ef_chapter t WHERE t.dump = ? "
+            "AND t.chapid = c.chapid AND t.uid = c.uid))",
+            (dump, sid, other),
+        ).fetchone()
+        if row[0]:
+            return other
+    return None
 
 
 def stored_text(db: sqlite3.Connection, key: str) -> bytes | None:

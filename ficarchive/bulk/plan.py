@@ -40,7 +40,7 @@ from ficarchive.bulk.joining import (
     parts_within,
     read_page,
 )
-from ficarchive.bulk.output import FAILED, INDEX, MISSING, SKIPPED
+from ficarchive.bulk.output import FAILED, INDEX, SKIPPED
 from ficarchive.bulk.sources import HEAD_BYTES, Entry, Source
 from ficarchive.bulk.sqldump import DumpError
 from ficarchive.errors import FicarchiveError
@@ -235,8 +235,8 @@ class Plan:
                        f"chapters: {found.chapters}); it gave chapter files their order, "
                        f"titles and authors{left}", INDEX)  # fmt: skip
         efiction.assign(self.db, loaded)
-        for key, reason in efiction.absent_stories(self.db, loaded):
-            self._note(key, reason, MISSING)
+        for key, reason, kind in efiction.absent_stories(self.db, loaded):
+            self._note(key, reason, kind)
 
     def _note(self, key: str, reason: str, kind: str) -> None:
         self.db.execute("INSERT INTO planned VALUES (?, ?, ?)", (key, reason, kind))
