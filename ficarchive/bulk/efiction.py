@@ -522,33 +522,37 @@ def apply_record(work: Work, rec: dict[str, Any]) -> Work:
         label = name.replace("_source", "").replace("_", " ")
         notes.append(Diagnostic("efiction", f"{label} from {where}{said}", shown))
 
-    title = _plain(fixed(rec.get("title")))
-    put("title", title, title or "")
-    authors = tuple(a for a in (_plain(fixed(a)) for a in rec.get("authors", ())) if a)
+    def text(value: str | None) -> str:
+        return _plain(fixed(value)) or ""
+
+    def texts(name: str) -> list[str]:
+        return [t for t in map(text, rec.get(name, ())) if t]
+
+    title = text(rec.get("title"))
+    put("title", title, title)
+    authors = tuple(texts("authors"))
     put("authors", authors, ", ".join(authors))
-    summary = _plain(fixed(rec.get("summary")))
-    put("summary", summary, summary or "")
-    if rec.get("rating"):
-        written = _plain(fixed(rec["rating"])) or ""
-        put("rating_source", written, written)
-        if "rating_source" in changes:
-            changes["rating"] = map_rating(written)
-    characters = tuple(_plain(fixed(c)) or "" for c in rec.get("characters", ()))
+    summary = text(rec.get("summary"))
+    put("summary", summary, summary)
+    written = text(rec.get("rating"))
+    put("rating_source", written, written)
+    if "rating_source" in changes:
+        changes["rating"] = map_rating(written)
+    characters = tuple(texts("characters"))
     put("characters", _merged(work.characters, characters), ", ".join(characters))
-    categories = [_plain(fixed(c)) or "" for c in rec.get("categories", ())]
-    fandoms = tuple(canonical_fandom(c) for c in categories if canonical_fandom(c) in KNOWN_FANDOMS)
+    named = [(c, canonical_fandom(c)) for c in texts("categories")]
+    fandoms = tuple(f for _, f in named if f in KNOWN_FANDOMS)
     put("fandoms", _merged(work.fandoms, fandoms), ", ".join(fandoms))
-    extra = [c for c in categories if canonical_fandom(c) not in KNOWN_FANDOMS]
-    extra += [_plain(fixed(c)) or "" for c in rec.get("classes", ())]
+    extra = [c for c, f in named if f not in KNOWN_FANDOMS] + texts("classes")
     put("tags", _merged(work.tags, tuple(extra)), ", ".join(extra))
-    challenges = "; ".join(_plain(fixed(c)) or "" for c in rec.get("challenges", ()))
+    challenges = "; ".join(texts("challenges"))
     if not work.challenge:
         put("challenge", challenges, challenges)
     if not work.published:
         put("published", rec.get("published"), rec.get("published") or "")
     if not work.looks_like_story:  # short chapters can read as notes: the site says story
         changes["looks_like_story"] = True
-        notes.append(Diagnostic("efiction", f"a story, as {where} lists it", title))
+        notes.append(Diagnostic("efiction", f"a story, as {where} lists it", title or None))
     story_notes = _paragraphs(fixed(rec.get("notes")))
     if story_notes:
         changes["notes"] = Notes((*story_notes, *work.notes.beginning), work.notes.end)
