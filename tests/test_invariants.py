@@ -173,8 +173,22 @@ _NINE_LINES = Story(
 )
 
 
+# Found by Hypothesis: two two-line paragraphs among the header fields, a divider and
+# "The End": only two lines near the wrap width, too few a share of nine lines until
+# header fields and dividers stopped voting on the width.
+_TWO_SHORT_SCENES = Story(
+    "Lantern",
+    "Mara Quillon",
+    [["Mara watched the lantern and the lantern. Mara watched the lantern and the lantern."]]
+    * 2,
+    "* * *",
+    True,
+)
+
+
 @SETTINGS
 @example(story=_NINE_LINES, wrap=72, crlf=False, encoding="utf-8")
+@example(story=_TWO_SHORT_SCENES, wrap=64, crlf=False, encoding="utf-8")
 @given(
     story=stories(),
     wrap=st.sampled_from([None, 64, 72, 78]),

@@ -66,7 +66,10 @@ def text_to_blocks(text: str, log: RescueLog) -> tuple[list[Block], MailHints]:
     lines = text.expandtabs(8).split("\n")
     lines, hints = strip_mail(lines, log)
     parsed = _parse_lines(lines)
-    width = _wrap_width([p.text for p in parsed])
+    # header fields and scene dividers are never wrapped prose: they do not vote on a width
+    width = _wrap_width(
+        [p.text for p in parsed if not is_divider_text(p.text) and not read_label(p.text)]
+    )
     if width and _double_spaced(parsed):
         parsed = [_Line(p.text, p.indent, max(p.gap - 1, 0)) for p in parsed]
         log.note("double-spacing", "every line was followed by a blank line; read as single-spaced")
