@@ -7,7 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ficarchive.rescue.blocks import html_to_text
+from ficarchive.rescue.blocks.block import html_to_text
 from ficarchive.work import Work
 
 OPENING_PARAGRAPHS = 4

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ficarchive.errors import InputError, InputNotFound, InputTooLarge
-from ficarchive.rescue.sniff import MAX_INPUT_BYTES
+from ficarchive.rescue.decoding.sniff import MAX_INPUT_BYTES
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from ficarchive import (
     UndecodableInput,
     rescue,
 )
-from ficarchive.rescue.sniff import MAX_INPUT_BYTES
+from ficarchive.rescue.decoding.sniff import MAX_INPUT_BYTES
 
 HUGE = 50 * 2**20  # the size the issue names: refused, well over the limit
 assert HUGE > MAX_INPUT_BYTES

@@ -1,4 +1,4 @@
-"""Story or not: `ficarchive.rescue.classify.judge` on small hand-written texts.
+"""Story or not: `ficarchive.rescue.structure.classify.judge` on small hand-written texts.
 
 Every fixture is invented for these tests (no archive text): prose stories in the past
 and present tense, a first-person story, scripts in two layouts, and the things that
@@ -12,8 +12,8 @@ import doctest
 
 import pytest
 
-from ficarchive.rescue import classify
-from ficarchive.rescue.classify import judge, script_turns
+from ficarchive.rescue.structure import classify
+from ficarchive.rescue.structure.classify import judge, script_turns
 
 
 def paras(text: str) -> list[str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ficarchive.rescue import clean, mojibake
-from ficarchive.rescue.decode import declared_charset, decode
+from ficarchive.rescue.decoding import clean, mojibake
+from ficarchive.rescue.decoding.decode import declared_charset, decode
 from ficarchive.rescue.log import RescueLog
 
 STORY = (

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from ficarchive import Work, rescue
 from ficarchive.export import to_html
-from ficarchive.rescue.blocks import html_to_text
+from ficarchive.rescue.blocks.block import html_to_text
 
 WORDS = [
     "lantern",

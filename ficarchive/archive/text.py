@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ficarchive.rescue.blocks import html_to_text
+from ficarchive.rescue.blocks.block import html_to_text
 from ficarchive.work import Work
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ficarchive.errors import InputError, InputNotFound
-from ficarchive.rescue.sniff import MAX_INPUT_BYTES
+from ficarchive.rescue.decoding.sniff import MAX_INPUT_BYTES
 
 # Bytes of a file the planning pass reads to find part markers and next/previous links.
 HEAD_BYTES = 64 * 1024

@@ -10,7 +10,7 @@ from rich.text import Text
 
 from ficarchive.archive.model import Edit, SearchResults, Stats, StoredWork
 from ficarchive.console import render
-from ficarchive.rescue.blocks import html_to_text
+from ficarchive.rescue.blocks.block import html_to_text
 from ficarchive.work import Work
 
 _MARK = re.compile(r"<mark>(.*?)</mark>")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from ficarchive.export import html as parts
-from ficarchive.rescue.blocks import html_to_text
+from ficarchive.rescue.blocks.block import html_to_text
 from ficarchive.work import RATINGS, Chapter, Work
 
 TITLE_LIMIT = 255

@@ -6,20 +6,21 @@ import hashlib
 import json
 import re
 
-from ficarchive.rescue import boilerplate, classify, epigraphs, sections
-from ficarchive.rescue.blocks import Block, html_to_text
-from ficarchive.rescue.decode import decode
-from ficarchive.rescue.epub import epub_to_html, is_epub
-from ficarchive.rescue.footer import read_footer
-from ficarchive.rescue.frontmatter import read_header
-from ficarchive.rescue.hints import Hints, apply_hints
-from ficarchive.rescue.html import html_to_blocks
+from ficarchive.rescue.blocks import boilerplate
+from ficarchive.rescue.blocks.block import Block, html_to_text
+from ficarchive.rescue.blocks.epub import epub_to_html, is_epub
+from ficarchive.rescue.blocks.html import html_to_blocks
+from ficarchive.rescue.blocks.markdown import has_front_matter, read_markdown
+from ficarchive.rescue.blocks.ours import is_ours, read_ours
+from ficarchive.rescue.blocks.text import text_to_blocks
+from ficarchive.rescue.decoding.decode import decode
+from ficarchive.rescue.decoding.sniff import check_input
 from ficarchive.rescue.log import RescueLog
-from ficarchive.rescue.markdown import has_front_matter, read_markdown
-from ficarchive.rescue.meta import Meta
-from ficarchive.rescue.ours import is_ours, read_ours
-from ficarchive.rescue.sniff import check_input
-from ficarchive.rescue.text import text_to_blocks
+from ficarchive.rescue.structure import classify, epigraphs, sections
+from ficarchive.rescue.structure.footer import read_footer
+from ficarchive.rescue.structure.frontmatter import read_header
+from ficarchive.rescue.structure.hints import Hints, apply_hints
+from ficarchive.rescue.structure.meta import Meta
 from ficarchive.work import Chapter, Epigraph, Notes, Source, Work
 
 _HTML_EXT = (".htm", ".html", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".jsp", ".cgi")

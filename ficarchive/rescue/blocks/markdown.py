@@ -13,10 +13,10 @@ from typing import Any
 import yaml
 from markdown_it import MarkdownIt
 
-from ficarchive.rescue.blocks import Block
-from ficarchive.rescue.html import html_to_blocks
+from ficarchive.rescue.blocks.block import Block
+from ficarchive.rescue.blocks.html import html_to_blocks
 from ficarchive.rescue.log import RescueLog
-from ficarchive.rescue.meta import TEXT_FIELDS, Meta
+from ficarchive.rescue.structure.meta import TEXT_FIELDS, Meta
 from ficarchive.tags.ratings import map_rating
 from ficarchive.work import RATINGS, Credit, Epigraph
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from ficarchive.rescue.blocks import Block
-from ficarchive.rescue.dividers import is_divider
+from ficarchive.rescue.blocks.block import Block
 from ficarchive.rescue.log import RescueLog
+from ficarchive.rescue.structure.dividers import is_divider
 from ficarchive.work import Chapter, Section
 
 # A blank-line run is a scene break when it is at least this long and longer than the

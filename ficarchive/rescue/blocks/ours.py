@@ -10,7 +10,7 @@ from typing import Any
 
 import lxml.html
 
-from ficarchive.rescue.meta import Meta
+from ficarchive.rescue.structure.meta import Meta
 from ficarchive.work import Chapter, Credit, Epigraph, Section
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 
-from ficarchive.rescue.blocks import Block, html_to_text
-from ficarchive.rescue.labels import read_label
+from ficarchive.rescue.blocks.block import Block, html_to_text
 from ficarchive.rescue.log import RescueLog
-from ficarchive.rescue.meta import Meta
+from ficarchive.rescue.structure.labels import read_label
+from ficarchive.rescue.structure.meta import Meta
 from ficarchive.rescue.words import looks_like_name, zipf
 
 LATE_BYLINE_BLOCKS = 25

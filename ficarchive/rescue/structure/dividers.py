@@ -1,6 +1,6 @@
 """What a scene break looks like: rules, divider images and lines of symbols.
 
->>> from ficarchive.rescue.blocks import para
+>>> from ficarchive.rescue.blocks.block import para
 >>> [is_divider(para(t)) for t in ("* * *", "~*~", "oOo", "xXx", "-----", "#", "Fin.")]
 [True, True, True, True, True, True, False]
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ficarchive.rescue.blocks import Block
+from ficarchive.rescue.blocks.block import Block
 
 # Longest line of symbols we still call a divider (some sites drew 80-column rules).
 MAX_DIVIDER_CHARS = 90
@@ -26,7 +26,7 @@ def is_divider(block: Block) -> bool:
     if block.kind == "rule":
         return True
     if block.kind == "image":
-        from ficarchive.rescue.boilerplate import is_divider_image
+        from ficarchive.rescue.blocks.boilerplate import is_divider_image
 
         return is_divider_image(block) or not block.attrs.get("alt", "").strip()
     if block.kind not in ("para", "heading"):

@@ -11,11 +11,11 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from ficarchive.rescue.blocks import Block, para
-from ficarchive.rescue.dividers import is_divider_text
-from ficarchive.rescue.labels import read_label
+from ficarchive.rescue.blocks.block import Block, para
+from ficarchive.rescue.blocks.mail import MailHints, strip_mail
 from ficarchive.rescue.log import RescueLog
-from ficarchive.rescue.mail import MailHints, strip_mail
+from ficarchive.rescue.structure.dividers import is_divider_text
+from ficarchive.rescue.structure.labels import read_label
 
 # A text is hard-wrapped when at least this share of its lines come within
 # WRAP_BAND columns of the wrap width; wider than MAX_WRAP_WIDTH is not wrapping.

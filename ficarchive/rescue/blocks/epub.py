@@ -2,7 +2,7 @@
 
 The spine's documents are read in order and their bodies joined. Our own export
 (`ficarchive.export.epub`) carries the same markup as our HTML export, so the page
-built from it is read back field by field (`ficarchive.rescue.ours`); any other EPUB
+built from it is read back field by field (`ficarchive.rescue.blocks.ours`); any other EPUB
 becomes an ordinary page, with the package's title and creators as header lines.
 """
 
@@ -22,7 +22,7 @@ from ficarchive.errors import BinaryInput, InputTooLarge
 MEDIA_TYPE = b"application/epub+zip"
 MAX_UNPACKED_BYTES = 32 * 1024 * 1024
 """The spine's documents, unpacked, may be no bigger than one story file may be
-(`ficarchive.rescue.sniff.MAX_INPUT_BYTES`): a zip bomb is refused, not expanded."""
+(`ficarchive.rescue.decoding.sniff.MAX_INPUT_BYTES`): a zip bomb is refused, not expanded."""
 
 _XML = lxml.etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
 _OPF = "{http://www.idpf.org/2007/opf}"

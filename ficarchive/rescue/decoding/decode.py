@@ -20,7 +20,7 @@ import ftfy.bad_codecs
 from charset_normalizer import from_bytes
 
 from ficarchive.errors import UndecodableInput
-from ficarchive.rescue import clean, mojibake
+from ficarchive.rescue.decoding import clean, mojibake
 from ficarchive.rescue.log import RescueLog
 from ficarchive.rescue.words import is_word
 

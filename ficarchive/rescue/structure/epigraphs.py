@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ficarchive.rescue.blocks import Block, html_to_text, split_html_lines
+from ficarchive.rescue.blocks.block import Block, html_to_text, split_html_lines
 from ficarchive.rescue.log import RescueLog
 from ficarchive.work import Epigraph, Position
 

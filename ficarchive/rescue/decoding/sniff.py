@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ficarchive.errors import BinaryInput, EmptyInput, InputTooLarge
-from ficarchive.rescue.epub import is_epub
+from ficarchive.rescue.blocks.epub import is_epub
 
 # 32 MiB: a long novel is 2 MB of HTML, so this is room for anything one story can be;
 # it bounds the memory of one rescue (about 17x the input at peak for HTML, so ~550 MB).
@@ -58,7 +58,7 @@ def check_input(data: bytes, name: str) -> None:
         )
     head = data[:SNIFF_BYTES]
     if is_epub(data):
-        return  # a zip, but a book: `ficarchive.rescue.epub` unpacks it
+        return  # a zip, but a book: `ficarchive.rescue.blocks.epub` unpacks it
     for magic, what in _MAGIC:
         if head.startswith(magic):
             advice = (

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ficarchive.rescue.blocks import html_to_text
-from ficarchive.rescue.labels import NOTE_LABELS, credit_role, split_list
+from ficarchive.rescue.blocks.block import html_to_text
+from ficarchive.rescue.structure.labels import NOTE_LABELS, credit_role, split_list
 from ficarchive.tags.fandoms import canonical_fandom
 from ficarchive.tags.ratings import NOT_RATED, map_rating
 from ficarchive.work import Credit, Epigraph

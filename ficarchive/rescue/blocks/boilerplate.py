@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ficarchive.rescue.blocks import Block, html_to_text, split_html_lines
+from ficarchive.rescue.blocks.block import Block, html_to_text, split_html_lines
 from ficarchive.rescue.log import RescueLog
 
 # A block is navigation when links make up this share of its text and it is short.

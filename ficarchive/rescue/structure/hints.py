@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 
-from ficarchive.rescue.html import HtmlHints
+from ficarchive.rescue.blocks.html import HtmlHints
+from ficarchive.rescue.blocks.mail import MailHints, clean_subject
 from ficarchive.rescue.log import RescueLog
-from ficarchive.rescue.mail import MailHints, clean_subject
-from ficarchive.rescue.meta import Meta
+from ficarchive.rescue.structure.meta import Meta
 from ficarchive.rescue.words import looks_like_name
 
 Hints = HtmlHints | MailHints | None

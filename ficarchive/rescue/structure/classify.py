@@ -22,7 +22,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ficarchive.rescue.blocks import html_to_text
+from ficarchive.rescue.blocks.block import html_to_text
 
 # Only this much of the body is read (some 40,000 words): plenty to tell, and a huge
 # file costs no more than a long story.

@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import re
 
-from ficarchive.rescue.blocks import Block, html_to_text, split_html_lines
-from ficarchive.rescue.bylines import BY_ALONE, BYLINE, bare_name, byline, byline_text, late_byline
-from ficarchive.rescue.dividers import is_divider
-from ficarchive.rescue.labels import read_label
+from ficarchive.rescue.blocks.block import Block, html_to_text, split_html_lines
 from ficarchive.rescue.log import RescueLog
-from ficarchive.rescue.meta import Meta
-from ficarchive.rescue.sections import is_chapter_heading
+from ficarchive.rescue.structure.bylines import (
+    BY_ALONE,
+    BYLINE,
+    bare_name,
+    byline,
+    byline_text,
+    late_byline,
+)
+from ficarchive.rescue.structure.dividers import is_divider
+from ficarchive.rescue.structure.labels import read_label
+from ficarchive.rescue.structure.meta import Meta
+from ficarchive.rescue.structure.sections import is_chapter_heading
 from ficarchive.tags.fandoms import KNOWN_FANDOMS, canonical_fandom
 
 # The header is looked for in this many blocks at most; a story's first scene starts

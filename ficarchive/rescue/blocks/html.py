@@ -16,9 +16,9 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from ficarchive.rescue.blocks import Block, BlockKind, html_to_text
+from ficarchive.rescue.blocks.block import Block, BlockKind, html_to_text
+from ficarchive.rescue.blocks.text import text_to_blocks
 from ficarchive.rescue.log import RescueLog
-from ficarchive.rescue.text import text_to_blocks
 
 _BLOCK_TAGS = frozenset(
     [

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from ficarchive.rescue.blocks import Block, html_to_text, split_html_lines
-from ficarchive.rescue.dividers import is_divider
-from ficarchive.rescue.labels import read_label
+from ficarchive.rescue.blocks.block import Block, html_to_text, split_html_lines
 from ficarchive.rescue.log import RescueLog
-from ficarchive.rescue.meta import Meta
+from ficarchive.rescue.structure.dividers import is_divider
+from ficarchive.rescue.structure.labels import read_label
+from ficarchive.rescue.structure.meta import Meta
 
 # The end mark is looked for among this many blocks at the end.
 END_WINDOW = 15
