@@ -4,9 +4,9 @@ The structure reader is trained and scored on real files, so some of them are re
 person and every line given its part: title, byline, header field, note, disclaimer,
 epigraph, body, scene break, chapter heading, end mark, back matter (notes and feedback
 after the story), furniture (mail headers, banners, part markers, page footers). The
-annotations refer to the corpus by file name, SHA-256 and line number of the decoded
-text (`ficarchive.rescue.decoding.decode`), never by copying it: a line's short hash is
-kept so that a change in decoding that moves the lines is caught, not silently misread.
+annotations refer to the corpus by file name, SHA-256 and line number (the file's own
+line breaks, see `raw_lines`), never by copying it; a line's short hash is kept beside
+its number so that a misnumbered run is caught.
 
 One JSON object a line in ``training/annotations/<collection>.jsonl``::
 
@@ -72,13 +72,28 @@ def corpus_dir() -> Path:
     return Path(env) if env else REPO_ROOT.parent / "shared" / "corpus"
 
 
-def decoded_lines(path: Path) -> list[str]:
-    """The decoded text of a corpus file, as lines: what annotations count."""
-    from ficarchive.rescue.decoding.decode import decode
-    from ficarchive.rescue.log import RescueLog
+def raw_lines(path: Path) -> list[str]:
+    """The lines of a corpus file as annotations count them.
 
+    The file's own line breaks (LF, CRLF or CR), read as UTF-8 or else Windows-1252 with
+    nothing repaired: a basis that never moves when rescue's decoding improves. Rescue's
+    units are matched to these lines by their text (`training.align`).
+    """
     data = path.read_bytes()
-    return decode(data, path.name, RescueLog()).text.split("\n")
+    for bom, codec in (
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+    ):
+        if data.startswith(bom):
+            text = data.decode(codec, errors="replace")
+            break
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def line_hash(line: str) -> str:
@@ -204,7 +219,7 @@ def problems(collection: str, entry: dict[str, object]) -> list[str]:
         found.append(f"{name}: the file's bytes changed since it was annotated")
     if not isinstance(entry.get("story"), bool):
         found.append(f"{name}: 'story' must be true or false")
-    lines = decoded_lines(path)
+    lines = raw_lines(path)
     try:
         runs = parse_runs(str(entry.get("runs", "")))
     except ValueError:
@@ -224,7 +239,7 @@ def problems(collection: str, entry: dict[str, object]) -> list[str]:
     for number, digest in hashes.items():
         i = int(number)
         if i >= len(lines) or line_hash(lines[i]) != digest:
-            found.append(f"{name}: line {i} is not the line annotated (decoding changed?)")
+            found.append(f"{name}: line {i} is not the line annotated (miscounted?)")
     return found
 
 
@@ -235,7 +250,7 @@ def stamp(path: Path) -> int:
     for entry in entries:
         file = corpus_dir() / collection / str(entry["file"])
         entry["sha256"] = hashlib.sha256(file.read_bytes()).hexdigest()
-        lines = decoded_lines(file)
+        lines = raw_lines(file)
         runs = parse_runs(str(entry.get("runs", "")))
         entry["hashes"] = {
             str(r.start): line_hash(lines[r.start]) for r in runs if r.start < len(lines)
@@ -265,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "sample":
         print("\n".join(sample(args.collection, args.count)))
     elif args.command == "show":
-        lines = decoded_lines(corpus_dir() / args.collection / args.file)
+        lines = raw_lines(corpus_dir() / args.collection / args.file)
         if args.all:
             print("\n".join(f"{i:5d}| {line}" for i, line in enumerate(lines)))
         else:
