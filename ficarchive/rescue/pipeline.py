@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 
 from ficarchive.rescue.blocks import boilerplate
-from ficarchive.rescue.blocks.block import Block, html_to_text
+from ficarchive.rescue.blocks.block import Block
 from ficarchive.rescue.blocks.epub import epub_to_html, is_epub
 from ficarchive.rescue.blocks.html import html_to_blocks
 from ficarchive.rescue.blocks.markdown import has_front_matter, read_markdown
-from ficarchive.rescue.blocks.ours import is_ours, read_ours
+from ficarchive.rescue.blocks.ours import is_ours, read_ours, read_work_json
 from ficarchive.rescue.blocks.text import text_to_blocks
 from ficarchive.rescue.decoding.decode import decode
 from ficarchive.rescue.decoding.sniff import check_input
 from ficarchive.rescue.log import RescueLog
 from ficarchive.rescue.structure import classify, epigraphs, sections
+from ficarchive.rescue.structure.count import count_words
 from ficarchive.rescue.structure.footer import read_footer
 from ficarchive.rescue.structure.frontmatter import read_header
 from ficarchive.rescue.structure.hints import Hints, apply_hints
@@ -32,7 +32,6 @@ _HTML_TAGS = re.compile(
 )
 # Plain text with this many tags in its first 20,000 characters is HTML whatever its name.
 MIN_TAGS_FOR_HTML = 5
-_WORD_TOKEN = re.compile(r"[^\s\w]*\w\S*")
 
 
 _GENERATOR = re.compile(r"""<meta\s+name=["']generator["']\s+content=["']([^"']*)["']""", re.I)
@@ -61,7 +60,7 @@ def rescue(data: bytes, name: str = "<stdin>") -> Work:
         data = epub_to_html(data, name)  # the spine as one page, then as any page
     log = RescueLog()
     decoded = decode(data, name, log)
-    stored = _work_json(decoded.text)
+    stored = read_work_json(decoded.text)
     if stored is not None:  # ficarchive's own --json output: the Work it holds, as it is
         return stored
     fmt = detect_format(decoded.text, name) if not epub else "html"
@@ -111,22 +110,6 @@ def _blocks(text: str, fmt: str, meta: Meta, log: RescueLog) -> tuple[list[Block
     return text_to_blocks(text, log)
 
 
-def _work_json(text: str) -> Work | None:
-    """The Work in a ficarchive JSON file (``rescue --json``), or None for anything else."""
-    if not text.lstrip().startswith("{") or '"schema"' not in text[:200]:
-        return None
-    try:
-        data = json.loads(text)
-        return Work.from_dict(data) if isinstance(data, dict) and "chapters" in data else None
-    except (ValueError, TypeError, KeyError):
-        return None
-
-
-def word_count(paragraphs: list[str]) -> int:
-    """Words as AO3 counts them: whitespace-separated runs with a letter or digit."""
-    return len(_WORD_TOKEN.findall(html_to_text("\n".join(paragraphs))))
-
-
 def _work(
     meta: Meta,
     found: list[Epigraph],
@@ -159,7 +142,7 @@ def _work(
         epigraphs=tuple(found),
         chapters=tuple(chapters),
         end_mark=meta.end_mark,
-        word_count=word_count(paragraphs),
+        word_count=count_words(paragraphs),
         looks_like_story=story,
         repairs=log.repairs,
         diagnostics=log.diagnostics,

@@ -6,12 +6,13 @@ here is guessed; the page's generator tag says the file is ours.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import lxml.html
 
 from ficarchive.rescue.structure.meta import Meta
-from ficarchive.work import Chapter, Credit, Epigraph, Section
+from ficarchive.work import Chapter, Credit, Epigraph, Section, Work
 
 
 def is_ours(generator: str | None) -> bool:
@@ -106,3 +107,14 @@ def _chapter(article: Any) -> Chapter:
                 sections[-1].append(_inner(child) if len(child) or child.text else "")
     title = heading[0].text_content().strip() if heading else None
     return Chapter(title, tuple(Section(tuple(s)) for s in sections))
+
+
+def read_work_json(text: str) -> Work | None:
+    """The Work in a ficarchive JSON file (``rescue --json``), or None for anything else."""
+    if not text.lstrip().startswith("{") or '"schema"' not in text[:200]:
+        return None
+    try:
+        data = json.loads(text)
+        return Work.from_dict(data) if isinstance(data, dict) and "chapters" in data else None
+    except (ValueError, TypeError, KeyError):
+        return None
