@@ -22,6 +22,7 @@ not a story has ``"story": false`` and may have no runs. ``title`` is null when 
 gives none; ``authors`` is empty when it names nobody.
 
     python -m training.annotate sample usenet-startrek 80   # the files to annotate
+    python -m training.annotate more usenet-startrek 40 --stories  # a second round
     python -m training.annotate show usenet-startrek ack    # numbered lines to read
     python -m training.annotate stamp                       # fill in sha256 and hashes
     python -m training.annotate check                       # every annotation still fits
@@ -151,6 +152,35 @@ def sample(collection: str, count: int) -> list[str]:
     return sorted(rng.sample(files, min(count, len(files))))
 
 
+# Words of a collection's own description that say a file is fiction (used only to choose
+# which files a second round annotates, never as gold).
+_FICTION_WORDS = re.compile(
+    r"fan\s*fi\w*ction|\bscript\b|screenplay|\bstory\b|parody|erotica|\bfilm\b|novel\b",
+    re.I,
+)
+
+
+def more(collection: str, count: int, *, stories: bool) -> list[str]:
+    """A further fixed-seed sample, of files not annotated yet; with `stories`, only files
+    whose description (usenet, textfiles) calls them fiction."""
+    done = {str(e["file"]) for p in annotation_files(collection) for e in load(p)}
+    files = [f for f in story_files(collection) if f not in done]
+    if stories and collection != "tmffa":
+        descs = _descriptions(collection)
+        files = [f for f in files if _FICTION_WORDS.search(descs.get(f, ""))]
+    rng = random.Random(f"{SAMPLE_SEED}:{collection}:more")
+    return sorted(rng.sample(files, min(count, len(files))))
+
+
+def _descriptions(collection: str) -> dict[str, str]:
+    path = corpus_dir() / collection / ".descs"
+    out = {}
+    for line in path.read_text(encoding="latin-1").splitlines():
+        name, _, desc = line.strip().partition(" ")
+        out[name] = desc
+    return out
+
+
 # -- showing a file -----------------------------------------------------------------------
 _SYMBOLS = re.compile(r"^[\W_]+$")
 
@@ -268,6 +298,10 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("sample", help="the files of a collection to annotate")
     s.add_argument("collection", choices=COLLECTIONS)
     s.add_argument("count", type=int)
+    m = sub.add_parser("more", help="further files to annotate, not annotated yet")
+    m.add_argument("collection", choices=COLLECTIONS)
+    m.add_argument("count", type=int)
+    m.add_argument("--stories", action="store_true", help="only files described as fiction")
     w = sub.add_parser("show", help="a file's decoded lines, numbered")
     w.add_argument("collection", choices=COLLECTIONS)
     w.add_argument("file")
@@ -279,6 +313,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "sample":
         print("\n".join(sample(args.collection, args.count)))
+    elif args.command == "more":
+        print("\n".join(more(args.collection, args.count, stories=args.stories)))
     elif args.command == "show":
         lines = raw_lines(corpus_dir() / args.collection / args.file)
         if args.all:
