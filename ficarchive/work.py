@@ -84,6 +84,24 @@ class Diagnostic:
 
 
 @dataclass(frozen=True)
+class Confidence:
+    """How sure rescue is of what it inferred: a calibrated probability of being right for
+    each field it read from the text (``title``, ``authors``, ``body_start``, ``body_end``),
+    for every scene break and for every chapter boundary, in reading order."""
+
+    fields: dict[str, float] = field(default_factory=dict)
+    breaks: tuple[float, ...] = ()
+    chapters: tuple[float, ...] = ()
+
+    def lowest(self) -> tuple[str, float] | None:
+        """The least sure thing of all, as (what, probability)."""
+        found = [*self.fields.items()]
+        found += [(f"scene break {n}", p) for n, p in enumerate(self.breaks, 1)]
+        found += [(f"chapter {n + 1}", p) for n, p in enumerate(self.chapters, 1)]
+        return min(found, key=lambda item: item[1]) if found else None
+
+
+@dataclass(frozen=True)
 class Source:
     format: str
     encoding: str
@@ -121,6 +139,7 @@ class Work:
     repairs: tuple[Repair, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
     source: Source | None = None
+    confidence: Confidence | None = None
 
     # -- convenience -------------------------------------------------------------
     @property
@@ -176,6 +195,13 @@ class Work:
             values["diagnostics"] = tuple(Diagnostic(**d) for d in values["diagnostics"])
         if values.get("source") is not None:
             values["source"] = Source(**values["source"])
+        if values.get("confidence") is not None:
+            found = values["confidence"]
+            values["confidence"] = Confidence(
+                dict(found.get("fields", {})),
+                tuple(found.get("breaks", ())),
+                tuple(found.get("chapters", ())),
+            )
         return cls(**values)
 
     @classmethod

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+from dataclasses import dataclass
 
 from ficarchive.rescue.blocks import boilerplate
 from ficarchive.rescue.blocks.block import Block
 from ficarchive.rescue.blocks.epub import epub_to_html, is_epub
-from ficarchive.rescue.blocks.html import html_to_blocks
+from ficarchive.rescue.blocks.html import HtmlHints, html_to_blocks
+from ficarchive.rescue.blocks.mail import MailHints, clean_subject
 from ficarchive.rescue.blocks.markdown import has_front_matter, read_markdown
 from ficarchive.rescue.blocks.ours import is_ours, read_ours, read_work_json
 from ficarchive.rescue.blocks.text import text_to_blocks
@@ -16,12 +19,17 @@ from ficarchive.rescue.decoding.decode import decode
 from ficarchive.rescue.decoding.sniff import check_input
 from ficarchive.rescue.log import RescueLog
 from ficarchive.rescue.structure import classify, epigraphs, sections
+from ficarchive.rescue.structure.assemble import assemble
+from ficarchive.rescue.structure.confidence import confidence, raw_scores
 from ficarchive.rescue.structure.count import count_words
+from ficarchive.rescue.structure.features import Context, context_of
 from ficarchive.rescue.structure.footer import read_footer
 from ficarchive.rescue.structure.frontmatter import read_header
 from ficarchive.rescue.structure.hints import Hints, apply_hints
+from ficarchive.rescue.structure.labeller import label
 from ficarchive.rescue.structure.meta import Meta
-from ficarchive.work import Chapter, Epigraph, Notes, Source, Work
+from ficarchive.rescue.structure.units import Unit, units_of, usual_gap
+from ficarchive.work import Chapter, Confidence, Epigraph, Notes, Source, Work
 
 _HTML_EXT = (".htm", ".html", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".jsp", ".cgi")
 _MD_EXT = (".md", ".markdown", ".mdown")
@@ -52,8 +60,22 @@ def detect_format(text: str, name: str) -> str:
     return "text"
 
 
-def rescue(data: bytes, name: str = "<stdin>") -> Work:
-    """Rescue one story: bytes as found (any encoding, HTML or text) to a structured Work."""
+@dataclass
+class Read:
+    """A document read as far as its blocks: what the structure stage starts from."""
+
+    name: str
+    text: str
+    fmt: str
+    meta: Meta
+    log: RescueLog
+    source: Source
+    blocks: list[Block]
+    hints: Hints
+
+
+def read(data: bytes, name: str = "<stdin>") -> Read | Work:
+    """Bytes to blocks; or the Work itself, for ficarchive's own JSON and HTML exports."""
     check_input(data, name)
     original, epub = data, is_epub(data)
     if epub:
@@ -76,21 +98,26 @@ def rescue(data: bytes, name: str = "<stdin>") -> Work:
             story = classify.judge(meta.title, None, paragraphs).story
         return _work(meta, meta.epigraphs, chapters, story, log, source)
     blocks, hints = _blocks(decoded.text, fmt, meta, log)
-    furniture = boilerplate.remove(blocks, log)
-    found: list[Epigraph] = []
-    if meta.structured:
-        body = furniture.blocks  # the YAML header is the author's own metadata
+    return Read(name, decoded.text, fmt, meta, log, source, blocks, hints)
+
+
+def rescue(data: bytes, name: str = "<stdin>") -> Work:
+    """Rescue one story: bytes as found (any encoding, HTML or text) to a structured Work."""
+    done = read(data, name)
+    if isinstance(done, Work):
+        return done
+    meta, log = done.meta, done.log
+    sure: Confidence | None = None
+    if meta.structured:  # the YAML header is the author's own metadata
+        furniture = boilerplate.remove(done.blocks, log)
+        chapters = sections.build(furniture.blocks, log)
+        found: list[Epigraph] = list(meta.epigraphs)
+        if furniture.emails and not meta.feedback:
+            meta.feedback = furniture.emails[0]
+    elif os.environ.get("FICARCHIVE_STRUCTURE") == "rules":
+        chapters, found = _by_rules(done)
     else:
-        body = read_header(furniture.blocks, meta, log)
-        apply_hints(meta, hints, log)
-        if furniture.journal and not meta.authors:
-            meta.add_author(furniture.journal)
-            meta.guesses.append("author taken from the journal the story was posted in")
-        body = read_footer(body, meta, log)
-        body, found = epigraphs.extract(body, log)
-    if furniture.emails and not meta.feedback:
-        meta.feedback = furniture.emails[0]
-    chapters = sections.build(body, log)
+        chapters, found, sure = _by_labels(done)
     meta.finish()
     for guess in meta.guesses:
         log.note("guess", guess)
@@ -99,7 +126,60 @@ def rescue(data: bytes, name: str = "<stdin>") -> Work:
     if meta.verdict is not None:
         verdict = classify.Verdict(meta.verdict, "the source says whether it is a story")
     log.note("story" if verdict.story else "not-a-story", verdict.reason)
-    return _work(meta, [*meta.epigraphs, *found], chapters, verdict.story, log, source)
+    return _work(meta, found, chapters, verdict.story, log, done.source).evolve(confidence=sure)
+
+
+def units_and_context(done: Read) -> tuple[list[Unit], Context, str | None]:
+    """The units the labeller reads, their context, and the journal's name (if any)."""
+    reasons, journal = boilerplate.furniture_reasons(done.blocks)
+    hints = done.hints
+    titles: list[str] = []
+    names: list[str] = []
+    if isinstance(hints, HtmlHints):
+        titles = [hints.title or ""]
+        names = [hints.meta.get("author", "")]
+    elif isinstance(hints, MailHints):
+        titles = [clean_subject(s) for s in hints.subjects[:3]]
+        names = [hints.sender or ""]
+    if journal:
+        names.append(journal)
+    context = context_of(
+        titles, names, done.name, usual_gap(done.blocks), done.fmt == "html", reasons
+    )
+    return units_of(done.blocks), context, journal
+
+
+def _by_labels(done: Read) -> tuple[list[Chapter], list[Epigraph], Confidence]:
+    meta, log = done.meta, done.log
+    units, context, journal = units_and_context(done)
+    labelling = label(units, context)
+    assembled = assemble(units, labelling, meta, log)
+    had_title, had_authors = meta.title is not None, bool(meta.authors)
+    apply_hints(meta, done.hints, log)
+    if journal and not meta.authors:
+        meta.add_author(journal)
+        meta.guesses.append("author taken from the journal the story was posted in")
+    hinted = {"title"} if meta.title and not had_title else set()
+    if meta.authors and not had_authors:
+        hinted.add("authors")
+    sure = confidence(raw_scores(units, labelling, assembled, hinted))
+    return assembled.chapters, assembled.epigraphs, sure
+
+
+def _by_rules(done: Read) -> tuple[list[Chapter], list[Epigraph]]:
+    """The hand-ordered rules the labeller replaced (kept while it is measured against them)."""
+    meta, log = done.meta, done.log
+    furniture = boilerplate.remove(done.blocks, log)
+    body = read_header(furniture.blocks, meta, log)
+    apply_hints(meta, done.hints, log)
+    if furniture.journal and not meta.authors:
+        meta.add_author(furniture.journal)
+        meta.guesses.append("author taken from the journal the story was posted in")
+    body = read_footer(body, meta, log)
+    body, found = epigraphs.extract(body, log)
+    if furniture.emails and not meta.feedback:
+        meta.feedback = furniture.emails[0]
+    return sections.build(body, log), [*meta.epigraphs, *found]
 
 
 def _blocks(text: str, fmt: str, meta: Meta, log: RescueLog) -> tuple[list[Block], Hints]:

@@ -31,6 +31,8 @@ class Block:
     level: int = 0  # heading level
     gap: int = 1  # blank lines before it (plain text), 1 in HTML
     preformatted: bool = False  # line breaks are the author's own (verse, lists)
+    line: int = -1  # where the block starts in the decoded text (0-based), -1 unknown
+    indent: int = 0  # columns before its first line (plain text)
     attrs: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property

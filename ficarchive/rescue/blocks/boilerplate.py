@@ -146,9 +146,10 @@ def _without_furniture_lines(block: Block, log: RescueLog) -> Block:
     return block.evolve(html=html, text=html_to_text(html))
 
 
-def remove(blocks: list[Block], log: RescueLog) -> Furniture:
-    kept: list[Block] = []
-    emails: list[str] = []
+def furniture_reasons(blocks: list[Block]) -> tuple[list[str | None], str | None]:
+    """Why each block looks like page furniture (None: it does not), and the journal's
+    name when the page is a LiveJournal-style post."""
+    reasons: list[str | None] = []
     journal: str | None = None
     comments = _comments_start(blocks)
     for n, block in enumerate(blocks):
@@ -169,6 +170,15 @@ def remove(blocks: list[Block], log: RescueLog) -> Furniture:
             and (_FURNITURE.search(block.text))
         ):
             reason = "page furniture (counter, navigation or post footer)"
+        reasons.append(reason)
+    return reasons, journal
+
+
+def remove(blocks: list[Block], log: RescueLog) -> Furniture:
+    kept: list[Block] = []
+    emails: list[str] = []
+    reasons, journal = furniture_reasons(blocks)
+    for block, reason in zip(blocks, reasons, strict=True):
         if reason is None:
             kept.append(_without_furniture_lines(block, log))
             continue

@@ -140,6 +140,7 @@ class _Builder:
     link_chars: int = 0
     hrefs: list[str] = field(default_factory=list)
     pending_br: int = 0
+    line: int = -1  # source line of the block's first text (0-based)
 
 
 class _Walker:
@@ -148,6 +149,7 @@ class _Walker:
         self.blocks: list[Block] = []
         self.b = _Builder()
         self.ctx = _Ctx()
+        self.line = -1  # source line of the element being walked (0-based)
 
     # -- output -----------------------------------------------------------------
     def flush(self) -> None:
@@ -169,6 +171,7 @@ class _Walker:
                 strong=b.chars > 0 and b.strong_chars >= b.chars * 0.9,
                 emphasis=b.chars > 0 and b.em_chars >= b.chars * 0.9,
                 preformatted="<br>" in html,
+                line=b.line,
                 attrs=attrs,
             )
         )
@@ -186,6 +189,8 @@ class _Walker:
         escaped = htmllib.escape(value, quote=False)
         self.b.parts.append(escaped)
         n = len(value.strip())
+        if n and self.b.chars == 0:
+            self.b.line = self.line
         self.b.chars += n
         if "strong" in inline or self.ctx.heading:
             self.b.strong_chars += n
@@ -199,10 +204,12 @@ class _Walker:
         tag = tag.lower()
         if tag in _DROP_TAGS or not tag:
             return
+        if el.sourceline:
+            self.line = el.sourceline - 1
         if tag == "br":
             self.br()
         elif tag == "hr":
-            self.emit(Block("rule", attrs={"html": "hr"}))
+            self.emit(Block("rule", line=self.line, attrs={"html": "hr"}))
         elif tag == "img":
             self.image(el)
         elif tag == "pre":
@@ -238,7 +245,7 @@ class _Walker:
             if attrs["alt"].strip():
                 self.log.note("image", "inline image replaced by its alt text", attrs["alt"])
             return
-        self.emit(Block("image", text="", attrs=attrs))
+        self.emit(Block("image", text="", line=self.line, attrs=attrs))
 
     def pre(self, el: Any) -> None:
         self.flush()

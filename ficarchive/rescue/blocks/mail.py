@@ -54,10 +54,11 @@ class MailHints:
     subjects: list[str] = field(default_factory=list)
 
 
-def strip_mail(lines: list[str], log: RescueLog) -> tuple[list[str], MailHints]:
-    """Remove header blocks and signatures; return the remaining lines and hints."""
+def strip_mail(lines: list[str], log: RescueLog) -> tuple[list[tuple[int, str]], MailHints]:
+    """Remove header blocks and signatures; return the remaining lines (each with its
+    number in `lines`, so later stages can say where a block stood) and hints."""
     hints = MailHints()
-    out: list[str] = []
+    out: list[tuple[int, str]] = []
     i = 0
     while i < len(lines):
         end = _header_end(lines, i)
@@ -73,10 +74,10 @@ def strip_mail(lines: list[str], log: RescueLog) -> tuple[list[str], MailHints]:
             continue
         if _PART_MARKER.match(lines[i]) and lines[i].strip():
             log.note("part-marker", "part marker removed", lines[i].strip())
-            out.append("")
+            out.append((i, ""))
             i += 1
             continue
-        out.append(lines[i])
+        out.append((i, lines[i]))
         i += 1
     return out, hints
 

@@ -60,18 +60,19 @@ class _Line:
     text: str
     indent: int
     gap: int  # blank lines before
+    number: int = -1  # the line's number in the text
 
 
 def text_to_blocks(text: str, log: RescueLog) -> tuple[list[Block], MailHints]:
     lines = text.expandtabs(8).split("\n")
-    lines, hints = strip_mail(lines, log)
-    parsed = _parse_lines(lines)
+    numbered, hints = strip_mail(lines, log)
+    parsed = _parse_lines(numbered)
     # header fields and scene dividers are never wrapped prose: they do not vote on a width
     width = _wrap_width(
         [p.text for p in parsed if not is_divider_text(p.text) and not read_label(p.text)]
     )
     if width and _double_spaced(parsed):
-        parsed = [_Line(p.text, p.indent, max(p.gap - 1, 0)) for p in parsed]
+        parsed = [_Line(p.text, p.indent, max(p.gap - 1, 0), p.number) for p in parsed]
         log.note("double-spacing", "every line was followed by a blank line; read as single-spaced")
     blocks: list[Block] = []
     unwrapped = 0
@@ -85,16 +86,16 @@ def text_to_blocks(text: str, log: RescueLog) -> tuple[list[Block], MailHints]:
     return [_emphasis(b, log) for b in blocks], hints
 
 
-def _parse_lines(lines: list[str]) -> list[_Line]:
+def _parse_lines(lines: list[tuple[int, str]]) -> list[_Line]:
     parsed: list[_Line] = []
     gap = 0
-    for raw in lines:
+    for number, raw in lines:
         line = raw.rstrip()
         if not line.strip():
             gap += 1
             continue
         stripped = line.lstrip()
-        parsed.append(_Line(stripped, len(line) - len(stripped), gap))
+        parsed.append(_Line(stripped, len(line) - len(stripped), gap, number))
         gap = 0
     return parsed
 
@@ -201,11 +202,21 @@ def _group_blocks(
     """Blocks for one blank-line-separated group, and how many line breaks were joined."""
     gap = group[0].gap
     if _underlined(group):
-        return [para(_SPACES.sub(" ", group[0].text), gap=gap).evolve(kind="heading", level=2)], 0
+        first = group[0]
+        heading = para(
+            _SPACES.sub(" ", first.text), gap=gap, line=first.number, indent=first.indent
+        )
+        return [heading.evolve(kind="heading", level=2)], 0
     width = _group_width(group, width)
     if all(_is_centred(line, width) for line in group) and len(group) <= 6:
         return [
-            para(_SPACES.sub(" ", line.text), centered=True, gap=gap if i == 0 else 0)
+            para(
+                _SPACES.sub(" ", line.text),
+                centered=True,
+                gap=gap if i == 0 else 0,
+                line=line.number,
+                indent=line.indent,
+            )
             for i, line in enumerate(group)
         ], 0
     runs: list[list[_Line]] = [[group[0]]]
@@ -218,12 +229,21 @@ def _group_blocks(
             runs.append([nxt])
     if len(runs) > 1 and _is_verse(group, runs, width):
         text = "\n".join(_SPACES.sub(" ", line.text) for line in group)
-        return [para(text, gap=gap, preformatted=True)], 0
+        first = group[0]
+        return [para(text, gap=gap, preformatted=True, line=first.number, indent=first.indent)], 0
     blocks = []
     for i, run in enumerate(runs):
         text = _SPACES.sub(" ", " ".join(line.text for line in run))
         centred = len(run) == 1 and _is_centred(run[0], width)
-        blocks.append(para(text, gap=gap if i == 0 else 0, centered=centred))
+        blocks.append(
+            para(
+                text,
+                gap=gap if i == 0 else 0,
+                centered=centred,
+                line=run[0].number,
+                indent=run[0].indent,
+            )
+        )
     return blocks, joined
 
 

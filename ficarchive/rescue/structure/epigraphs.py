@@ -112,3 +112,10 @@ def _who(who: str) -> tuple[str | None, str | None]:
     if match:
         return match.group("author").strip(), match.group("work").strip()
     return who.strip(), None
+
+
+def attribution_of(line: str) -> tuple[str | None, str | None]:
+    """Author and work of an epigraph's attribution line (``--Tori Amos, "Bells For Her"``),
+    or (None, None) when the line is not one."""
+    who = _attribution(line)
+    return _who(who) if who is not None else (None, None)

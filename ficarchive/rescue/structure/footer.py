@@ -33,7 +33,7 @@ def read_footer(body: list[Block], meta: Meta, log: RescueLog) -> list[Block]:
     for k in range(len(body) - 1, max(len(body) - END_WINDOW, 0) - 1, -1):
         match = END_MARK.match(body[k].text) if body[k].kind != "image" else None
         if match and "\n" not in body[k].text.strip():
-            meta.end_mark = _canonical(body[k].text)
+            meta.end_mark = canonical_end_mark(body[k].text)
             for block in body[k + 1 :]:
                 if not is_divider(block):
                     _end_note(block, meta, log)
@@ -46,7 +46,7 @@ def read_footer(body: list[Block], meta: Meta, log: RescueLog) -> list[Block]:
     return body
 
 
-def _canonical(text: str) -> str:
+def canonical_end_mark(text: str) -> str:
     return re.sub(r"\s+", " ", text.strip().strip("*~_-=.:()[]<>#+• ")).strip()
 
 

@@ -21,7 +21,7 @@ from ficarchive.rescue.structure.bylines import (
     late_byline,
 )
 from ficarchive.rescue.structure.dividers import is_divider
-from ficarchive.rescue.structure.labels import read_label
+from ficarchive.rescue.structure.labels import read_label, value_html
 from ficarchive.rescue.structure.meta import Meta
 from ficarchive.rescue.structure.sections import is_chapter_heading
 from ficarchive.tags.fandoms import KNOWN_FANDOMS, canonical_fandom
@@ -169,8 +169,7 @@ def _block(block: Block, meta: Meta, nxt: Block | None) -> tuple[bool, str | Non
             continue
         labelled = read_label(text)
         if labelled:
-            value_html = _value_html(line_html)
-            meta.assign(labelled.field, value_html, labelled.label)
+            meta.assign(labelled.field, value_html(line_html), labelled.label)
             last = labelled.field if labelled.field in _VALUE_FIELDS or not labelled.value else None
             if not labelled.value:
                 last = labelled.field
@@ -190,20 +189,6 @@ def _block(block: Block, meta: Meta, nxt: Block | None) -> tuple[bool, str | Non
         meta.notes_beginning.append(line_html)
     pending = last if last and not meta.value_of(last) else None
     return taken_any or bool(pending), pending
-
-
-def _value_html(line_html: str) -> str:
-    """The value part of a labelled line, keeping its inline markup."""
-    text = html_to_text(line_html)
-    label_end = text.find(":") if ":" in text else text.find("=")
-    prefix = text[: label_end + 1]
-    html = line_html
-    for _char in prefix:  # walk past the label, skipping tags
-        while html.startswith("<"):
-            html = html[html.find(">") + 1 :]
-        html = html[1:] if html else html
-    html = re.sub(r"^(?:\s|</(?:strong|em|u)>)+", "", html)
-    return html.strip()
 
 
 def _unlabelled(text: str, line_html: str, block: Block, meta: Meta, following: str) -> bool:

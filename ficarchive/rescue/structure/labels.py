@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ficarchive.rescue.blocks.block import html_to_text
+
 FIELD_BY_LABEL: dict[str, str] = {}
 
 
@@ -253,3 +255,17 @@ def split_list(value: str) -> list[str]:
     """
     parts = re.split(r"\s*(?:[,;]|\band\b)\s*", value)
     return [p.strip(" .") for p in parts if p.strip(" .")]
+
+
+def value_html(line_html: str) -> str:
+    """The value part of a labelled line, keeping its inline markup."""
+    text = html_to_text(line_html)
+    label_end = text.find(":") if ":" in text else text.find("=")
+    prefix = text[: label_end + 1]
+    html = line_html
+    for _char in prefix:  # walk past the label, skipping tags
+        while html.startswith("<"):
+            html = html[html.find(">") + 1 :]
+        html = html[1:] if html else html
+    html = re.sub(r"^(?:\s|</(?:strong|em|u)>)+", "", html)
+    return html.strip()

@@ -1,0 +1,373 @@
+"""Labels to a Work: the labelled units read into fields, epigraphs, chapters and breaks.
+
+The labeller says what each unit is; this module only reads each part the way its label
+says (a ``Label: value`` field by its label, a byline for its name, a title for its
+words) and puts the body back together block by block. Every unit ends up somewhere: the
+body, a field, the notes, or a diagnostic with its text — nothing is dropped.
+
+The document is read in three stretches: the *front* (before the first body unit), the
+*story* (from the first body unit to the last) and the *back* (after it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ficarchive.rescue.blocks.block import html_to_text
+from ficarchive.rescue.log import RescueLog
+from ficarchive.rescue.structure.bylines import BY_ALONE, BYLINE, byline
+from ficarchive.rescue.structure.epigraphs import attribution_of
+from ficarchive.rescue.structure.footer import canonical_end_mark
+from ficarchive.rescue.structure.labeller import Labelling
+from ficarchive.rescue.structure.labels import read_label, value_html
+from ficarchive.rescue.structure.meta import Meta
+from ficarchive.rescue.structure.units import Unit
+from ficarchive.rescue.words import looks_like_name
+from ficarchive.work import Chapter, Epigraph, Section
+
+STORY_LABELS = frozenset({"body", "break", "chapter"})
+# Title units this close together (only gaps and furniture between) are one title.
+TITLE_JOIN_DISTANCE = 3
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_QUOTED = re.compile(r"^[\"“'‘](?P<title>.+?)[,.]?[\"”'’]\s*$")
+_HERE_FOLLOWS = re.compile(
+    r"^(?:here\s+(?:follows|is|comes)|presenting|introducing)\s+[\"“](?P<title>.+?)[,.]?[\"”]"
+    r"(?:\s*,?\s*by\s+(?P<name>.+?))?\s*\.?$",
+    re.I,
+)
+_TITLE_BY = re.compile(
+    r"^(?P<title>.{2,90}?),?\s+by\s+(?P<name>[^,()]{2,60}?)\s*(?:\(.*\))?\.?$", re.I
+)
+_TITLE_PART = re.compile(
+    r"\s*(?:[:,;\-–—]\s*|\s)(?:\(?\s*(?:chapter|part|pt\.?|episode|ep\.?|book)\s*[\w.]+\s*\)?|"
+    r"\(\s*\d+\s*(?:/|of)\s*\d+\s*\))\s*(?:[:\-–—].*)?$",
+    re.I,
+)
+_PRESENTS = re.compile(
+    r"^(?P<name>.+?)\s+(?:productions?\s+)?(?:proudly\s+|unfortunately\s+)?(?:presents?|"
+    r"presentation)\b.*$",
+    re.I,
+)
+_AKA = re.compile(r"\s*\(?\s*\ba\.?k\.?a\.?\b.*$", re.I)
+_FANFIC_BY = re.compile(r"^(?:a\s+)?(?:\w+\s+)?(?:fan\s*fic(?:tion)?|story|tale|fic)\s+by\s+", re.I)
+
+
+@dataclass
+class Assembled:
+    chapters: list[Chapter]
+    epigraphs: list[Epigraph]
+    # confidence material: the units each field came from
+    title_units: list[int] = field(default_factory=list)
+    author_units: list[int] = field(default_factory=list)
+    break_units: list[int] = field(default_factory=list)
+    chapter_units: list[int] = field(default_factory=list)
+    body_first: int | None = None
+    body_last: int | None = None
+
+
+def story_span(labels: tuple[str, ...], units: list[Unit]) -> tuple[int, int]:
+    """First and last unit of the story proper (an empty span when there is no body)."""
+    body = [i for i, lab in enumerate(labels) if lab == "body" and not units[i].is_gap]
+    if not body:
+        return len(labels), len(labels) - 1
+    first = body[0]
+    while first > 0 and labels[first - 1] == "chapter":
+        first -= 1
+    return first, body[-1]
+
+
+def assemble(units: list[Unit], labelling: Labelling, meta: Meta, log: RescueLog) -> Assembled:
+    labels = labelling.labels
+    first, last = story_span(labels, units)
+    out = Assembled([], [])
+    _front(units[:first], labels[:first], meta, log, out)
+    out.chapters = _story(units, labels, first, last, meta, log, out)
+    _back(units[last + 1 :], labels[last + 1 :], meta, log, out)
+    if first <= last:
+        out.body_first, out.body_last = first, last
+    return out
+
+
+# -- front --------------------------------------------------------------------------------
+def _front(
+    units: list[Unit], labels: tuple[str, ...], meta: Meta, log: RescueLog, out: Assembled
+) -> None:
+    title_at: int | None = None
+    pending_field: str | None = None
+    expect_name = False
+    epigraph: list[Unit] = []
+    for i, (unit, label) in enumerate(zip(units, labels, strict=True)):
+        if unit.is_gap:
+            continue
+        if label != "epigraph" and epigraph:
+            _epigraph(epigraph, "beginning", out, log)
+            epigraph = []
+        if label == "title":
+            if title_at is None or (
+                i - title_at <= TITLE_JOIN_DISTANCE and _only_gaps(units, labels, title_at, i)
+            ):
+                _title(unit, meta, out, joined=title_at is not None)
+                title_at = i
+            else:
+                meta.notes_beginning.append(unit.html)
+            continue
+        if label == "byline":
+            expect_name = _byline(unit, meta, log, out, expect_name)
+            continue
+        if label == "field":
+            pending_field = _field(unit, meta, pending_field)
+            continue
+        pending_field = None
+        if label == "epigraph":
+            epigraph.append(unit)
+        elif label == "disclaimer":
+            _disclaimer(unit, meta)
+        elif label == "furniture":
+            log.note("boilerplate", "page furniture before the story", unit.text or unit.html)
+        else:  # note, and anything the labeller put before the story that is not header
+            _note(unit, meta, beginning=True)
+    if epigraph:
+        _epigraph(epigraph, "beginning", out, log)
+
+
+def _only_gaps(units: list[Unit], labels: tuple[str, ...], start: int, end: int) -> bool:
+    return all(
+        units[j].is_gap or labels[j] in ("title", "furniture") for j in range(start + 1, end)
+    )
+
+
+def _title(unit: Unit, meta: Meta, out: Assembled, *, joined: bool) -> None:
+    text = " ".join(unit.text.split())
+    labelled = read_label(text)
+    if labelled is not None and labelled.field == "title":
+        text = labelled.value
+    follows = _HERE_FOLLOWS.match(text)
+    if follows:
+        text = follows.group("title")
+        if follows.group("name") and not meta.authors:
+            meta.add_author(follows.group("name"))
+            out.author_units.append(unit.index)
+    quoted = _QUOTED.match(text)
+    if quoted:
+        text = quoted.group("title")
+    by = _TITLE_BY.match(text)
+    if by and looks_like_name(by.group("name").strip()):
+        text = by.group("title")
+        if not meta.authors:
+            meta.add_author(by.group("name"))
+            out.author_units.append(unit.index)
+    text = _TITLE_PART.sub("", text).strip() or text
+    if joined and meta.title:
+        meta.set_title(f"{meta.title} {text}")
+    else:
+        meta.set_title(text)
+    out.title_units.append(unit.index)
+
+
+def _byline(unit: Unit, meta: Meta, log: RescueLog, out: Assembled, expect_name: bool) -> bool:
+    """Read a byline unit; whether the next byline unit is the name ("by" stood alone)."""
+    text = " ".join(unit.text.split())
+    if BY_ALONE.match(text):
+        return True
+    before = len(meta.authors)
+    name = _name_of(text, meta, expect_name)
+    if name:
+        meta.add_author(name)
+    if len(meta.authors) > before:
+        out.author_units.append(unit.index)
+    else:
+        log.note("header", "byline with no name read from it", text)
+        if _EMAIL.search(text) and not meta.feedback:
+            meta.feedback = _EMAIL.search(text).group()  # type: ignore[union-attr]
+    return False
+
+
+def _name_of(text: str, meta: Meta, expect_name: bool) -> str | None:
+    emails = _EMAIL.findall(text)
+    if emails and not meta.feedback:
+        meta.feedback = emails[0]
+    labelled = read_label(text)
+    if labelled is not None and labelled.field == "author":
+        return labelled.value or None
+    text = _FANFIC_BY.sub("by ", text)
+    presents = _PRESENTS.match(text)
+    if presents:
+        return presents.group("name")
+    match = BYLINE.match(text)
+    if match:
+        return _AKA.sub("", match.group("name"))
+    if expect_name or looks_like_name(_EMAIL.sub("", text).strip(" ()<>")):
+        return _AKA.sub("", text)
+    scratch = Meta()
+    if byline(text, scratch) and scratch.authors:
+        if scratch.title and meta.title is None:
+            meta.set_title(scratch.title)
+        return ", ".join(scratch.authors)
+    if emails and len(text.split()) <= 6:
+        return text
+    return None
+
+
+def _field(unit: Unit, meta: Meta, pending: str | None) -> str | None:
+    """A header field line, or the continuation of the one before; the field still open."""
+    text = unit.text.strip()
+    labelled = read_label(text)
+    if labelled is not None:
+        meta.assign(labelled.field, value_html(unit.html), labelled.label)
+        return labelled.field
+    if pending is not None and pending not in ("title", "author", "rating"):
+        meta.append(pending, unit.html)
+        return pending
+    meta.notes_beginning.append(unit.html)
+    return None
+
+
+def _disclaimer(unit: Unit, meta: Meta) -> None:
+    labelled = read_label(unit.text.strip())
+    if labelled is not None and labelled.field == "disclaimer":
+        if labelled.value:
+            meta.append("disclaimer", labelled.value)
+        return
+    meta.append("disclaimer", unit.html)
+
+
+def _note(unit: Unit, meta: Meta, *, beginning: bool) -> None:
+    labelled = read_label(unit.text.strip())
+    if labelled is not None and labelled.field not in ("notes", "title", "author"):
+        meta.assign(labelled.field, labelled.value, labelled.label)
+        return
+    (meta.notes_beginning if beginning else meta.notes_end).append(unit.html)
+
+
+def _epigraph(units: list[Unit], position: str, out: Assembled, log: RescueLog) -> None:
+    lines = [u.html for u in units if u.text.strip()]
+    if not lines:
+        return
+    author, work = attribution_of(html_to_text(lines[-1]).strip())
+    quote = lines[:-1] if author and len(lines) > 1 else lines
+    if quote is lines:
+        author, work = None, None
+    out.epigraphs.append(Epigraph("<br>".join(quote), author, work, position))  # type: ignore[arg-type]
+    log.note("epigraph", f"quotation set as an epigraph at the {position}", author)
+
+
+# -- the story ----------------------------------------------------------------------------
+def _story(
+    units: list[Unit],
+    labels: tuple[str, ...],
+    first: int,
+    last: int,
+    meta: Meta,
+    log: RescueLog,
+    out: Assembled,
+) -> list[Chapter]:
+    chapters: list[tuple[str | None, list[list[str]]]] = [(None, [[]])]
+    heading: list[str] = []
+    previous_block = -1
+    for i in range(first, last + 1):
+        unit, label = units[i], labels[i]
+        sections = chapters[-1][1]
+        if label == "chapter" and not unit.is_gap:
+            heading.append(" ".join(unit.text.split()))
+            out.chapter_units.append(i)
+            continue
+        if heading:
+            chapters.append((_heading_title(heading), [[]]))
+            sections = chapters[-1][1]
+            heading = []
+        if label == "break":
+            if sections[-1]:
+                sections.append([])
+                out.break_units.append(i)
+            continue
+        if unit.is_gap:
+            continue
+        if label != "body":
+            _inside(unit, label, meta, log)
+            continue
+        if unit.block == previous_block and unit.part > 0 and sections[-1]:
+            sections[-1][-1] += "<br>" + unit.html  # the next line of the same block
+        else:
+            sections[-1].append(unit.html)
+        previous_block = unit.block
+    if heading:
+        chapters.append((_heading_title(heading), [[]]))
+    return _chapters(chapters)
+
+
+def _heading_title(lines: list[str]) -> str:
+    title = lines[0]
+    for line in lines[1:]:
+        title = f"{title}{'' if title.endswith((':', '-', '—')) else ':'} {line}"
+    return title
+
+
+def _inside(unit: Unit, label: str, meta: Meta, log: RescueLog) -> None:
+    """A unit inside the story that the labeller says is not story."""
+    if label == "furniture":
+        log.note("boilerplate", "page furniture inside the story", unit.text or unit.html)
+    elif label == "end":
+        log.note("end-mark", "an end mark with more story after it", unit.text)
+    else:
+        log.note("between-parts", f"{label} between parts of the story, kept here", unit.text)
+
+
+def _chapters(raw: list[tuple[str | None, list[list[str]]]]) -> list[Chapter]:
+    result = []
+    for title, sections in raw:
+        kept = tuple(Section(tuple(s)) for s in sections if s)
+        if kept or title:
+            result.append(Chapter(title, kept or (Section(()),)))
+    if result and result[0].title is None and len(result) > 1 and not result[0].paragraphs:
+        result = result[1:]
+    return result or [Chapter(None, (Section(()),))]
+
+
+# -- back ---------------------------------------------------------------------------------
+def _back(
+    units: list[Unit], labels: tuple[str, ...], meta: Meta, log: RescueLog, out: Assembled
+) -> None:
+    epigraph: list[Unit] = []
+    for unit, label in zip(units, labels, strict=True):
+        if unit.is_gap:
+            continue
+        if label != "epigraph" and epigraph:
+            _epigraph(epigraph, "end", out, log)
+            epigraph = []
+        if label == "end" and meta.end_mark is None:
+            meta.end_mark = canonical_end_mark(unit.text)
+        elif label == "epigraph":
+            epigraph.append(unit)
+        elif label == "furniture" or label == "break":
+            log.note("boilerplate", "page furniture after the story", unit.text or unit.html)
+        elif label == "disclaimer":
+            _disclaimer(unit, meta)
+        elif label == "byline" and not meta.authors:
+            _byline(unit, meta, log, out, False)
+        elif label == "title" and meta.title is None:
+            _title(unit, meta, out, joined=False)
+        elif label == "field":
+            _field(unit, meta, None)
+        else:
+            _end_note(unit, meta)
+    if epigraph:
+        _epigraph(epigraph, "end", out, log)
+
+
+def _end_note(unit: Unit, meta: Meta) -> None:
+    labelled = read_label(unit.text.strip())
+    if labelled is not None and labelled.field in (
+        "feedback",
+        "archive_permission",
+        "disclaimer",
+        "tags",
+    ):
+        meta.assign(labelled.field, labelled.value, labelled.label)
+        return
+    text = unit.text
+    emails = _EMAIL.findall(text) or _EMAIL.findall(unit.source.attrs.get("hrefs", ""))
+    if emails and not meta.feedback:
+        meta.feedback = emails[0]
+    meta.notes_end.append(unit.html)
