@@ -114,7 +114,7 @@ def rescue(data: bytes, name: str = "<stdin>") -> Work:
         found: list[Epigraph] = list(meta.epigraphs)
         if furniture.emails and not meta.feedback:
             meta.feedback = furniture.emails[0]
-    elif os.environ.get("FICARCHIVE_STRUCTURE") == "rules":
+    elif os.environ.get("FICARCHIVE_STRUCTURE") != "labels":
         chapters, found = _by_rules(done)
     else:
         chapters, found, sure = _by_labels(done)
