@@ -21,6 +21,7 @@ rescue can record what it removed.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -40,6 +41,9 @@ _STORY = nh3.Cleaner(
     link_rel=None,
     strip_comments=True,
 )
+# Text without these characters holds no markup, and nh3 would give it back unchanged
+# (it also drops NUL and turns CR into LF, as an HTML parser does; a test checks this).
+_MARKUP = re.compile(r"[<>&\x00\r]")
 # Search snippets: escaped text with <mark> around the matched words.
 _SNIPPET = nh3.Cleaner(
     tags={"mark"}, attributes={}, url_schemes=set(), link_rel=None, strip_comments=True
@@ -57,7 +61,11 @@ def clean_fragment(fragment: str | None) -> str:
     >>> clean_fragment('<span lang="fr" onclick="x()">oui</span>\\xa0<a href="javascript:x">n</a>')
     '<span lang="fr">oui</span>\\xa0n'
     """
-    return _STORY.clean(fragment or "").replace("&nbsp;", "\xa0")
+    if not fragment:
+        return ""
+    if not _MARKUP.search(fragment):
+        return fragment  # no tag, comment or entity can be in it: nothing to clean
+    return _STORY.clean(fragment).replace("&nbsp;", "\xa0")
 
 
 def clean_snippet(fragment: str | None) -> str:
