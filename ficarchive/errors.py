@@ -8,7 +8,8 @@
         ├── EmptyInput              no bytes, or only whitespace
         ├── BinaryInput             a PDF, image, archive or other non-text file
         ├── InputTooLarge           over the size limit
-        └── UndecodableInput        no text encoding makes sense of the bytes
+        ├── UndecodableInput        no text encoding makes sense of the bytes
+        └── InvalidWork             a Work's JSON does not fit its schema (names the field)
     └── ArchiveError                the archive cannot do what was asked
         ├── WorkNotFound            no work with that id
         └── ArchiveUnavailable      the archive file is corrupt, locked, read-only or missing
@@ -50,6 +51,18 @@ class InputTooLarge(InputError):
 
 class UndecodableInput(InputError):
     pass
+
+
+class InvalidWork(InputError):
+    """A Work's JSON (a file, a stored row) does not fit ``work.schema.json``.
+
+    Raised by ``Work.from_dict(data, strict=True)``; the message names the first field
+    that does not fit, and `problems` lists up to twenty, each ``path: what is wrong``.
+    """
+
+    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems or (message,)
 
 
 class ArchiveError(FicarchiveError):

@@ -3,6 +3,10 @@
 Every stage of ficarchive speaks in these frozen dataclasses. `Work.to_dict()` gives
 the JSON shape described by ``ficarchive/schema/work.schema.json`` and
 `Work.from_dict()` reads it back, so a Work survives any number of round trips.
+``Work.from_dict(data, strict=True)`` (and ``from_json(text, strict=True)``) first checks
+the data against that schema and raises `ficarchive.errors.InvalidWork`, naming the field,
+for anything that does not fit: use it for every Work that comes from outside this
+process (a file, a stored row, a request).
 
 Paragraphs are sanitised HTML fragments (``em``, ``strong``, ``u``, ``s``, ``br`` and
 ``span lang``); everything else is plain text.
@@ -13,6 +17,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
+
+from ficarchive.errors import InvalidWork
+from ficarchive.schema import problems
 
 SCHEMA_VERSION = 1
 
@@ -165,7 +172,13 @@ class Work:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Work:
+    def from_dict(cls, data: dict[str, Any], *, strict: bool = False) -> Work:
+        """The Work a `to_dict` gave. With `strict`, `data` is checked against the JSON
+        Schema first: anything that does not fit (a missing key, a wrong type anywhere,
+        an unknown field) raises `InvalidWork` naming the field, before anything is built.
+        Without it, the shape is trusted (for dicts this program made itself)."""
+        if strict:
+            data = checked(data)
         version = data.get("schema", SCHEMA_VERSION)
         if version != SCHEMA_VERSION:
             raise ValueError(f"unsupported Work schema version {version!r}")
@@ -205,8 +218,55 @@ class Work:
         return cls(**values)
 
     @classmethod
-    def from_json(cls, text: str) -> Work:
-        return cls.from_dict(json.loads(text))
+    def from_json(cls, text: str | bytes, *, strict: bool = False) -> Work:
+        """The Work in a `to_json` text; with `strict`, text that is not JSON raises
+        `InvalidWork` too."""
+        if not strict:
+            return cls.from_dict(json.loads(text))
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError) as exc:
+            raise InvalidWork(f"not a Work JSON: it is not JSON ({_json_error(exc)})") from None
+        return cls.from_dict(data, strict=True)
+
+
+def checked(data: Any) -> dict[str, Any]:
+    """`data` if it fits the Work JSON Schema (whole numbers written ``3.0`` made ``3``),
+    else `InvalidWork` naming the first fields that do not.
+
+    >>> checked({**Work().to_dict(), "word_count": "many"})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ficarchive.errors.InvalidWork: not a valid Work: word_count: a whole number was ...
+    """
+    found = problems(data)
+    if found:
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        raise InvalidWork(
+            f"not a valid Work: {found[0]}{more}; re-export it with "
+            "`ficarchive rescue --json`, or rescue the story's original file",
+            problems=tuple(found),
+        )
+    return _whole_numbers(data)
+
+
+def _whole_numbers(data: dict[str, Any]) -> dict[str, Any]:
+    """The integers JSON may write as ``3.0`` (which the schema allows) as ints."""
+    out = dict(data, word_count=int(data["word_count"]))
+    if any(isinstance(r["count"], float) for r in out["repairs"]):
+        out["repairs"] = [{**r, "count": int(r["count"])} for r in out["repairs"]]
+    source = out.get("source")
+    if source is not None and isinstance(source.get("size"), float):
+        out["source"] = {**source, "size": int(source["size"])}
+    return out
+
+
+def _json_error(exc: Exception) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return str(exc)
 
 
 def _plain(value: Any) -> Any:

@@ -50,10 +50,16 @@ def test_other_schema_versions_are_refused() -> None:
 
 
 def test_rescuing_a_works_json_gives_the_work_back() -> None:
+    """The same Work, but its source is the JSON file given, not the one it claims."""
+    import hashlib
     from pathlib import Path
 
     from ficarchive import rescue
 
     story = Path(__file__).parent / "golden" / "usenet_post.txt"
     work = rescue(story.read_bytes(), story.name)
-    assert rescue(work.to_json().encode("utf-8"), "usenet_post.json") == work
+    data = work.to_json().encode("utf-8")
+    again = rescue(data, "usenet_post.json")
+    assert again.source is not None and again.source.sha256 == hashlib.sha256(data).hexdigest()
+    assert again.evolve(source=work.source, diagnostics=work.diagnostics) == work
+    assert again.diagnostics[: len(work.diagnostics)] == work.diagnostics

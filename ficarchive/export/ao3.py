@@ -10,6 +10,10 @@ chapter URLs, one page a chapter: `import_pages` gives every page and that list.
 
 AO3's limits are checked before anything is written; what had to be cut is reported
 (`Cut`), never dropped silently.
+
+The pages hold no script: chapter text comes from `ficarchive.export.html` (the reader's
+allow-list), notes are cleaned with the same allow-list before they are read as text, and
+every ``Label: value`` line is escaped text.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from html import escape
 
 from ficarchive.export import html as parts
 from ficarchive.rescue.blocks.block import html_to_text
+from ficarchive.sanitise import clean_fragment
 from ficarchive.work import RATINGS, Chapter, Work
 
 TITLE_LIMIT = 255
@@ -97,8 +102,14 @@ def _clip(text: str, limit: int, name: str, cuts: list[Cut]) -> str:
 
 
 def _one_line(paragraphs: tuple[str, ...] | list[str]) -> str:
-    """Paragraphs as one line of text: the importer reads a value to the end of its line."""
-    return " ".join(" ".join(html_to_text(p).split()) for p in paragraphs if p.strip())
+    """HTML paragraphs as one line of text: the importer reads a value to the end of its line.
+
+    >>> _one_line(["Thanks to <em>Rosa</em>.<script>x()</script>", "More &amp; <br>more."])
+    'Thanks to Rosa. More & more.'
+    """
+    return " ".join(
+        " ".join(html_to_text(clean_fragment(p)).split()) for p in paragraphs if p.strip()
+    )
 
 
 def ao3_fields(work: Work) -> Ao3Fields:
@@ -119,7 +130,8 @@ def ao3_fields(work: Work) -> Ao3Fields:
         dropped = groups[3][keep:]
         groups[3] = groups[3][:keep]
         cuts.append(Cut("tags", TAG_LIMIT, total, f"left out {', '.join(dropped)}"))
-    summary = _clip(_one_line((work.summary or "").split("\n\n")), SUMMARY_LIMIT, "summary", cuts)
+    # The summary is plain text (tag-like text such as "<grin>" is the author's words).
+    summary = _clip(" ".join((work.summary or "").split()), SUMMARY_LIMIT, "summary", cuts)
     notes = list(work.notes.beginning)
     for label, value in (("Spoilers", work.spoilers), ("Challenge", work.challenge)):
         if value:
@@ -179,7 +191,7 @@ def chapter_page(work: Work, fields: Ao3Fields, index: int) -> str:
         lines.append(f"<p>Chapter Title: {_e(heading)}</p>")
     end = ""
     if index == count - 1 and fields.end_notes:
-        end = f'\n<div class="end-notes">\n<p>End Notes: {fields.end_notes}</p>\n</div>'
+        end = f'\n<div class="end-notes">\n<p>End Notes: {_e(fields.end_notes)}</p>\n</div>'
     lang = escape(work.language or "en")
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'

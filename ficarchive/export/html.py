@@ -2,12 +2,18 @@
 
 The markup is semantic (classes name every Work field) so that `ficarchive.rescue`
 reads the file back to the same Work: rescuing a rescued work changes nothing.
+
+Nothing in a Work can put script in the page: every HTML fragment (paragraph, note,
+epigraph) passes through the reader's allow-list (`ficarchive.sanitise`) where it is
+written, and every other field is escaped as text. The EPUB, AO3 and Open Doors exports
+are built from the functions here, so they hold to the same rule.
 """
 
 from __future__ import annotations
 
 from html import escape
 
+from ficarchive.sanitise import clean_fragment
 from ficarchive.version import __version__
 from ficarchive.work import Chapter, Epigraph, Work
 
@@ -99,7 +105,7 @@ def _notes(position: str, notes: tuple[str, ...]) -> list[str]:
     if not notes:
         return []
     heading = "Notes" if position == "beginning" else "End Notes"
-    body = "".join(f"<p>{n}</p>" for n in notes)
+    body = "".join(f"<p>{clean_fragment(n)}</p>" for n in notes)
     return [
         f'<section class="notes {position}"><h2>{heading}</h2>'
         f'<div class="notes-text">{body}</div></section>'
@@ -116,7 +122,7 @@ def epigraph_html(epigraph: Epigraph) -> str:
     attribution = f'<p class="attribution">— {", ".join(who)}</p>' if who else ""
     return (
         f'<section class="epigraph {epigraph.position}"><blockquote class="verse">'
-        f"<p>{epigraph.text}</p>"
+        f"<p>{clean_fragment(epigraph.text)}</p>"
         f"</blockquote>{attribution}</section>"
     )
 
@@ -153,7 +159,7 @@ def chapter_html(chapter: Chapter) -> list[str]:
     for n, section in enumerate(chapter.sections):
         if n:
             out.append(SCENE_BREAK)
-        out.extend(f"<p>{p}</p>" for p in section.paragraphs)
+        out.extend(f"<p>{clean_fragment(p)}</p>" for p in section.paragraphs)
     out.append("</div></article>")
     return out
 

@@ -4,6 +4,11 @@ The body is CommonMark: ``*emphasis*``, ``**strong**``, a hard break as a backsl
 line end, ``## Chapter`` headings and ``* * *`` scene breaks; markup Markdown has no
 syntax for (``<u>``, ``<s>``, ``<span lang>``) stays as inline HTML, which CommonMark
 allows. `ficarchive.rescue` reads the file back to the same Work.
+
+The only HTML in the file is what the reader's allow-list (`ficarchive.sanitise`) lets
+through: paragraphs are cleaned before they become Markdown, and so are the header's HTML
+fields (notes, epigraph texts); chapter titles are escaped text. The header's other
+values are plain text, written as YAML strings: data, as in the Work JSON.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from ficarchive.sanitise import clean_fragment
 from ficarchive.work import Work
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
@@ -56,6 +62,8 @@ def _escape_start(match: re.Match[str]) -> str:
 
 def _front(work: Work) -> dict[str, Any]:
     data = {k: v for k, v in work.to_dict().items() if k not in _BODY_FIELDS}
+    data["notes"] = {k: [clean_fragment(n) for n in v] for k, v in data["notes"].items()}
+    data["epigraphs"] = [{**e, "text": clean_fragment(e["text"])} for e in data["epigraphs"]]
     data["word_count"] = work.word_count
     return {k: v for k, v in data.items() if v not in (None, [], {"beginning": [], "end": []})}
 
@@ -70,5 +78,5 @@ def to_markdown(work: Work) -> str:
             if n:
                 lines += ["* * *", ""]
             for paragraph in section.paragraphs:
-                lines += [inline_markdown(paragraph), ""]
+                lines += [inline_markdown(clean_fragment(paragraph)), ""]
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -3,6 +3,12 @@
 Open Doors moves whole archives into the Archive of Our Own from three tables, one row
 per author, story and chapter, keyed by id. The columns here follow its final tables;
 values are already in AO3's names and limits (`ficarchive.export.ao3.ao3_fields`).
+
+Open Doors' tables hold HTML where AO3 takes HTML: the chapter text (built by
+`ficarchive.export.html`, so only what the reader's allow-list lets through) and the
+story's summary, notes and end notes (`HTML_COLUMNS`: the one-line text AO3's limits
+left, escaped, so ``<page 2>`` or a note that spoke of ``<script>`` stays text). Every
+other column is plain text, written as the Work holds it.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from html import escape
 
 from ficarchive.export import html as parts
 from ficarchive.export.ao3 import Ao3Fields, chapter_file
@@ -36,6 +43,8 @@ STORY_COLUMNS = (
     "url",
 )
 CHAPTER_COLUMNS = ("id", "position", "title", "text", "story_id", "url")
+HTML_COLUMNS = {"stories": ("summary", "notes", "end_notes"), "chapters": ("text",)}
+"""The columns whose cells are HTML; the rest are plain text."""
 
 
 @dataclass
@@ -56,9 +65,9 @@ class OpenDoorsTables:
             {
                 "id": story_id,
                 "title": fields.title,
-                "summary": fields.summary,
-                "notes": fields.notes,
-                "end_notes": fields.end_notes,
+                "summary": escape(fields.summary, quote=False),
+                "notes": escape(fields.notes, quote=False),
+                "end_notes": escape(fields.end_notes, quote=False),
                 "author_id": ids[0],
                 "coauthor_ids": ",".join(map(str, ids[1:])),
                 "rating": fields.rating,

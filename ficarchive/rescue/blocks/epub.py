@@ -4,6 +4,12 @@ The spine's documents are read in order and their bodies joined. Our own export
 (`ficarchive.export.epub`) carries the same markup as our HTML export, so the page
 built from it is read back field by field (`ficarchive.rescue.blocks.ours`); any other EPUB
 becomes an ordinary page, with the package's title and creators as header lines.
+
+The package is checked before it is used: the container must name a package file the
+book holds, the package must be an OPF ``package``, and every spine entry must name a
+manifest item whose ``href`` (a URL: percent-escapes decoded, ``#fragment`` dropped)
+stays inside the book and is there. Anything else is one line saying which entry is
+wrong (`BinaryInput`), never a traceback.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import posixpath
 import zipfile
 from html import escape
 from typing import Any
+from urllib.parse import unquote
 
 import lxml.etree
 import lxml.html
@@ -59,13 +66,12 @@ def epub_to_html(data: bytes, name: str) -> bytes:
 
 def _unpack(book: zipfile.ZipFile, name: str) -> bytes:
     container = lxml.etree.fromstring(book.read("META-INF/container.xml"), _XML)
-    rootfile = container.find(".//{*}rootfile")
-    if rootfile is None or not rootfile.get("full-path"):
-        raise ValueError("META-INF/container.xml names no package file")
-    opf_path = str(rootfile.get("full-path"))
+    opf_path = _package_path(container, book)
     package = lxml.etree.fromstring(book.read(opf_path), _XML)
+    if package is None or not isinstance(package.tag, str) or package.tag != f"{_OPF}package":
+        raise ValueError(f"{opf_path} is not an OPF package document")
     base = posixpath.dirname(opf_path)
-    documents = _spine(package, base)
+    documents = _spine(package, base, book)
     size = sum(book.getinfo(path).file_size for path in documents)
     if size > MAX_UNPACKED_BYTES:
         raise InputTooLarge(
@@ -87,22 +93,52 @@ def _unpack(book: zipfile.ZipFile, name: str) -> bytes:
     return (page + "\n".join(bodies) + "\n</body></html>\n").encode("utf-8")
 
 
-def _spine(package: Any, base: str) -> list[str]:
+def _package_path(container: Any, book: zipfile.ZipFile) -> str:
+    """The package file the container names, checked to be in the book."""
+    rootfile = container.find(".//{*}rootfile") if container is not None else None
+    if rootfile is None or not rootfile.get("full-path"):
+        raise ValueError("META-INF/container.xml names no package file")
+    path = str(rootfile.get("full-path"))
+    if path not in book.namelist():
+        raise ValueError(f"META-INF/container.xml names {path!r}, which the book does not hold")
+    return path
+
+
+def _spine(package: Any, base: str, book: zipfile.ZipFile) -> list[str]:
     """The paths, inside the zip, of the spine's text documents in reading order."""
     manifest = {
         item.get("id"): item
         for item in package.iter(f"{_OPF}item")
         if item.get("media-type") in _XHTML_TYPES
     }
+    held = set(book.namelist())
     paths: list[str] = []
     for ref in package.iter(f"{_OPF}itemref"):
         item = manifest.get(ref.get("idref"))
         if item is None or "nav" in (item.get("properties") or "").split():
             continue
-        paths.append(posixpath.normpath(posixpath.join(base, str(item.get("href")))))
+        path = _member(base, item.get("href"), ref.get("idref"))
+        if path not in held:
+            raise ValueError(f"the spine's item {ref.get('idref')!r} is {path!r}, not in the book")
+        paths.append(path)
     if not paths:
         raise ValueError("the package's spine lists no text documents")
     return paths
+
+
+def _member(base: str, href: str | None, idref: str | None) -> str:
+    """A manifest ``href`` as the name of a zip member: a relative URL, inside the book.
+
+    >>> _member("OEBPS", "Text/Chapter%201.xhtml#start", "c1")
+    'OEBPS/Text/Chapter 1.xhtml'
+    """
+    if not href:
+        raise ValueError(f"the manifest item {idref!r} has no href")
+    path = unquote(href.split("#", 1)[0])
+    joined = posixpath.normpath(posixpath.join(base, path))
+    if "://" in href or path.startswith("/") or joined == ".." or joined.startswith("../"):
+        raise ValueError(f"the manifest item {idref!r} points outside the book ({href!r})")
+    return joined
 
 
 def _body(data: bytes) -> tuple[str, str | None]:

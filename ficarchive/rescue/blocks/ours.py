@@ -1,18 +1,30 @@
-"""Our own HTML export, read back field by field: rescuing a rescued work changes nothing.
+"""Our own exports read back: rescuing a rescued work changes nothing.
 
-The export names every field with a class (see `ficarchive.export.html`), so nothing
-here is guessed; the page's generator tag says the file is ours.
+The HTML export names every field with a class (see `ficarchive.export.html`), so nothing
+here is guessed; the page's generator tag says the file is ours. Anyone can write that
+tag, so the HTML read from such a page passes through the reader's allow-list
+(`ficarchive.sanitise`) like any other.
+
+A Work JSON (``rescue --json``) is checked against ``work.schema.json`` before it is
+used; one that does not fit is refused with a line naming the field (`InvalidWork`),
+since reading its braces as prose would only make a story of them. What the file says
+about itself is not trusted: its HTML is cleaned (each removal a diagnostic), its word
+count is counted again, and its ``source`` is replaced by the bytes actually given.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
 import lxml.html
 
+from ficarchive.errors import InvalidWork
+from ficarchive.rescue.structure.count import count_words
 from ficarchive.rescue.structure.meta import Meta
-from ficarchive.work import Chapter, Credit, Epigraph, Section, Work
+from ficarchive.sanitise import clean_fragment, clean_work
+from ficarchive.work import Chapter, Credit, Diagnostic, Epigraph, Section, Source, Work
 
 
 def is_ours(generator: str | None) -> bool:
@@ -20,10 +32,11 @@ def is_ours(generator: str | None) -> bool:
 
 
 def _inner(el: Any) -> str:
+    """An element's content as a clean HTML fragment."""
     text = lxml.html.tostring(el, encoding="unicode", with_tail=False)
     start = text.index(">") + 1
     end = text.rindex("</")
-    return str(text[start:end]).strip()
+    return clean_fragment(str(text[start:end]).strip())
 
 
 def _xpath_class(name: str) -> str:
@@ -109,12 +122,104 @@ def _chapter(article: Any) -> Chapter:
     return Chapter(title, tuple(Section(tuple(s)) for s in sections))
 
 
-def read_work_json(text: str) -> Work | None:
-    """The Work in a ficarchive JSON file (``rescue --json``), or None for anything else."""
-    if not text.lstrip().startswith("{") or '"schema"' not in text[:200]:
+JSON_SOURCE = "json-source"
+"""The diagnostic that keeps what a Work JSON said about the file it was rescued from."""
+
+
+def claims_work_json(text: str) -> bool:
+    """Whether the text starts like a ficarchive Work JSON (an object with ``"schema"``)."""
+    return text.lstrip().startswith("{") and '"schema"' in text[:200]
+
+
+def read_work_json(text: str, source: Source | None = None) -> Work | None:
+    """The Work in a ficarchive JSON file, or None for text that is not one.
+
+    `source` describes the bytes the text was decoded from; without it, the source is
+    the text's own UTF-8 bytes (the bytes, for the UTF-8 ``rescue --json`` writes).
+    Raises `InvalidWork` for a file that says it is a Work JSON but does not fit.
+    """
+    if not claims_work_json(text):
         return None
     try:
         data = json.loads(text)
-        return Work.from_dict(data) if isinstance(data, dict) and "chapters" in data else None
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, RecursionError) as exc:
+        raise _named(InvalidWork(f"{_not_json(exc)}; {_ADVICE}"), source) from None
+    if not isinstance(data, dict) or "schema" not in data or "chapters" not in data:
         return None
+    try:
+        work = Work.from_dict(data, strict=True)
+    except InvalidWork as exc:
+        raise _named(exc, source, data) from None
+    return _untrusted(work, source or _text_source(text, work.source))
+
+
+_ADVICE = "re-export it with `ficarchive rescue --json`, or rescue the story's original file"
+
+
+def _not_json(exc: Exception) -> str:
+    if isinstance(exc, json.JSONDecodeError) and exc.msg == "Extra data":
+        return (
+            f"holds more than one JSON value (from line {exc.lineno}): JSON Lines, as "
+            "`rescue --json` writes for several stories? Give one Work a file"
+        )
+    if isinstance(exc, json.JSONDecodeError):
+        where = f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
+    else:
+        where = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+    return f"starts like a Work JSON but is not JSON ({where})"
+
+
+def _named(exc: InvalidWork, source: Source | None, data: Any = None) -> InvalidWork:
+    """The error named after the file; without its name (the pipeline did not say), after
+    what the JSON says of itself, so that a batch's list of failures still tells them apart."""
+    if source is not None and source.name:
+        return InvalidWork(f"{source.name}: {exc}", problems=exc.problems)
+    if isinstance(data, dict):
+        said = data.get("source")
+        name = said.get("name") if isinstance(said, dict) else None
+        title = data.get("title")
+        for label, value in (("rescued from", name), ("titled", title)):
+            if isinstance(value, str) and value.strip():
+                shown = " ".join(value.split())[:80]
+                return InvalidWork(f"a Work JSON {label} {shown!r}: {exc}", problems=exc.problems)
+    return exc
+
+
+def _text_source(text: str, claimed: Source | None) -> Source:
+    data = text.encode("utf-8")
+    name = claimed.name if claimed and claimed.name else "work"
+    name = name if name.lower().endswith(".json") else f"{name}.json"
+    return Source("json", "utf-8", hashlib.sha256(data).hexdigest(), name, len(data))
+
+
+def _untrusted(work: Work, source: Source) -> Work:
+    """The Work as its own text says, not as its JSON claims: HTML cleaned, words
+    counted, the source being the bytes given (what the file claimed kept in a note)."""
+    work, lost = clean_work(work)
+    notes = list(work.diagnostics)
+    notes += [
+        Diagnostic(
+            "sanitised",
+            f"{c.field}: markup a Work may not hold (script, handlers, links, other tags) "
+            "was removed",
+            c.before,
+        )
+        for c in lost
+    ]
+    words = count_words(list(work.paragraphs))
+    if words != work.word_count:
+        notes.append(
+            Diagnostic("word-count", f"counted {words} words; the file said {work.word_count}")
+        )
+    claimed = work.source
+    if claimed is not None and not any(d.kind == JSON_SOURCE for d in notes):
+        notes.append(
+            Diagnostic(
+                JSON_SOURCE,
+                f"the Work JSON says it was rescued from {claimed.name!r} "
+                f"({claimed.format}, {claimed.encoding}, {claimed.size:,} bytes, "
+                f"sha256 {claimed.sha256}); its source here is the JSON file itself",
+            )
+        )
+    json_source = Source("json", source.encoding, source.sha256, source.name, source.size)
+    return work.evolve(diagnostics=tuple(notes), word_count=words, source=json_source)
