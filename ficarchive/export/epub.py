@@ -48,7 +48,7 @@ FIXED_MODIFIED = "1980-01-01T00:00:00Z"
 UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "ficarchive:epub")
 """The namespace of ficarchive's book identifiers (UUID5 of the Work's content)."""
 
-_CONTENT_SKIP = ("repairs", "diagnostics", "source")
+_CONTENT_SKIP = ("repairs", "diagnostics", "source", "confidence")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _XHTML_NS = "http://www.w3.org/1999/xhtml"
 

@@ -82,12 +82,13 @@ def read(data: bytes, name: str = "<stdin>") -> Read | Work:
         data = epub_to_html(data, name)  # the spine as one page, then as any page
     log = RescueLog()
     decoded = decode(data, name, log)
-    stored = read_work_json(decoded.text)
-    if stored is not None:  # ficarchive's own --json output: the Work it holds, as it is
+    sha = hashlib.sha256(original).hexdigest()
+    given = Source("json", decoded.encoding, sha, name, len(original))
+    stored = read_work_json(decoded.text, given)
+    if stored is not None:  # ficarchive's own --json output: the Work it holds, checked
         return stored
     fmt = detect_format(decoded.text, name) if not epub else "html"
     meta = Meta()
-    sha = hashlib.sha256(original).hexdigest()
     source = Source("epub" if epub else fmt, decoded.encoding, sha, name, len(original))
     if fmt == "html" and is_ours(declared_generator(decoded.text)):
         chapters = read_ours(decoded.text, meta)

@@ -37,6 +37,7 @@ KEYWORDS = frozenset(
         "items",
         "minItems",
         "minimum",
+        "maximum",
         "pattern",
     }
 )
@@ -138,6 +139,8 @@ def _walk(value: Any, schema: dict[str, Any], path: str) -> Iterator[str]:
             yield f"{here}: {describe(value)} does not match {schema['pattern']}"
     elif _is_number(value) and "minimum" in schema and value < schema["minimum"]:
         yield f"{here}: at least {schema['minimum']} was expected, not {value!r}"
+    elif _is_number(value) and "maximum" in schema and value > schema["maximum"]:
+        yield f"{here}: at most {schema['maximum']} was expected, not {value!r}"
 
 
 def _walk_object(value: dict[Any, Any], schema: dict[str, Any], path: str) -> Iterator[str]:
