@@ -167,9 +167,12 @@ def score_works(gold: Iterable[GoldWork], works: list[Rescued]) -> Scores:
     """Joining, singles, files and listing fields of `gold` against the rescued works."""
     gold = list(gold)
     story = {f for w in gold for f in w.files}
+    chapters = {f for w in gold if len(w.files) > 1 for f in w.files}
     holder = {f: w for w in works for f in w.files}
     s = Scores()
     for g in gold:
+        if len(g.files) == 1 and g.files[0] in chapters:
+            continue  # listed alone and as a chapter of a story: scored as the chapter
         held = [holder.get(f) for f in g.files]
         first = held[0]
         for w in held:
@@ -188,12 +191,13 @@ def score_works(gold: Iterable[GoldWork], works: list[Rescued]) -> Scores:
             s.failures.append(f"joined {g.key}: {list(g.files)} -> {[list(f) for f in found]}")
             continue
         assert first is not None
-        s.title = _add(s.title, normal(first.title) == normal(g.title))
-        s.authors = _add(
-            s.authors, sorted(map(normal, first.authors)) == sorted(map(normal, g.authors))
-        )
-        if normal(first.title) != normal(g.title):
+        title_ok = normal(first.title) == normal(g.title)
+        authors_ok = sorted(map(normal, first.authors)) == sorted(map(normal, g.authors))
+        s.title, s.authors = _add(s.title, title_ok), _add(s.authors, authors_ok)
+        if not title_ok:
             s.failures.append(f"title {g.key}: {first.title!r}, listing {g.title!r}")
+        if not authors_ok:
+            s.failures.append(f"authors {g.key}: {list(first.authors)}, listing {list(g.authors)}")
     return s
 
 
