@@ -432,8 +432,8 @@ def test_workers_dying_as_they_start_stop_the_run(tmp_path: Path) -> None:
 
     site = tmp_path / "site"
     site.mkdir()
-    for n in range(7):
-        (site / f"crash{n}.txt").write_text("a story\n")
+    for tree in ("alder", "birch", "cedar", "elm", "fir", "oak", "yew"):  # not in sequence
+        (site / f"crash-{tree}.txt").write_text("a story\n")
     with pytest.raises(WorkersDying, match="keep dying before they finish a story"):
         bulk_rescue(FaultySource(str(site)), str(tmp_path / "out"), jobs=1)
 

@@ -64,9 +64,8 @@ _IMAGE_MAGIC = (b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
 # (efiction.py), site furniture (images, stylesheets, scripts, fonts, media) is skipped
 # by its name or its first bytes, and an error page saved in place of a page is a site
 # page; each is reported rather than failed. The site pass turns more pages into `SITE`.
-STORY, INDEX, DATABASE, FURNITURE, ERROR, SITE = (
-    "story", "index", "database", "furniture", "error", "site"
-)  # `Page.role`; fmt: skip
+STORY, INDEX, DATABASE, FURNITURE = "story", "index", "database", "furniture"  # `Page.role`
+ERROR, SITE = "error", "site"
 _FURNITURE = re.compile(
     r"\.(?P<ext>gif|jpe?g|jpe|png|bmp|ico|svg|webp|tiff?|css|js|woff2?|ttf|otf|eot"
     r"|mp3|wav|midi?|ogg|mp4|m4a|avi|mov|wmv|swf|flv)$",

@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
-from ficarchive.bulk import efiction, site
+from ficarchive.bulk import efiction, sequences, site
 from ficarchive.bulk.joining import (
     DATABASE,
     ERROR,
@@ -102,6 +102,7 @@ class Task:
     authors: tuple[str, ...] = ()
     hinted_by: str | None = None  # the site's page that gave `title` and `authors`
     site_story: bool = False  # hinted by the site's own page for this story (its chapters)
+    chapter_titles: tuple[str | None, ...] = ()  # that page's label of each of `keys`
     # the bytes of each key the worker cannot read from the source (None: read it there)
     data: tuple[bytes | None, ...] | None = None
     record: dict[str, Any] | None = None  # what a site's database says of the story
@@ -227,6 +228,9 @@ class Plan:
         site.read_site(self.db, is_page_name)
         self._first_parts()
         self._chains()
+        self.db.execute("BEGIN")
+        sequences.plan_sequences(self.db)
+        self.db.execute("COMMIT")
         count = self._groups(source)
         self.put("planned", "1")
         return count
@@ -438,7 +442,14 @@ class Plan:
         ).fetchone()
         title, authors, via, rank = hint if hint else (None, "", None, None)
         names = tuple(a for a in (authors or "").split("\n") if a)
-        base = Task(gid, grp, keys, missing, title, names, via, rank == 0)
+        labels: tuple[str | None, ...] = ()
+        if grp.startswith(site.GROUP_PREFIX):
+            found = dict(self.db.execute(
+                "SELECT target, label FROM links WHERE src = ? ORDER BY pos DESC",
+                (grp.removeprefix(site.GROUP_PREFIX),),
+            ).fetchall())  # fmt: skip
+            labels = tuple(found.get(k) or None for k in keys)
+        base = Task(gid, grp, keys, missing, title, names, via, rank == 0, labels)
         if not grp.startswith(efiction.GROUP_PREFIX):
             return base
         data = tuple(efiction.stored_text(self.db, k) for k in keys)

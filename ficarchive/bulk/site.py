@@ -45,6 +45,10 @@ CHAPTER_EVIDENCE = 0.5
 # A site whose listed stories are at most this share HTML pages keeps its stories in
 # text files: its other HTML pages are the site's own (front page, polls, reviews).
 TEXT_SITE_HTML_SHARE = 0.2
+# An HTML page linked from more pages than this is the site's navigation (its front
+# page, a section's page), never a chapter of one story: a chapter is linked from its
+# story's page and perhaps a "new" page or two.
+NAVIGATION_IN_DEGREE = 3
 
 # files.is_index values, as plan.py numbers its roles
 STORY, INDEX, DATABASE, FURNITURE, ERROR, SITE = range(6)
@@ -69,11 +73,15 @@ _CHAPTER_MARK = re.compile(
 )
 _NAME_TAIL = re.compile(r"\.[A-Za-z0-9]{1,5}$")
 # A label that names no story: a navigation link's, or a bare chapter mark.
-_NOT_A_TITLE = re.compile(
+_NAVIGATION = (
     r"^\W*(?:click(?:\s+here)?|here|read(?:\s+(?:it|more|now|on))?|more|next|prev(?:ious)?"
-    r"|back|home|index|download|continue|go)\W*$"
-    r"|^\W*(?:back\s+to|return\s+to|click\s+here)\b"
-    r"|^\W*(?:chapter|chap|ch|part|pt|episode|prologue|epilogue)\b[\s.#:]*(?:\d+|[ivxlc]+)?\W*$"
+    r"|back|home|index|download|continue|go|main\s+page|top)\W*$"
+    r"|^\W*(?:back\s+to|return\s+to|click\s+here|go\s+to)\b"
+)
+_NAVIGATION_LABEL = re.compile(_NAVIGATION, re.I)
+_NOT_A_TITLE = re.compile(
+    _NAVIGATION
+    + r"|^\W*(?:chapter|chap|ch|part|pt|episode|prologue|epilogue)\b[\s.#:]*(?:\d+|[ivxlc]+)?\W*$"
     r"|^[^A-Za-z]*$",
     re.I,
 )
@@ -104,6 +112,12 @@ class Entry:
     authors: str
     role: int | None  # None: not in the mirror
     html: bool
+    indeg: int  # pages linking the target
+
+    def navigation(self) -> bool:
+        """A link back up the site, not to a chapter: by its label, or to a hub page."""
+        hub = self.html and self.indeg > NAVIGATION_IN_DEGREE
+        return hub or _NAVIGATION_LABEL.search(self.label) is not None
 
 
 def _continues(a: str, b: str) -> bool:
@@ -188,16 +202,19 @@ def _children(db: sqlite3.Connection) -> set[str]:
 def _entries(db: sqlite3.Connection) -> Iterator[tuple[str, list[Entry]]]:
     """Each link page with its story links in order (one page in memory at a time)."""
     rows = db.execute(
-        "SELECT s.src, s.pos, s.target, s.label, s.authors, s.role, s.html FROM story_links s "
-        "JOIN link_pages p ON p.key = s.src ORDER BY s.src, s.pos"
+        """SELECT s.src, s.pos, s.target, s.label, s.authors, s.role, s.html,
+                  (SELECT count(DISTINCT l.src) FROM links l WHERE l.target = s.target)
+           FROM story_links s JOIN link_pages p ON p.key = s.src ORDER BY s.src, s.pos"""
     )
     for src, group in itertools.groupby(rows, key=lambda r: str(r[0])):
         seen: set[str] = set()
         entries = []
-        for _, pos, target, label, authors, role, html in group:
+        for _, pos, target, label, authors, role, html, indeg in group:
             if target not in seen:  # a page may link one file twice
                 seen.add(target)
-                entries.append(Entry(pos, target, label or "", authors or "", role, bool(html)))
+                entries.append(
+                    Entry(pos, target, label or "", authors or "", role, bool(html), int(indeg))
+                )
         yield src, entries
 
 
@@ -205,7 +222,7 @@ def text_site(db: sqlite3.Connection) -> bool:
     """Whether the stories the site's link pages list are (nearly all) text files."""
     row = db.execute(
         f"""SELECT count(DISTINCT s.target), count(DISTINCT CASE WHEN s.html THEN s.target END)
-            FROM story_links s WHERE s.role = {STORY}"""
+            FROM story_links s JOIN link_pages p ON p.key = s.src WHERE s.role = {STORY}"""
     ).fetchone()
     total, html = int(row[0]), int(row[1] or 0)
     return total > 0 and html <= TEXT_SITE_HTML_SHARE * total
@@ -222,9 +239,12 @@ def read_site(db: sqlite3.Connection, page_name: Callable[[str], bool]) -> None:
     parents = _children(db)
     text = text_site(db)
     for page, found in _entries(db):
-        # on a text site an HTML page a story's page links (a glossary, the author's
-        # page) is the site's, not a chapter
-        entries = [e for e in found if not (text and e.html and e.role == STORY)]
+        # navigation is no chapter; nor, on a text site, an HTML page a story's page
+        # links (a glossary, the author's page): that is the site's own
+        entries = [
+            e for e in found
+            if not e.navigation() and not (text and e.html and e.role == STORY)
+        ]  # fmt: skip
         one_story = (
             page not in parents
             and len(entries) >= 2
@@ -293,11 +313,18 @@ def _story_title(db: sqlite3.Connection, page: str) -> tuple[str | None, str]:
     return title, authors
 
 
+def _entry_title(entry: Entry) -> str | None:
+    """A listing's label for a file as its title; a directory index's label, the file's
+    own name, is none."""
+    name = posixpath.basename(entry.target)
+    return None if entry.label.casefold() == name.casefold() else title_of(entry.label)
+
+
 def _list_hints(db: sqlite3.Connection, page: str, entries: list[Entry]) -> None:
     listed = [e for e in entries if e.role == STORY]
     db.executemany(
         "INSERT INTO hints VALUES (?, ?, ?, 1, ?, ?)",
-        [(e.target, title_of(e.label), e.authors, page, len(listed)) for e in listed],
+        [(e.target, _entry_title(e), e.authors, page, len(listed)) for e in listed],
     )
     what = f"a list of {len(listed)} stories" if listed else "a page of links, no story"
     db.execute("INSERT OR IGNORE INTO page_roles VALUES (?, ?, ?)", (page, "list", what))

@@ -3,20 +3,23 @@
 This is the only code both engines run on their workers, which is why their outputs are
 the same: rescue each file of the group with `ficarchive.rescue`, join the parts into one
 Work, lay a site database's record (eFiction) or the site's own page for the story over
-it, fill a missing title or author from a listing, and make the Parquet row. A file the
-rescue refuses is a report row; the rest of its story is still joined, with the refused
-part named as missing.
+it, fill a missing title or author from a listing, and make the Parquet row. Files in
+sequence by name alone are joined only where their Works agree (`sequences.split_runs`),
+so such a group may give several Works. A file the rescue refuses is a report row; the
+rest of its story is still joined, with the refused part named as missing.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ficarchive.bulk.efiction import apply_record, title_chapters
 from ficarchive.bulk.joining import apply_hints, apply_site, join_works
 from ficarchive.bulk.output import CRASHED, FAILED, MISSING, TIMEOUT, report_row, work_row
 from ficarchive.bulk.plan import Task
+from ficarchive.bulk.sequences import GROUP_PREFIX as SEQUENCE
+from ficarchive.bulk.sequences import split_runs, story_title
 from ficarchive.bulk.sources import Source
 from ficarchive.errors import FicarchiveError
 from ficarchive.rescue import rescue
@@ -66,6 +69,11 @@ def run_task(task: Task, source: Source) -> Outcome:
     parts, originals, lost = _rescue_parts(task, source, outcome)
     if not parts:
         return outcome
+    if task.group.startswith(SEQUENCE):  # by name alone: joined where the Works agree
+        for n, run in enumerate(split_runs(parts)):
+            first = task if n == 0 else replace(task, title=None, authors=())
+            outcome.works.append(_story(first, run, (), originals))
+        return outcome
     missing = (*task.missing, *(f"{k} (could not be rescued)" for k in lost if len(task.keys) > 1))
     for m in missing:
         outcome.report.append(report_row(parts[0][0], m, MISSING, task.group))
@@ -79,7 +87,12 @@ def _story(
     """The Work row of one story: its parts joined, the site's word laid over them."""
     if task.record is not None:
         parts = title_chapters(parts, task.record["chapters"])
+    if task.chapter_titles:  # the site's page of the story names each chapter
+        named = dict(zip(task.keys, task.chapter_titles, strict=True))
+        parts = title_chapters(parts, {k: {"title": named.get(k)} for k, _ in parts})
     work = join_works(parts, missing)
+    if len(parts) > 1 and task.group.startswith(SEQUENCE):
+        work = story_title(work)
     if task.record is not None:
         work = apply_record(work, task.record)
     if task.site_story and task.hinted_by:
