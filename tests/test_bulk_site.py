@@ -250,3 +250,20 @@ def test_a_plan_of_another_version_is_refused(tmp_path: Path) -> None:
         old.execute("INSERT INTO meta VALUES ('source', 'site/')")
     with pytest.raises(PlanInUse, match="planned by another version of ficarchive"):
         Plan(path)
+
+
+def test_on_a_text_site_only_an_html_page_listed_under_its_author_is_a_story(
+    tmp_path: Path,
+) -> None:
+    titles = ["The Well", "Winter Roads", "Salt", "The Ferry", "Low Hills", "Ash", "Rooks",
+              "Tallow", "Cold Lake", "The Mill"]  # fmt: skip
+    entries = "".join(f'<li><a href="t/{n}.txt">{t}</a>' for n, t in enumerate(titles))
+    listing = f"""<html><head><title>Stories</title></head><body>
+    <p><b>Ann Reed</b> (<a href="mailto:ann@example.invalid">ann@example.invalid</a>)
+    <ul>{entries}<li><a href="tale.html">A Tale Told in HTML</a></ul>
+    <p><a href="about.html">About this site</a></p></body></html>"""
+    prose = "<html><body><p>" + "She walked to the well and drew the water. " * 40 + "</p>"
+    files = {f"t/{n}.txt": f"{t}\n" for n, t in enumerate(titles)}
+    files |= {"list.html": listing, "tale.html": prose, "about.html": prose}
+    stories = sorted([*(f"t/{n}.txt" for n in range(len(titles))), "tale.html"])
+    assert sorted(_groups(tmp_path, files)) == stories  # about.html: the site's own page

@@ -30,6 +30,9 @@ ERROR_PAGE_CHARS = 3000
 # Characters between an author's name and the e-mail link that follows it (a space and
 # a parenthesis, or a line break and some tags).
 NAME_TO_EMAIL = 80
+# An author's name names the entries of the list that opens within this many characters
+# after it, up to that list's end; with no list there, those up to the next name.
+NAME_TO_LIST = 400
 
 _ANCHOR = re.compile(r"<a\s[^>]*?href\s*=\s*[\"']?([^\"'\s>]+)[^>]*>(.*?)</a\s*>", re.I | re.S)
 _TAG = re.compile(r"<[^>]*>")
@@ -60,7 +63,9 @@ _PAGE_AUTHOR = re.compile(
     r"(?i:stories|fiction|fics?|fanfic|works|writings)\s+(?i:by|of)\s+([A-Z][^<\n|:]{1,50})"
     r"|([A-Z][^<\n|:]{1,40})['’]s\s+(?i:stories|fiction|fics?|fanfic|works)",
 )
+_LIST_OPEN = re.compile(r"<(ul|ol|dl|table)\b", re.I)
 _AND = re.compile(r"^[\s(),.:;-]*(?:and|&amp;|&|,)?[\s(),.:;-]*$", re.I)
+_JOINED = re.compile(r"^[\s(),.:;-]*(?:and|&amp;|&)[\s(),.:;-]*$", re.I)  # co-authors
 
 
 @dataclass(frozen=True)
@@ -131,7 +136,7 @@ def _authors_before(text: str) -> list[tuple[int, tuple[str, ...]]]:
     grouped: list[tuple[int, tuple[str, ...]]] = []
     last_end = -1
     for start, end, name, marked in found:
-        joined = grouped and _AND.match(plain(_ANCHOR.sub(" ", text[last_end:start])))
+        joined = grouped and _JOINED.match(plain(_ANCHOR.sub(" ", text[last_end:start])))
         if joined and name and name not in grouped[-1][1]:
             grouped[-1] = (grouped[-1][0], (*grouped[-1][1], name))
         elif marked and name:
@@ -140,6 +145,22 @@ def _authors_before(text: str) -> list[tuple[int, tuple[str, ...]]]:
             continue
         last_end = end
     return grouped
+
+
+def _scopes(
+    text: str, marks: list[tuple[int, tuple[str, ...]]]
+) -> list[tuple[int, int, tuple[str, ...]]]:
+    """(start, end, names) of each author mark: the list that follows it, or up to the
+    next mark."""
+    scopes = []
+    for n, (start, names) in enumerate(marks):
+        end = marks[n + 1][0] if n + 1 < len(marks) else len(text)
+        opened = _LIST_OPEN.search(text, start, min(end, start + NAME_TO_LIST))
+        if opened is not None:
+            close = text.lower().find(f"</{opened[1].lower()}", opened.end())
+            end = min(end, close) if close >= 0 else end
+        scopes.append((start, end, names))
+    return scopes
 
 
 def _page_author(title: str | None, text: str) -> str | None:
@@ -166,6 +187,7 @@ def read_links(key: str, text: str) -> PageFacts:
     title_match = _TITLE.search(body)
     title = plain(title_match[1]) or None if title_match else None
     marks = _authors_before(body)
+    scopes = _scopes(body, marks)
     page_author = _page_author(title, body)
     links: list[Link] = []
     link_chars = 0
@@ -178,13 +200,13 @@ def read_links(key: str, text: str) -> PageFacts:
         link_chars += len(label)
         if _EMAIL.fullmatch(label) or _EMAIL.fullmatch(posixpath.basename(target)):
             continue  # a contact address, even when written as a relative link
-        while mark < len(marks) and marks[mark][0] < found.start():
+        while mark < len(scopes) and scopes[mark][0] < found.start():
             mark += 1
         by = _BY_AFTER.match(body[found.end() : found.end() + 200])
         if by:
             authors: tuple[str, ...] = (plain(by[1]),)
-        elif mark:
-            authors = marks[mark - 1][1]
+        elif mark and found.start() < scopes[mark - 1][1]:
+            authors = scopes[mark - 1][2]
         else:
             authors = (page_author,) if page_author else ()
         links.append(Link(target, label, authors))

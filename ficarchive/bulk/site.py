@@ -25,8 +25,10 @@ site's page names or markup:
    that story); a listing's own links give the title and author of the file each one
    names (rank 1; among several listings, the one with more stories wins).
 4. **Site pages.** Link pages, error pages, and — on a site whose listed stories are text
-   files (at most `TEXT_SITE_HTML_SHARE` of them HTML) — every other HTML page nobody
-   lists as a story's chapter, are the site's own pages: reported, never rescued.
+   files (at most `TEXT_SITE_HTML_SHARE` of them HTML) — every other HTML page that no
+   page lists as a story's chapter, or as an entry under an author beside that author's
+   text stories, are the site's own pages (front page, polls, reviews, help pages):
+   reported, never rescued.
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ _CHAPTER_MARK = re.compile(
 _NAME_TAIL = re.compile(r"\.[A-Za-z0-9]{1,5}$")
 # A label that names no story: a navigation link's, or a bare chapter mark.
 _NAVIGATION = (
-    r"^\W*(?:click(?:\s+here)?|here|read(?:\s+(?:it|more|now|on))?|more|next|prev(?:ious)?"
+    r"^\W*(?:(?:click|go)(?:\s+here)?|here|read(?:\s+(?:it|more|now|on))?|more|next|prev(?:ious)?"
     r"|back|home|index|download|continue|go|main\s+page|top)\W*$"
     r"|^\W*(?:back\s+to|return\s+to|click\s+here|go\s+to)\b"
 )
@@ -330,6 +332,14 @@ def _list_hints(db: sqlite3.Connection, page: str, entries: list[Entry]) -> None
     db.execute("INSERT OR IGNORE INTO page_roles VALUES (?, ?, ?)", (page, "list", what))
 
 
+# HTML pages a listing names under an author beside that author's text stories: a
+# site of text stories whose authors sent in some HTML.
+_LISTED_WITH_TEXT = """
+    SELECT h.target FROM hints h WHERE h.rank = 1 AND h.authors != '' AND EXISTS (
+        SELECT 1 FROM hints t JOIN files f ON f.key = t.target
+        WHERE t.rank = 1 AND t.via = h.via AND t.authors = h.authors AND f.html = 0)"""
+
+
 def _site_roles(db: sqlite3.Connection, text: bool) -> None:
     """Link pages, link-only pages and (on a text site) other HTML pages are site pages."""
     db.execute(
@@ -341,7 +351,8 @@ def _site_roles(db: sqlite3.Connection, text: bool) -> None:
             f"""INSERT OR IGNORE INTO page_roles SELECT key, 'page',
                   'a page of the site (its stories are text files, listed on its pages)'
                 FROM files WHERE is_index = {STORY} AND html = 1 AND grp NOT LIKE 'page:%'
-                  AND grp NOT LIKE 'efiction:%' AND key NOT IN (SELECT key FROM page_roles)"""
+                  AND grp NOT LIKE 'efiction:%' AND key NOT IN (SELECT key FROM page_roles)
+                  AND key NOT IN ({_LISTED_WITH_TEXT})"""
         )
     db.execute(
         f"UPDATE files SET is_index = {SITE}, grp = key, part = 1 "
