@@ -63,6 +63,7 @@ REPORT_SCHEMA = pa.schema(
     [("file", pa.string()), ("reason", pa.string()), ("kind", pa.string()), ("group", pa.string())]
 )
 
+
 class OutputUnwritable(FicarchiveError):
     """A part of the output cannot be written (no room, no permission, not a folder)."""
 
