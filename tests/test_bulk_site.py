@@ -267,3 +267,13 @@ def test_on_a_text_site_only_an_html_page_listed_under_its_author_is_a_story(
     files |= {"list.html": listing, "tale.html": prose, "about.html": prose}
     stories = sorted([*(f"t/{n}.txt" for n in range(len(titles))), "tale.html"])
     assert sorted(_groups(tmp_path, files)) == stories  # about.html: the site's own page
+
+
+def test_links_find_files_saved_under_another_case_or_slash(tmp_path: Path) -> None:
+    page = """<html><head><title>Drift</title></head><body><p>By Ann Reed</p><ul>
+    <li><a href="T/Drift1.TXT">Part 1</a><li><a href="t\\drift2.txt">Part 2</a>
+    <li><a href="t/drift3.txt">Part 3</a></ul></body></html>"""
+    files = {"drift.html": page, "t/drift1.txt": "Drift\n", "t/drift2.txt": "Two\n",
+             "t/drift3.txt": "Three\n"}  # fmt: skip
+    assert _groups(tmp_path, files) == {"t/drift1.txt": ["t/drift1.txt", "t/drift2.txt",
+                                                         "t/drift3.txt"]}  # fmt: skip

@@ -146,12 +146,24 @@ def chapter_evidence(entries: Sequence[Entry]) -> float:
 
 
 def _fix_targets(db: sqlite3.Connection) -> None:
-    """Links written with backslashes (``x\\a.txt``, from Windows) to the file they name
-    when the mirror kept it under that name, else under forward slashes."""
+    """Links to the file they name when the mirror kept it under another spelling: with
+    backslashes (``x\\a.txt``, written on Windows) kept as written or as slashes, and
+    in another case (``Story01.TXT``: old Windows servers did not care)."""
     db.execute(
         r"""UPDATE links SET target = replace(target, '\', '/')
             WHERE instr(target, '\') AND target NOT IN (SELECT key FROM files)
               AND replace(target, '\', '/') IN (SELECT key FROM files)"""
+    )
+    db.execute("DROP TABLE IF EXISTS temp.folded")
+    db.execute(
+        "CREATE TEMP TABLE folded AS SELECT lower(key) AS low, min(key) AS key FROM files "
+        "GROUP BY lower(key) HAVING count(*) = 1"
+    )
+    db.execute("CREATE UNIQUE INDEX temp.folded_low ON folded (low)")
+    db.execute(
+        """UPDATE links SET target = (SELECT key FROM folded WHERE low = lower(links.target))
+           WHERE target NOT IN (SELECT key FROM files)
+             AND lower(target) IN (SELECT low FROM folded)"""
     )
 
 
