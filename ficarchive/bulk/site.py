@@ -66,11 +66,12 @@ CREATE INDEX IF NOT EXISTS site_missing_grp ON site_missing (grp, n);
 CREATE TABLE IF NOT EXISTS page_roles (key TEXT PRIMARY KEY, kind TEXT, reason TEXT);
 """
 
+# A chapter's label: a chapter word, an ordinal, a number, ``#4``, a Roman numeral.
 _CHAPTER_MARK = re.compile(
     r"\b(?:chapter|chap|ch|part|pt|episode|ep|act|book|volume|vol|prologue|epilogue"
-    r"|interlude|finale|conclusion|intro(?:duction)?|afterword|section|scene|file|log"
-    r"|issue|data|story|first|second|third|fourth|fifth|sixth|final|last)\b"
-    r"|#\s*\d|\b\d{1,3}[a-z]?\b|\b[IVXL]{1,6}\b",
+    r"|interlude|finale|conclusion|intro(?:duction)?|afterword|section|scene|issue"
+    r"|first|second|third|fourth|fifth|sixth|final|last)\b"
+    r"|#\s*\d|\b\d{1,3}[a-z]?\b|(?-i:\b(?:[IVX]{2,5}|V|X)\b)",
     re.I,
 )
 _NAME_TAIL = re.compile(r"\.[A-Za-z0-9]{1,5}$")
@@ -278,15 +279,13 @@ def _claim(db: sqlite3.Connection, page: str, entries: list[Entry]) -> None:
     part = 0
     first = None
     for n, e in enumerate(entries, start=1):
-        claimed = None
-        if e.role == STORY:
-            part += 1
-            claimed = db.execute(
-                "UPDATE files SET grp = ?, part = ?, total = NULL WHERE key = ? "
-                "AND grp NOT LIKE 'efiction:%' AND grp NOT LIKE 'page:%'",
-                (grp, part, e.target),
-            ).rowcount
+        claimed = e.role == STORY and db.execute(
+            "UPDATE files SET grp = ?, part = ?, total = NULL WHERE key = ? "
+            "AND grp NOT LIKE 'efiction:%' AND grp NOT LIKE 'page:%'",
+            (grp, part + 1, e.target),
+        ).rowcount
         if claimed:
+            part += 1
             first = first or e.target
             continue
         why = (
