@@ -277,3 +277,27 @@ def test_links_find_files_saved_under_another_case_or_slash(tmp_path: Path) -> N
              "t/drift3.txt": "Three\n"}  # fmt: skip
     assert _groups(tmp_path, files) == {"t/drift1.txt": ["t/drift1.txt", "t/drift2.txt",
                                                          "t/drift3.txt"]}  # fmt: skip
+
+
+def test_a_story_s_contents_page_on_a_site_of_html_stories(tmp_path: Path) -> None:
+    """Its chapters link back to it and it links Home: it is still one story's page."""
+    prose = "<p>" + "He lit the lamp and she watched the moor from the window. " * 30 + "</p>"
+    back = '<p><a href="index.html">Contents</a> <a href="../index.html">Home</a></p>'
+    files = {
+        "index.html": '<html><head><title>Stories by Mara Finch</title></head><body><ul>'
+        '<li><a href="lamp/index.html">The Lamp</a><li><a href="ember.html">Ember</a>'
+        '<li><a href="ash.html">Ash</a></ul></body></html>',
+        "lamp/index.html": '<html><head><title>The Lamp</title></head><body><h1>The Lamp</h1>'
+        '<ol><li><a href="three.html">Chapter 1: Dusk</a><li><a href="one.html">Chapter 2: '
+        'Night</a><li><a href="two.html">Chapter 3: Dawn</a></ol>'
+        '<a href="../index.html">Home</a></body></html>',
+        **{f"lamp/{n}.html": f"<html><body>{prose}{back}</body></html>"
+           for n in ("one", "two", "three")},
+        "ember.html": f"<html><body>{prose}</body></html>",
+        "ash.html": f"<html><body>{prose}</body></html>",
+    }  # fmt: skip
+    assert _groups(tmp_path, files) == {
+        "lamp/three.html": ["lamp/three.html", "lamp/one.html", "lamp/two.html"],
+        "ember.html": ["ember.html"],
+        "ash.html": ["ash.html"],
+    }

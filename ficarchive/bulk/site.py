@@ -10,9 +10,10 @@ site's page names or markup:
    pages saved in their place, in the page's order.
 2. **One story's page, or a list of stories.** Sites put a story's chapters on a page of
    their own, linked from a listing as one entry: a page is one story's page when it
-   has at least two story links, no *child* page (a link page it links that is linked
-   from no more pages than itself: a listing links the pages of its stories; a story's
-   page links only back up, to pages more widely linked than itself), and its links read
+   has at least two story links, no *child* page (a link page it links, other than by a
+   way back up such as ``Home``, that no more link pages link than link it: a listing
+   links the pages of its stories; a story's page links only back up, to pages more
+   widely linked than itself), and its links read
    as chapters — at least `CHAPTER_EVIDENCE` of their labels carry a chapter mark
    (``Part 3``, ``Chapter 2``, ``#4``, ``Prologue``) or of their file names continue
    one another (``guyver_muyo01.txt``, ``guyver_muyo02.txt``). Every other link page
@@ -47,7 +48,7 @@ CHAPTER_EVIDENCE = 0.5
 # A site whose listed stories are at most this share HTML pages keeps its stories in
 # text files: its other HTML pages are the site's own (front page, polls, reviews).
 TEXT_SITE_HTML_SHARE = 0.2
-# An HTML page linked from more pages than this is the site's navigation (its front
+# An HTML page linked from more link pages than this is the site's navigation (its front
 # page, a section's page), never a chapter of one story: a chapter is linked from its
 # story's page and perhaps a "new" page or two.
 NAVIGATION_IN_DEGREE = 3
@@ -78,7 +79,8 @@ _NAME_TAIL = re.compile(r"\.[A-Za-z0-9]{1,5}$")
 # A label that names no story: a navigation link's, or a bare chapter mark.
 _NAVIGATION = (
     r"^\W*(?:(?:click|go)(?:\s+here)?|here|read(?:\s+(?:it|more|now|on))?|more|next|prev(?:ious)?"
-    r"|back|home|index|download|continue|go|main\s+page|top)\W*$"
+    r"|back|home|index|download|continue|go|main\s+page|top|up|contents|table\s+of\s+contents"
+    r"|toc)\W*$"
     r"|^\W*(?:back\s+to|return\s+to|click\s+here|go\s+to)\b"
 )
 _NAVIGATION_LABEL = re.compile(_NAVIGATION, re.I)
@@ -115,7 +117,7 @@ class Entry:
     authors: str
     role: int | None  # None: not in the mirror
     html: bool
-    indeg: int  # pages linking the target
+    indeg: int  # link pages linking the target
 
     def navigation(self) -> bool:
         """A link back up the site, not to a chapter: by its label, or to a hub page."""
@@ -197,7 +199,8 @@ def _link_pages(db: sqlite3.Connection) -> None:
     db.execute(
         """UPDATE link_pages SET
              indeg = (SELECT count(DISTINCT l.src) FROM links l
-                      WHERE l.target = link_pages.key AND l.src != link_pages.key),
+                      WHERE l.target = link_pages.key AND l.src != link_pages.key
+                        AND l.src IN (SELECT key FROM link_pages)),
              stories = (SELECT count(DISTINCT s.target) FROM story_links s
                         WHERE s.src = link_pages.key)"""
     )
@@ -205,20 +208,21 @@ def _link_pages(db: sqlite3.Connection) -> None:
 
 def _children(db: sqlite3.Connection) -> set[str]:
     """Link pages that link a child page: a link page with stories, linked from no more
-    pages than the page itself."""
+    link pages than the page itself, by a link that is no way back up (``Home``)."""
     rows = db.execute(
-        """SELECT DISTINCT p.key FROM link_pages p JOIN links l ON l.src = p.key
+        """SELECT p.key, l.label FROM link_pages p JOIN links l ON l.src = p.key
            JOIN link_pages q ON q.key = l.target
            WHERE q.key != p.key AND q.stories > 0 AND q.indeg <= p.indeg"""
     )
-    return {str(k) for (k,) in rows}
+    return {str(k) for k, label in rows if not _NAVIGATION_LABEL.search(label or "")}
 
 
 def _entries(db: sqlite3.Connection) -> Iterator[tuple[str, list[Entry]]]:
     """Each link page with its story links in order (one page in memory at a time)."""
     rows = db.execute(
         """SELECT s.src, s.pos, s.target, s.label, s.authors, s.role, s.html,
-                  (SELECT count(DISTINCT l.src) FROM links l WHERE l.target = s.target)
+                  (SELECT count(DISTINCT l.src) FROM links l WHERE l.target = s.target
+                     AND l.src IN (SELECT key FROM link_pages))
            FROM story_links s JOIN link_pages p ON p.key = s.src ORDER BY s.src, s.pos"""
     )
     for src, group in itertools.groupby(rows, key=lambda r: str(r[0])):
@@ -279,11 +283,14 @@ def _claim(db: sqlite3.Connection, page: str, entries: list[Entry]) -> None:
     part = 0
     first = None
     for n, e in enumerate(entries, start=1):
-        claimed = e.role == STORY and db.execute(
-            "UPDATE files SET grp = ?, part = ?, total = NULL WHERE key = ? "
-            "AND grp NOT LIKE 'efiction:%' AND grp NOT LIKE 'page:%'",
-            (grp, part + 1, e.target),
-        ).rowcount
+        claimed = (
+            e.role == STORY
+            and db.execute(
+                "UPDATE files SET grp = ?, part = ?, total = NULL WHERE key = ? "
+                "AND grp NOT LIKE 'efiction:%' AND grp NOT LIKE 'page:%'",
+                (grp, part + 1, e.target),
+            ).rowcount
+        )
         if claimed:
             part += 1
             first = first or e.target
