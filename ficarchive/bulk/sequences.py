@@ -121,21 +121,16 @@ def plan_sequences(db: sqlite3.Connection) -> None:
     db.execute("CREATE TEMP TABLE seq (key TEXT, sequence TEXT, n INTEGER, letter TEXT)")
     alone = db.execute("SELECT key FROM files WHERE grp = key AND is_index = 0")
     while batch := [str(k) for (k,) in alone.fetchmany(1000)]:  # never the whole list
-        found = [(k, s) for k in batch if (s := numbered(k)) is not None]
-        db.executemany(
-            "INSERT INTO seq VALUES (?, ?, ?, ?)",
-            [(k, s.sequence, s.n, s.letter) for k, s in found],
-        )
-        db.executemany(
-            "INSERT INTO seq SELECT ?, ?, -1, '' WHERE NOT EXISTS "
-            "(SELECT 1 FROM seq WHERE key = ?)",
-            [(k, unnumbered(k), k) for k in batch if numbered(k) is None],
-        )
+        rows = []
+        for key in batch:
+            found = numbered(key)
+            rows.append((key, found.sequence, found.n, found.letter) if found else
+                        (key, unnumbered(key), -1, ""))  # fmt: skip
+        db.executemany("INSERT INTO seq VALUES (?, ?, ?, ?)", rows)
     db.execute("CREATE INDEX temp.seq_sequence ON seq (sequence)")
-    db.execute(
+    db.execute(  # a sequence has a numbered file and one more (``story.txt`` may head it)
         "DELETE FROM seq WHERE sequence NOT IN "
-        "(SELECT sequence FROM seq WHERE n >= 0 GROUP BY sequence HAVING count(*) >= 1)"
-        " OR sequence IN (SELECT sequence FROM seq GROUP BY sequence HAVING count(*) < 2)"
+        "(SELECT sequence FROM seq GROUP BY sequence HAVING count(*) >= 2 AND max(n) >= 0)"
     )
     members = db.execute(
         """SELECT s.sequence, s.key, s.n, (SELECT h.title FROM hints h WHERE h.target = s.key
@@ -266,8 +261,12 @@ def continues(before: Work, after: Work) -> Verdict:
 
 
 def story_title(work: Work) -> Work:
-    """A work joined from numbered files titled without its first part's mark
-    (``Hotline! (1)``: ``Hotline!``); the first file's title is kept in a diagnostic."""
+    """A work joined from numbered files titled without its first part's mark; the first
+    file's title is kept in a diagnostic.
+
+    >>> story_title(Work(title="Nigel the Hedgehog, part one")).title
+    'Nigel the Hedgehog'
+    """
     if not work.title:
         return work
     title = _MARK.sub(" ", work.title)
