@@ -128,6 +128,8 @@ def test_a_missing_source_is_one_clear_error(tmp_path: Path) -> None:
         ("dispatch2.html", b"", "dispatch2.html", 1),  # 'ch' inside a word is not a chapter
         ("post.17", b"From: a@b.invalid\nSubject: Re: Snow [2/7]\n\nText", "usenet:", 2),
         ("post.18", b"Subject: Snow, part 3 of 7\n\nText", "usenet:", 3),
+        ("post.19", b"Subject: Snow (2a/7)\n\nText", "usenet:", 2),  # half of a long post
+        ("post.20", b"Subject: Snow - Part 4/7\n\nText", "usenet:", 4),
         ("plain.txt", b"Subject: nothing in parts\n\nText", "plain.txt", 1),
     ],
 )
@@ -148,9 +150,9 @@ def test_a_story_list_gives_titles_and_authors() -> None:
     head = (SITE / "index.html").read_bytes()
     page = read_page("index.html", head)
     assert page.index
-    hints = {h.target: (h.title, h.author) for h in page.hints}
-    assert hints["lantern.html"] == ("The Lantern Keeper", "Mara Finch")
-    assert hints["efiction/viewstory.php?sid=7&chapter=1"] == ("Seven Bridges", "Tom Reed")
+    hints = {link.target: (link.label, link.authors) for link in page.links}
+    assert hints["lantern.html"] == ("The Lantern Keeper", ("Mara Finch",))
+    assert hints["efiction/viewstory.php?sid=7&chapter=1"] == ("Seven Bridges", ("Tom Reed",))
 
 
 def _plan(tmp_path: Path, files: dict[str, str]) -> list[Any]:
@@ -262,7 +264,7 @@ def test_story_list_fills_titles_and_authors(rescued: dict[str, Any]) -> None:
 def test_report_names_failures_and_story_lists(rescued: dict[str, Any]) -> None:
     rows = {(r["file"], r["kind"]) for r in rescued["report"].to_pylist()}
     assert ("broken.bin", "failed") in rows
-    assert ("index.html", "index") in rows
+    assert ("index.html", "site-page") in rows
     csv_text = (rescued["out"] / "report.csv").read_text()
     assert csv_text.startswith("file,reason,kind,group\n") and "broken.bin" in csv_text
 
@@ -430,8 +432,8 @@ def test_workers_dying_as_they_start_stop_the_run(tmp_path: Path) -> None:
 
     site = tmp_path / "site"
     site.mkdir()
-    for n in range(7):
-        (site / f"crash{n}.txt").write_text("a story\n")
+    for tree in ("alder", "birch", "cedar", "elm", "fir", "oak", "yew"):  # not in sequence
+        (site / f"crash-{tree}.txt").write_text("a story\n")
     with pytest.raises(WorkersDying, match="keep dying before they finish a story"):
         bulk_rescue(FaultySource(str(site)), str(tmp_path / "out"), jobs=1)
 
@@ -444,7 +446,7 @@ def test_cli_bulk_rescue_and_load(tmp_path: Path, run_cli: Any) -> None:
     result = run_cli("bulk", "rescue", SITE, "--out", out, "--jobs", "2", "--quiet")
     assert result.exit_code == 0, result.output
     assert "16 files: 6 works in " in result.stdout
-    assert "report: failed 1, index 1, missing-part 2 (see " in result.stdout
+    assert "report: failed 1, missing-part 2, site-page 1 (see " in result.stdout
     archive = tmp_path / "archive.sqlite"
     result = run_cli("bulk", "load", out, "--archive", archive, "-q")
     assert result.exit_code == 0, result.output
@@ -459,7 +461,7 @@ def test_cli_bulk_rescue_and_load(tmp_path: Path, run_cli: Any) -> None:
         "source 16 files, 7 stories",
         "done 7 stories (100 %), 0 to go",
         f"output 6 works in {len(list((out / 'works').glob('part-*.parquet')))} parts",
-        "report 4 rows: failed 1, index 1, missing-part 2",
+        "report 4 rows: failed 1, missing-part 2, site-page 1",
         f"loaded 6 works into {archive}",
     ]
     result = run_cli("bulk", "status", tmp_path / "elsewhere")

@@ -3,10 +3,11 @@
 ::
 
     source (folder, zip, tar, fsspec URL)
-      └─ plan: files grouped into stories (joining.py; eFiction dumps: efiction.py,
+      └─ plan: files grouped into stories (joining.py; a site's own pages: links.py,
+         │     site.py; names in sequence: sequences.py; eFiction dumps: efiction.py,
          │     sqldump.py), in SQLite (plan.py)
            └─ engine: local processes (local.py) or Dask partitions (dask.py)
-                └─ run_task on each group (unit.py): rescue, join, hints
+                └─ run_task on each group (unit.py): rescue, join, the site's word
                      └─ Parquet parts + report, written then renamed (output.py)
 
 `bulk_rescue(source, out)` runs it all and resumes an interrupted run; `load` puts

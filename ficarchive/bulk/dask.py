@@ -77,8 +77,7 @@ def rescue_partition(
                 pool.shutdown(wait=False)
                 pool = ThreadPoolExecutor(1)
                 hung = True
-            if outcome.work is not None:
-                works.append(outcome.work)
+            works.extend(outcome.works)
             report.extend(outcome.report)
     finally:
         pool.shutdown(wait=False)

@@ -7,10 +7,12 @@ found from, in order:
 - the name: ``viewstory.php?sid=12&chapter=3`` (eFiction; ``@`` for ``?`` as wget saves
   it on some systems), ``story_ch2.html``, ``story-chapter-2.htm``, ``part2.txt``;
 - a Usenet or mailing-list ``Subject:`` with ``(2/7)``, ``[2/7]`` or ``Part 2 of 7``;
-- next/previous links (``<a href="b.html">Next</a>``), joined into chains by the planner.
+- next/previous links (``<a href="b.html">Next</a>``), joined into chains by the planner;
+- the site's own pages: every HTML page's links are kept (`Page.links`, read by
+  `links.read_links`) and read together by `site.read_site`, which finds the pages
+  that list stories and the pages that list one story's chapters in order.
 
-Story-list and author-index pages (many local links, little prose) are not stories;
-their links give titles and authors to the works they point to (`Page.hints`).
+Pages that are mostly links (story lists, navigation) and error pages are not stories.
 
 After each part is rescued, `join_works` makes one Work with the chapters in order; a
 part that is missing is named in the Work's diagnostics (kind ``missing-part``), never
@@ -24,9 +26,10 @@ import html
 import posixpath
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from urllib.parse import parse_qsl, unquote
+from dataclasses import dataclass, replace
+from urllib.parse import parse_qsl
 
+from ficarchive.bulk.links import Link, PageFacts, looks_like_html, read_links
 from ficarchive.work import Diagnostic, Repair, Source, Work
 
 # An index page has at least this many links to other local pages...
@@ -45,38 +48,24 @@ _CHAPTER_NAME = re.compile(
 _SUBJECT = re.compile(r"^Subject:[ \t]*(?P<subject>.+)$", re.M | re.I)
 _FROM = re.compile(r"^From:[ \t]*(?P<sender>.+)$", re.M | re.I)
 _PART_MARK = re.compile(
-    r"[\(\[]\s*(?:part\s*)?(?P<n>\d{1,3})\s*(?:/|of)\s*(?P<total>\d{1,3})\s*[\)\]]"
-    r"|\bpart\s+(?P<n2>\d{1,3})\s+\(?of\s+(?P<total2>\d{1,3})\b",
+    r"[\(\[]\s*(?:part\s*)?(?P<n>\d{1,3})[a-z]?\s*(?:/|of)\s*(?P<total>\d{1,3})\s*[\)\]]"
+    r"|\bpart\s+(?P<n2>\d{1,3})[a-z]?\s*(?:\(?of\s+|/\s*)(?P<total2>\d{1,3})\b",
     re.I,
-)
+)  # (2/7), [2/7], (2a/7): a post split in two; Part 2 of 7, Part 2/7
 _REPLY = re.compile(r"^\s*(?:re|fwd?|aw)\s*:\s*", re.I)
-_ANCHOR = re.compile(r"<a\s[^>]*?href\s*=\s*[\"']?([^\"'\s>]+)[^>]*>(.*?)</a\s*>", re.I | re.S)
-_TAG = re.compile(r"<[^>]*>")
 _NEXT = re.compile(r"^\W*(?:next|continued|continue|forward|on to part)\b|^\W*(?:>>|»|→)\W*$", re.I)
 _PREV = re.compile(r"^\W*(?:prev|previous|last part|earlier)\b|^\W*(?:<<|«|←)\W*$", re.I)
-_CHAPTER_WORDS = re.compile(r"^\W*(?:chapter|part|ch\.?|prologue|epilogue|next|prev)\b", re.I)
-_BY_AFTER = re.compile(r"^\s*(?:<[^>]+>\s*)*(?:,\s*)?by\s+(?:<a[^>]*>)?\s*([^<\n,(]{2,60})", re.I)
-_PAGE_AUTHOR = re.compile(
-    r"(?i:stories|fiction|fics?|fanfic|works|writings)\s+(?i:by|of)\s+([A-Z][^<\n|:]{1,50})"
-    r"|([A-Z][^<\n|:]{1,40})['’]s\s+(?i:stories|fiction|fics?|fanfic|works)",
-)
-_SKIP_LINK = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|#|//)", re.I)
-
-
-@dataclass(frozen=True)
-class Hint:
-    """A title and author an index page gives the page at `target`."""
-
-    target: str
-    title: str | None
-    author: str | None
+# Images by their first bytes (a counter or banner saved under a script's name).
+_IMAGE_MAGIC = (b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
 
 
 # What a file of the source is. Only stories are rescued: a story list's links give
-# titles and authors (`Hint`), a database dump gives stories their chapters and metadata
-# (efiction.py), and site furniture (images, stylesheets, scripts, fonts, media) is
-# skipped by its name, each reported (kind ``skipped``) rather than failed.
+# titles and authors (site.py), a database dump gives stories their chapters and metadata
+# (efiction.py), site furniture (images, stylesheets, scripts, fonts, media) is skipped
+# by its name or its first bytes, and an error page saved in place of a page is a site
+# page; each is reported rather than failed. The site pass turns more pages into `SITE`.
 STORY, INDEX, DATABASE, FURNITURE = "story", "index", "database", "furniture"  # `Page.role`
+ERROR, SITE = "error", "site"
 _FURNITURE = re.compile(
     r"\.(?P<ext>gif|jpe?g|jpe|png|bmp|ico|svg|webp|tiff?|css|js|woff2?|ttf|otf|eot"
     r"|mp3|wav|midi?|ogg|mp4|m4a|avi|mov|wmv|swf|flv)$",
@@ -102,6 +91,15 @@ def furniture(key: str) -> str | None:
     return _FURNITURE_KIND.get(ext) or ("a sound or video file" if ext in _MEDIA else "an image")
 
 
+def is_page_name(key: str) -> bool:
+    """Whether a file's name says it is an HTML page or furniture, not a story in text.
+
+    >>> is_page_name("x-story.html"), is_page_name("pic/a.gif"), is_page_name("x/a01.txt")
+    (True, True, False)
+    """
+    return bool(_HTML_NAME.search(key)) or furniture(key) is not None
+
+
 @dataclass(frozen=True)
 class Page:
     """What the planning pass learns of one file from its name and head."""
@@ -114,27 +112,47 @@ class Page:
     prev: str | None = None
     first: str | None = None  # the likely part 1 (``story.html`` beside ``story_ch2.html``)
     role: str = STORY
-    hints: tuple[Hint, ...] = ()
+    html: bool = False
+    facts: PageFacts | None = None  # an HTML page's title, links and by-line
+    note: str | None = None  # what the file is, for the report (``an image``)
 
     @property
     def index(self) -> bool:
         return self.role == INDEX
 
+    @property
+    def links(self) -> tuple[Link, ...]:
+        return self.facts.links if self.facts else ()
+
 
 def read_page(key: str, head: bytes) -> Page:
     """The group and part of the file `key`, from its name and first bytes."""
-    if furniture(key) is not None:
-        return Page(key, key, role=FURNITURE)
-    by_name = _from_name(key)
-    if by_name is not None:
-        return by_name
+    what = furniture(key) or ("an image" if head.startswith(_IMAGE_MAGIC) else None)
+    if what is not None:
+        return Page(key, key, role=FURNITURE, note=what)
     text = head.decode("latin-1")
-    if _HTML_NAME.search(key) or "<a " in text[:20000].lower():
-        page = _from_links(key, text)
-        if page is not None:
-            return page
-    by_subject = _from_subject(key, text)
-    return by_subject if by_subject is not None else Page(key, key)
+    is_html = bool(_HTML_NAME.search(key)) or looks_like_html(text)
+    has_links = is_html or "<a " in text[:20000].lower()
+    facts = read_links(key, page_text(head)) if has_links else None
+    if facts is not None and is_html and facts.error:
+        return Page(key, key, role=ERROR, html=True, facts=facts, note=facts.error)
+    page = _from_name(key) or _from_links(key, facts) or _from_subject(key, text)
+    return replace(page or Page(key, key), html=is_html, facts=facts)
+
+
+def page_text(head: bytes) -> str:
+    """A page's bytes as text for its titles and labels: UTF-8 when they are (a head cut
+    inside a character still is), else Windows-1252, as old pages were written.
+
+    >>> page_text("Hoggish’s".encode()), page_text("Hoggish’s".encode("cp1252"))
+    ('Hoggish’s', 'Hoggish’s')
+    """
+    try:
+        return head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 3 and exc.reason == "unexpected end of data":
+            return head[: exc.start].decode("utf-8")
+    return head.decode("cp1252", errors="replace")
 
 
 def _from_name(key: str) -> Page | None:
@@ -190,48 +208,20 @@ def parts_within(text: str) -> set[int]:
     return found
 
 
-def _resolve(key: str, href: str) -> str | None:
-    href = html.unescape(href).split("#", 1)[0]
-    if not href or _SKIP_LINK.match(href):
+def _from_links(key: str, facts: PageFacts | None) -> Page | None:
+    """A page that is mostly links (an index), or one with Next/Previous links."""
+    if facts is None:
         return None
-    target = posixpath.normpath(posixpath.join(posixpath.dirname(key), unquote(href)))
-    return None if target.startswith("..") else target.lstrip("/")
-
-
-def _from_links(key: str, text: str) -> Page | None:
-    nxt = prev = None
-    local: list[tuple[str, str, int]] = []
-    link_chars = 0
-    for match in _ANCHOR.finditer(text):
-        label = " ".join(html.unescape(_TAG.sub(" ", match[2])).split())
-        target = _resolve(key, match[1])
-        if target is None or target == key:
-            continue
-        link_chars += len(label)
-        local.append((target, label, match.end()))
-        if nxt is None and _NEXT.search(label):
-            nxt = target
-        elif prev is None and _PREV.search(label):
-            prev = target
-    visible = len(" ".join(html.unescape(_TAG.sub(" ", text)).split()))
-    if len(local) >= INDEX_MIN_LINKS and link_chars >= INDEX_LINK_SHARE * max(visible, 1):
-        return Page(key, key, role=INDEX, hints=_hints(text, local))
+    local = facts.links
+    if len(local) >= INDEX_MIN_LINKS and facts.link_chars >= INDEX_LINK_SHARE * max(
+        facts.visible, 1
+    ):
+        return Page(key, key, role=INDEX)
+    nxt = next((link.target for link in local if _NEXT.search(link.label)), None)
+    prev = next((link.target for link in local if _PREV.search(link.label)), None)
     if nxt is None and prev is None:
         return None
-    return Page(key, key, next=nxt, prev=prev)
-
-
-def _hints(text: str, links: list[tuple[str, str, int]]) -> tuple[Hint, ...]:
-    found = _PAGE_AUTHOR.search(_TAG.sub(" ", text[:20000]))
-    page_author = (found[1] or found[2]).strip() if found else None
-    hints = []
-    for target, label, end in links:
-        if not label or _CHAPTER_WORDS.match(label) or len(label) > 120:
-            continue
-        by = _BY_AFTER.match(text[end : end + 200])
-        author = " ".join(html.unescape(by[1]).split()) if by else page_author
-        hints.append(Hint(target, label, author or None))
-    return tuple(hints)
+    return Page(key, key, next=nxt, prev=None if prev == nxt else prev)
 
 
 # -- joining the rescued parts ---------------------------------------------------------------
@@ -288,18 +278,43 @@ def _sum_repairs(repairs: list[Repair]) -> tuple[Repair, ...]:
     return tuple(Repair(k, b, a, n) for (k, b, a), n in counts.items())
 
 
-def apply_hints(work: Work, title: str | None, authors: Sequence[str]) -> Work:
-    """Fill a missing title or author from an index page; a disagreement is only noted."""
+def apply_hints(
+    work: Work, title: str | None, authors: Sequence[str], via: str | None = None
+) -> Work:
+    """Fill a missing title or author from the site's listing page `via`; a
+    disagreement is only noted."""
+    page = f"the site's listing {via}" if via else "a story-list page"
     changes: dict[str, object] = {}
     notes: list[Diagnostic] = []
     if title and not work.title:
         changes["title"] = title
-        notes.append(Diagnostic("guess", "title taken from a story-list page", title))
+        notes.append(Diagnostic("guess", f"title taken from {page}", title))
     elif title and work.title and title.casefold() != work.title.casefold():
-        notes.append(Diagnostic("index-title", "a story-list page names it differently", title))
+        notes.append(Diagnostic("index-title", f"{page} names it differently", title))
     if authors and not work.authors:
         changes["authors"] = tuple(authors)
-        notes.append(Diagnostic("guess", "author taken from a story-list page", authors[0]))
+        notes.append(Diagnostic("guess", f"author taken from {page}", ", ".join(authors)))
     if not changes and not notes:
+        return work
+    return work.evolve(**changes, diagnostics=(*work.diagnostics, *notes))
+
+
+def apply_site(work: Work, title: str | None, authors: Sequence[str], via: str) -> Work:
+    """The title and authors the site gives a story it lists on a page of its own (its
+    chapters, in order): the site's record of the story, as an eFiction database is,
+    so it wins over the first file's header (often a chapter's); what the file said is
+    kept in the diagnostic (kind ``site``)."""
+    changes: dict[str, object] = {}
+    notes: list[Diagnostic] = []
+    if title and title != work.title:
+        changes["title"] = title
+        said = f"; the first file says “{work.title}”" if work.title else ""
+        notes.append(Diagnostic("site", f"title from the site's listing of {via}{said}", title))
+    if authors and tuple(authors) != work.authors:
+        changes["authors"] = tuple(authors)
+        said = f"; the first file says {', '.join(work.authors)}" if work.authors else ""
+        names = ", ".join(authors)
+        notes.append(Diagnostic("site", f"authors from the site's listing of {via}{said}", names))
+    if not changes:
         return work
     return work.evolve(**changes, diagnostics=(*work.diagnostics, *notes))

@@ -70,7 +70,8 @@ class OutputUnwritable(FicarchiveError):
 
 # Report kinds.
 FAILED, TIMEOUT, CRASHED, MISSING = "failed", "timeout", "crashed", "missing-part"
-INDEX, SKIPPED = "index", "skipped"  # a story list or database dump; site furniture
+INDEX, SKIPPED = "index", "skipped"  # a database dump; site furniture
+SITE_PAGE = "site-page"  # the site's own pages: story lists, chapter lists, 404s, the rest
 
 
 def work_row(

@@ -70,8 +70,7 @@ class PartWriter:
     def add(self, outcome: Outcome) -> Written | None:
         """Hold `outcome`; write a part when the limits say so, and return it."""
         self.groups.append(outcome.group)
-        if outcome.work is not None:
-            work = outcome.work
+        for work in outcome.works:
             self.works.append(work)
             self.bytes += len(work["work_json"]) + sum(map(len, work["originals"]))
         self.report.extend(outcome.report)

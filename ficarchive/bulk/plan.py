@@ -26,21 +26,26 @@ import time
 import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
-from ficarchive.bulk import efiction
+from ficarchive.bulk import efiction, sequences, site
 from ficarchive.bulk.joining import (
     DATABASE,
+    ERROR,
     FURNITURE,
+    INDEX,
+    SITE,
     STORY,
     Page,
-    furniture,
+    is_page_name,
     parts_within,
     read_page,
 )
-from ficarchive.bulk.output import FAILED, INDEX, SKIPPED
+from ficarchive.bulk.links import looks_like_html
+from ficarchive.bulk.output import FAILED, SITE_PAGE, SKIPPED
+from ficarchive.bulk.output import INDEX as INDEX_KIND
 from ficarchive.bulk.sources import HEAD_BYTES, Entry, Source
 from ficarchive.bulk.sqldump import DumpError
 from ficarchive.errors import FicarchiveError
@@ -53,16 +58,24 @@ MAX_CHAIN = 5000
 LOCK_TRIES = 5
 # Heads read at once from a remote source (object stores answer slowly but in parallel).
 REMOTE_READERS = 16
+# An HTML page up to this size is read whole in the planning pass (a listing of a
+# thousand stories is a few hundred KB; a story's page past its head has no links the
+# site's structure needs, only Next/Previous, read from the head).
+PAGE_BYTES = 4 * 2**20
+# The plan's layout: a plan written by another version cannot be resumed.
+PLAN_VERSION = "2"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT);
 CREATE TABLE IF NOT EXISTS files (
     seq INTEGER PRIMARY KEY, key TEXT UNIQUE, size INTEGER, grp TEXT, part INTEGER,
-    total INTEGER, next TEXT, prev TEXT, first TEXT, is_index INTEGER);
+    total INTEGER, next TEXT, prev TEXT, first TEXT, is_index INTEGER, html INTEGER,
+    title TEXT, byline TEXT, note TEXT);
 CREATE INDEX IF NOT EXISTS files_grp ON files (grp, part);
 CREATE INDEX IF NOT EXISTS files_first ON files (first);
 CREATE INDEX IF NOT EXISTS files_next ON files (next);
-CREATE TABLE IF NOT EXISTS hints (target TEXT, title TEXT, author TEXT);
+CREATE TABLE IF NOT EXISTS hints (target TEXT, title TEXT, authors TEXT, rank INTEGER,
+    via TEXT, weight INTEGER);
 CREATE INDEX IF NOT EXISTS hints_target ON hints (target);
 CREATE TABLE IF NOT EXISTS groups (gid INTEGER PRIMARY KEY, grp TEXT UNIQUE, missing TEXT);
 CREATE TABLE IF NOT EXISTS parts (name TEXT PRIMARY KEY);
@@ -70,9 +83,11 @@ CREATE TABLE IF NOT EXISTS done (grp TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS loaded (archive TEXT, key TEXT, PRIMARY KEY (archive, key));
 CREATE TABLE IF NOT EXISTS planned (file TEXT, reason TEXT, kind TEXT);
 """
-# `files.is_index`: what a file is (`joining.STORY`, ...), by its place in `_ROLES`.
-_ROLES = (STORY, INDEX, DATABASE, FURNITURE)  # a story list's role is its report kind
-_STORY, _INDEX, _DATABASE, _FURNITURE = range(len(_ROLES))
+# `files.is_index`: what a file is (`joining.STORY`, ...), by its place in `_ROLES`
+# (site.py numbers them the same way).
+_ROLES = (STORY, INDEX, DATABASE, FURNITURE, ERROR, SITE)
+_STORY, _INDEX, _DATABASE, _FURNITURE, _ERROR, _SITE = range(len(_ROLES))
+assert (_STORY, _INDEX, _ERROR, _SITE) == (site.STORY, site.INDEX, site.ERROR, site.SITE)
 
 
 @dataclass(frozen=True)
@@ -85,6 +100,9 @@ class Task:
     missing: tuple[str, ...] = ()
     title: str | None = None
     authors: tuple[str, ...] = ()
+    hinted_by: str | None = None  # the site's page that gave `title` and `authors`
+    site_story: bool = False  # hinted by the site's own page for this story (its chapters)
+    chapter_titles: tuple[str | None, ...] = ()  # that page's label of each of `keys`
     # the bytes of each key the worker cannot read from the source (None: read it there)
     data: tuple[bytes | None, ...] | None = None
     record: dict[str, Any] | None = None  # what a site's database says of the story
@@ -127,11 +145,19 @@ def _chunks(entries: Iterator[Entry], size: int) -> Iterator[list[Entry]]:
         yield chunk
 
 
+def _head(source: Source, entry: Entry) -> bytes:
+    """The first `HEAD_BYTES` of a file; the whole of an HTML page up to `PAGE_BYTES`."""
+    head = source.head(entry.key, HEAD_BYTES)
+    if HEAD_BYTES < entry.size <= PAGE_BYTES and looks_like_html(head[:2048].decode("latin-1")):
+        head = source.head(entry.key, entry.size)
+    return head
+
+
 def _pages(
     source: Source, chunk: list[Entry], threads: ThreadPoolExecutor | None
 ) -> list[tuple[Page, int]]:
     def page(entry: Entry) -> tuple[Page, int]:
-        head = source.head(entry.key, HEAD_BYTES)
+        head = _head(source, entry)
         if efiction.is_dump(entry.key, head):
             return Page(entry.key, entry.key, role=DATABASE), entry.size
         return read_page(entry.key, head), entry.size
@@ -149,7 +175,20 @@ class Plan:
         self.db = sqlite3.connect(path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(_SCHEMA)
+        self.db.executescript(_SCHEMA + site.SCHEMA)
+        self._check_version()
+
+    def _check_version(self) -> None:
+        version = self.get("version")
+        if version is None and self.get("source") is None:
+            self.put("version", PLAN_VERSION)
+        elif version != PLAN_VERSION:
+            where = self.path.parent.parent
+            self.close()
+            raise PlanInUse(
+                f"{where}: holds a bulk run planned by another version of ficarchive; "
+                "give --out a new folder (or delete this one) and run again"
+            )
 
     def close(self) -> None:
         self.db.close()
@@ -174,6 +213,7 @@ class Plan:
             "DELETE FROM files; DELETE FROM hints; DELETE FROM groups; DELETE FROM planned;"
         )
         efiction.clear(self.db)  # what an interrupted planning pass read of a dump
+        site.clear(self.db)
         threads = ThreadPoolExecutor(REMOTE_READERS) if source.remote else None
         try:
             entries = source.entries()
@@ -185,8 +225,12 @@ class Plan:
             if threads is not None:
                 threads.shutdown()
         self._databases(source)
+        site.read_site(self.db, is_page_name)
         self._first_parts()
         self._chains()
+        self.db.execute("BEGIN")
+        sequences.plan_sequences(self.db)
+        self.db.execute("COMMIT")
         count = self._groups(source)
         self.put("planned", "1")
         return count
@@ -194,16 +238,22 @@ class Plan:
     def _insert(self, pages: list[tuple[Page, int]]) -> None:
         self.db.execute("BEGIN")
         self.db.executemany(
-            "INSERT INTO files (key, size, grp, part, total, next, prev, first, is_index) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO files (key, size, grp, part, total, next, prev, first, is_index, "
+            "html, title, byline, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (p.key, size, p.group, p.part, p.total, p.next, p.prev, p.first, _kind(p))
+                (p.key, size, p.group, p.part, p.total, p.next, p.prev, p.first, _kind(p),
+                 int(p.html), p.facts.title if p.facts else None,
+                 "\n".join(p.facts.byline) if p.facts else None, p.note)
                 for p, size in pages
             ],
-        )
+        )  # fmt: skip
         self.db.executemany(
-            "INSERT INTO hints VALUES (?, ?, ?)",
-            [(h.target, h.title, h.author) for p, _ in pages for h in p.hints],
+            "INSERT INTO links VALUES (?, ?, ?, ?, ?)",
+            [
+                (p.key, n, link.target, link.label, "\n".join(link.authors))
+                for p, _ in pages
+                for n, link in enumerate(p.links)
+            ],
         )
         self.db.execute("COMMIT")
 
@@ -233,7 +283,7 @@ class Plan:
             left = f" (the tables of another install, {others}*, were left out)" if others else ""
             self._note(key, f"{key}: an eFiction database dump (stories: {found.stories}, "
                        f"chapters: {found.chapters}); it gave chapter files their order, "
-                       f"titles and authors{left}", INDEX)  # fmt: skip
+                       f"titles and authors{left}", INDEX_KIND)  # fmt: skip
         efiction.assign(self.db, loaded)
         for key, reason, kind in efiction.absent_stories(self.db, loaded):
             self._note(key, reason, kind)
@@ -242,18 +292,25 @@ class Plan:
         self.db.execute("INSERT INTO planned VALUES (?, ?, ?)", (key, reason, kind))
 
     def planning_report(self) -> Iterator[tuple[str, str, str]]:
-        """(file, reason, kind) of what the planning pass found not to rescue: story
-        lists, site furniture, database dumps, and stories a database lists that the
-        source lacks."""
-        for key, role in self.db.execute(
-            "SELECT key, is_index FROM files WHERE is_index IN (?, ?) ORDER BY seq",
-            (_INDEX, _FURNITURE),
+        """(file, reason, kind) of what the planning pass found not to rescue: the site's
+        own pages (story lists, a story's page of chapters, error pages, the rest),
+        site furniture, database dumps, and stories a database lists that the source
+        lacks."""
+        for key, role, note, reason in self.db.execute(
+            "SELECT f.key, f.is_index, f.note, r.reason FROM files f "
+            "LEFT JOIN page_roles r ON r.key = f.key WHERE f.is_index IN (?, ?, ?) "
+            "ORDER BY f.seq",
+            (_FURNITURE, _ERROR, _SITE),
         ):
-            if role == _INDEX:
-                yield str(key), f"{key}: a story list; its links gave titles and authors", INDEX
-            else:
-                what = furniture(str(key)) or "site furniture"
+            if role == _FURNITURE:
+                what = note or "site furniture"
                 yield str(key), f"{key}: {what} (site furniture), not a story", SKIPPED
+            elif role == _ERROR:
+                what = f"an error page (“{note}”) saved in place of a page"
+                yield str(key), f"{key}: {what}, not a story", SITE_PAGE
+            else:
+                what = reason or "a page of the site"
+                yield str(key), f"{key}: {what}, not a story", SITE_PAGE
         for key, reason, kind in self.db.execute("SELECT file, reason, kind FROM planned"):
             yield str(key), str(reason), str(kind)
 
@@ -311,6 +368,10 @@ class Plan:
     def _missing(self, grp: str, parts: str, total: int | None, source: Source) -> list[str]:
         if grp.startswith(efiction.GROUP_PREFIX):
             return efiction.missing(self.db, grp)
+        if grp.startswith(site.GROUP_PREFIX):
+            page = grp.removeprefix(site.GROUP_PREFIX)
+            lost = self.db.execute("SELECT what FROM site_missing WHERE grp = ? ORDER BY n", (grp,))
+            return [f"{what} of the story listed on {page}" for (what,) in lost]
         numbers = {int(p) for p in str(parts).split(",")}
         if grp.startswith("usenet:") and len(numbers) < (total or 0):
             numbers |= self._parts_within(grp, source)
@@ -375,16 +436,28 @@ class Plan:
             )
         )
         hint = self.db.execute(
-            "SELECT title, author FROM hints WHERE target = ? LIMIT 1", (keys[0],)
+            "SELECT title, authors, via, rank FROM hints WHERE target = ? "
+            "ORDER BY rank, weight DESC, rowid LIMIT 1",
+            (keys[0],),
         ).fetchone()
-        title, author = (hint[0], hint[1]) if hint else (None, None)
+        title, authors, via, rank = hint if hint else (None, "", None, None)
+        names = tuple(a for a in (authors or "").split("\n") if a)
+        labels: tuple[str | None, ...] = ()
+        if grp.startswith(site.GROUP_PREFIX):
+            found = dict(self.db.execute(
+                "SELECT target, label FROM links WHERE src = ? ORDER BY pos DESC",
+                (grp.removeprefix(site.GROUP_PREFIX),),
+            ).fetchall())  # fmt: skip
+            labels = tuple(found.get(k) or None for k in keys)
+        base = Task(gid, grp, keys, missing, title, names, via, rank == 0, labels)
         if not grp.startswith(efiction.GROUP_PREFIX):
-            return Task(gid, grp, keys, missing, title, (author,) if author else ())
+            return base
         data = tuple(efiction.stored_text(self.db, k) for k in keys)
-        return Task(
-            gid, grp, keys, missing, title, (author,) if author else (),
-            data if any(d is not None for d in data) else None, efiction.record(self.db, grp),
-        )  # fmt: skip
+        return replace(
+            base,
+            data=data if any(d is not None for d in data) else None,
+            record=efiction.record(self.db, grp),
+        )
 
     # -- progress ------------------------------------------------------------------------
     def committed_parts(self) -> set[str]:
