@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import pytest
 import uvicorn
 
 from ficarchive.archive import Archive, SQLiteArchive
@@ -16,6 +19,8 @@ from ficarchive.web import create_app
 from ficarchive.work import Chapter, Credit, Epigraph, Notes, Section, Work
 
 GOLDEN = Path(__file__).parent / "golden"
+POSTGRES = os.environ.get("FICARCHIVE_TEST_POSTGRES")
+BACKENDS = ("sqlite", "postgres")
 OUT = Path(__file__).parent / "out"
 
 # A paragraph long enough that the first scene break is below the fold.
@@ -78,15 +83,34 @@ def hostile() -> Work:
     )
 
 
-def build_archive(path: Path) -> dict[str, int]:
-    """An archive with the known story, the hostile one and a few golden stories."""
-    archive = Archive.open(path)
+def fill_archive(archive: Any) -> dict[str, int]:
+    """Put the known story, the hostile one and a few golden stories in `archive`
+    (any backend); their ids by name."""
     ids = {
         "story": archive.add_work(story()).id,
         "hostile": archive.add_work(hostile()).id,
     }
     for name in ("livejournal_post.html", "usenet_post.txt", "chapters_and_end_notes.txt"):
         ids[name] = archive.add((GOLDEN / name).read_bytes(), name).id
+    return ids
+
+
+def open_test_archive(backend: str, folder: Path) -> Any:
+    """An empty archive on `backend`: "sqlite" (a file in `folder`) or "postgres" (the
+    database `$FICARCHIVE_TEST_POSTGRES` names, emptied); a skip when that is not set."""
+    if backend == "sqlite":
+        return Archive.open(folder / "archive.sqlite")
+    if not POSTGRES:
+        pytest.skip("set FICARCHIVE_TEST_POSTGRES=postgresql://… to test on PostgreSQL (CI does)")
+    archive = Archive.open(POSTGRES)
+    archive.reset_for_tests()  # type: ignore[attr-defined]
+    return archive
+
+
+def build_archive(path: Path) -> dict[str, int]:
+    """An SQLite archive at `path` made by `fill_archive`."""
+    archive = Archive.open(path)
+    ids = fill_archive(archive)
     archive.close()
     return ids
 
