@@ -79,9 +79,7 @@ def test_a_long_run_of_or_gives_results(archive: tuple[Any, dict[str, int]]) -> 
         "\ud800 lighthouse",  # a lone surrogate, as a broken URL decoder can hand over
     ],
 )
-def test_pathological_queries_give_results(
-    archive: tuple[Any, dict[str, int]], query: str
-) -> None:
+def test_pathological_queries_give_results(archive: tuple[Any, dict[str, int]], query: str) -> None:
     store, _ = archive
     results = _search(store, query)
     assert results.total >= 0
@@ -170,3 +168,17 @@ def test_expressions_stay_flat(query: str) -> None:
             deepest = max(deepest, depth)
     assert deepest <= 1, expression
     assert sum(len(t.text.split()) for t in parse(query)) <= MAX_WORDS
+
+
+def test_the_cli_search_says_so_in_one_line(tmp_path: Any, run_cli: Any) -> None:
+    path = tmp_path / "archive.sqlite"
+    fill_archive(store := open_test_archive("sqlite", tmp_path))
+    store.close()
+    result = run_cli("search", "bells " * 300, "--archive", path)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "300 words; at most 256" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    ninety_nine = run_cli("search", " OR ".join(["zzyzx"] * 99 + ["lighthouse"]), "--archive", path)
+    assert ninety_nine.exit_code == 0 and "Harbour of Bells" in ninety_nine.stdout
+    huge = run_cli("search", "--min-words", "9" * 30, "--limit", "9" * 30, "--archive", path)
+    assert huge.exit_code == 0 and "Traceback" not in huge.output
