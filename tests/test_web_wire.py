@@ -130,7 +130,9 @@ def test_a_chunked_body_is_cut_off_at_the_limit(
         sent = _send_until_closed(sock, (chunk for _ in range(SENT_AT_MOST // len(chunk))))
         response = _read_response(sock)
     assert response.startswith(b"HTTP/1.1 413 "), response[:300]
-    assert b"connection: close" in response.split(b"\r\n\r\n", 1)[0].lower()
+    headers = response.split(b"\r\n\r\n", 1)[0].lower()
+    assert b"connection: close" in headers and b"content-security-policy:" in headers
+    assert f"over the limit of {MAX_BODY:,} bytes".encode() in response
     assert sent[0] < SENT_AT_MOST, "the whole body was taken"
     assert _peak_mb(process.pid) - before < GROWTH_MB
     assert _title(base, ids["story"]) == "Harbour of Bells"  # the right token did nothing

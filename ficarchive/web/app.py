@@ -14,7 +14,7 @@ from ficarchive.archive import Archive, SQLiteArchive
 from ficarchive.archive.base import ArchiveBase
 from ficarchive.version import __version__
 from ficarchive.web import api, refusals
-from ficarchive.web.guard import MAX_BODY, AllowedHosts, guarded
+from ficarchive.web.guard import AllowedHosts, guarded
 from ficarchive.web.params import single_values
 from ficarchive.web.state import Reader
 from ficarchive.web.views import changes, download, edit, home, prefs, search, work
@@ -63,7 +63,6 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         dependencies=[Depends(single_values)],
-        max_body_size=MAX_BODY,  # a body with no declared length is counted as it comes
     )
     app.allowed_hosts = AllowedHosts.of(allow_hosts)
     app.state.reader = Reader(archive, write_token)

@@ -8,9 +8,9 @@ From the outside in:
   a name the owner allowed): a page on another site that rebinds its own name to
   127.0.0.1 (DNS rebinding) cannot read the reader through the visitor's browser.
 - `BodyLimit` answers 413 to a body whose ``Content-Length`` is over the limit before the
-  app sees the request, and closes the connection after any 413, so the rest of a large
-  body is not read. A body with no length (chunked) is counted as it is read by FastAPI's
-  own limit (``max_body_size``), set to the same number by the app.
+  app sees the request, counts a body with no length (chunked) as the app reads it and
+  stops at the limit, and closes the connection after any 413, so the rest of a large
+  body is not read.
 
 A refusal is rendered by the `Refuse` the app gives (an HTML page, or JSON for the API).
 """
@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -222,7 +223,8 @@ def _address(server: tuple[str, int | None] | None) -> str:
 
 class BodyLimit:
     """413 before the app for a declared length over the limit (400 for a length that is
-    no number); any 413 closes the connection."""
+    no number), 413 as soon as a body with no length passes it; any 413 closes the
+    connection."""
 
     def __init__(self, app: ASGIApp, limit: int, refuse: Refuse) -> None:
         self.app = app
@@ -250,7 +252,18 @@ class BodyLimit:
             response = self.refuse(Request(scope), status, heading, message)
             await response(scope, receive, _closing(send, status))
             return
-        await self.app(scope, receive, _closing(send, 413))
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:  # a body of no declared length (chunked)
+                    raise HTTPException(413)  # the app's handler says so, before more is read
+            return message
+
+        await self.app(scope, counted, _closing(send, 413))
 
 
 def _closing(send: Send, status: int) -> Send:

@@ -116,10 +116,11 @@ FilterValues = Annotated[
 ]
 
 
-def single_values(request: Request) -> None:
+async def single_values(request: Request) -> None:
     """A FastAPI dependency of every route: a parameter that is not a filter comes once.
 
-    (``?page=1&page=2`` is not a page; a filter given twice is two tags.)
+    (``?page=1&page=2`` is not a page; a filter given twice is two tags.) Async, so that
+    FastAPI calls it in the event loop, not in a worker thread.
     """
     counts = Counter(name for name, _ in request.query_params.multi_items())
     twice = sorted(name for name, n in counts.items() if n > 1 and name not in REPEATABLE)
