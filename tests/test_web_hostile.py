@@ -339,3 +339,18 @@ def test_no_request_gets_a_server_error(
         assert _says(response), (method, url)
     title = client.get(f"/api/works/{ids['story']}").json()["work"]["title"]
     assert title == "Harbour of Bells"  # no request without the token changed anything
+
+
+def test_the_openapi_document_names_the_real_refusals(
+    reader: tuple[TestClient, dict[str, int]],
+) -> None:
+    client, _ = reader
+    spec = client.get("/openapi.json").json()
+    text = str(spec)
+    assert "'422'" not in text and "HTTPValidationError" not in text
+    assert spec["components"]["schemas"]["Refusal"]["required"] == ["detail"]
+    one = spec["paths"]["/api/works/{work_id}"]["get"]
+    assert set(one["responses"]) == {"200", "400", "404"}
+    work_id = one["parameters"][0]["schema"]
+    assert (work_id["type"], work_id["minimum"], work_id["maximum"]) == ("integer", 1, 2**63 - 1)
+    assert client.get("/api/works/1").status_code == 200
