@@ -69,7 +69,7 @@ def describe(errors: Sequence[Any]) -> tuple[int, str]:
         )
     problems = []
     for error in errors:
-        name = ".".join(str(part) for part in error["loc"][1:2]) or "the request"
+        name = str(error["loc"][1]) if len(error["loc"]) > 1 else "the request"
         given = error.get("input")
         shown = f" (given: {_short(given)})" if isinstance(given, str) and given else ""
         problems.append(f"{name} {_reason(error)}{shown}")
