@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, cast
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
@@ -15,7 +15,7 @@ from ficarchive.archive.base import ArchiveBase
 from ficarchive.version import __version__
 from ficarchive.web import api, refusals
 from ficarchive.web.guard import AllowedHosts, guarded
-from ficarchive.web.params import single_values
+from ficarchive.web.params import given_twice
 from ficarchive.web.state import Reader
 from ficarchive.web.views import changes, download, edit, home, prefs, search, work
 
@@ -30,7 +30,8 @@ class ReaderApp(FastAPI):
     allowed_hosts = AllowedHosts()
 
     def build_middleware_stack(self) -> ASGIApp:
-        return guarded(super().build_middleware_stack(), self.allowed_hosts, refusals.refuse)
+        stack = super().build_middleware_stack()
+        return guarded(stack, self.allowed_hosts, given_twice, refusals.refuse)
 
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
@@ -62,7 +63,6 @@ def create_app(
         "sanitise it again before display.",
         docs_url=None,
         redoc_url=None,
-        dependencies=[Depends(single_values)],
     )
     app.allowed_hosts = AllowedHosts.of(allow_hosts)
     app.state.reader = Reader(archive, write_token)

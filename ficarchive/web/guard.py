@@ -7,6 +7,8 @@ From the outside in:
 - `HostCheck` answers 400 to a request whose ``Host`` is not the address it came in on (or
   a name the owner allowed): a page on another site that rebinds its own name to
   127.0.0.1 (DNS rebinding) cannot read the reader through the visitor's browser.
+- `QueryCheck` answers 400 to a query string the app's check finds wrong (a parameter
+  given twice), for every path, static files included.
 - `BodyLimit` answers 413 to a body whose ``Content-Length`` is over the limit before the
   app sees the request, counts a body with no length (chunked) as the app reads it and
   stops at the limit, and closes the connection after any 413, so the rest of a large
@@ -17,6 +19,7 @@ A refusal is rendered by the `Refuse` the app gives (an HTML page, or JSON for t
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Callable, Iterable
@@ -45,6 +48,7 @@ SECURITY_HEADERS = [
 _OURS = {name for name, _ in SECURITY_HEADERS}
 CLOSE = (b"connection", b"close")
 _HOST_NAME = re.compile(r"[a-z0-9._-]+")  # a DNS name or an IPv4 address, as browsers send
+HOSTS_KEPT = 256  # (Host, address) answers remembered: bounded, whatever a client sends
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "127.0.0.1", "::1"})
 
 # (request, status, heading, message) -> the response that says so.
@@ -182,21 +186,30 @@ class AllowedHosts:
 
 
 class HostCheck:
-    """400 for a request whose Host is not this reader's (see the module's docstring)."""
+    """400 for a request whose Host is not this reader's (see the module's docstring).
+
+    The answer for a (Host, address) pair is kept: a browser sends the same few again
+    and again, and each costs a parse and an address lookup.
+    """
 
     def __init__(self, app: ASGIApp, allowed: AllowedHosts, refuse: Refuse) -> None:
         self.app = app
         self.allowed = allowed
         self.refuse = refuse
+        self._ours = functools.lru_cache(maxsize=HOSTS_KEPT)(self._decide)
+
+    def _decide(self, given: str, server: tuple[str, int | None] | None, scheme: str) -> bool:
+        host = HostName.parse(given)
+        return host is not None and self.allowed.allows(host, server, scheme)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         given = [v.decode("latin-1") for k, v in scope["headers"] if k == b"host"]
-        host = HostName.parse(given[0]) if len(given) == 1 else None
-        server = scope.get("server")
-        if host is not None and self.allowed.allows(host, server, scope.get("scheme", "http")):
+        found = scope.get("server")  # a list, from some servers
+        server = (str(found[0]), found[1]) if found else None
+        if len(given) == 1 and self._ours(given[0], server, scope.get("scheme", "http")):
             await self.app(scope, receive, send)
             return
         message = (
@@ -278,6 +291,29 @@ def _closing(send: Send, status: int) -> Send:
     return closing
 
 
-def guarded(app: ASGIApp, allowed: AllowedHosts, refuse: Refuse) -> ASGIApp:
-    """`app` inside the three layers, in the order the module's docstring gives."""
-    return SecurityHeaders(HostCheck(BodyLimit(app, MAX_BODY, refuse), allowed, refuse))
+class QueryCheck:
+    """400 for a query string that `check` finds wrong (it says what), before the app."""
+
+    def __init__(self, app: ASGIApp, check: Callable[[bytes], str | None], refuse: Refuse):
+        self.app = app
+        self.check = check
+        self.refuse = refuse
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        wrong = self.check(scope.get("query_string", b"")) if scope["type"] == "http" else None
+        if wrong is None:
+            await self.app(scope, receive, send)
+            return
+        response = self.refuse(Request(scope), 400, "That address is not right", wrong)
+        await response(scope, receive, send)
+
+
+def guarded(
+    app: ASGIApp,
+    allowed: AllowedHosts,
+    query_check: Callable[[bytes], str | None],
+    refuse: Refuse,
+) -> ASGIApp:
+    """`app` inside the layers, in the order the module's docstring gives."""
+    inner = QueryCheck(BodyLimit(app, MAX_BODY, refuse), query_check, refuse)
+    return SecurityHeaders(HostCheck(inner, allowed, refuse))

@@ -6,8 +6,9 @@ Anything else is refused with a message naming the parameter (400; 404 for a pat
 names no work), before the archive is asked anything: see `ficarchive.web.refusals`.
 
 Repeatable filters (``?fandom=A&fandom=B``) each name a tag the works must all carry;
-every other parameter may be given once. Empty filter values and an empty word count
-(an empty box in the search form) mean no filter.
+every other parameter may be given once (`given_twice`, checked by the guard for every
+request). Empty filter values and an empty word count (an empty box in the search form)
+mean no filter.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from fastapi import Path, Query, Request
+from fastapi import Path, Query
 from pydantic import BeforeValidator, StringConstraints
+from starlette.datastructures import QueryParams
 
 from ficarchive.archive import Filters
 from ficarchive.archive.query import INT64_MAX
@@ -116,17 +118,24 @@ FilterValues = Annotated[
 ]
 
 
-async def single_values(request: Request) -> None:
-    """A FastAPI dependency of every route: a parameter that is not a filter comes once.
+def given_twice(query_string: bytes) -> str | None:
+    """What is wrong with a query string that gives a parameter other than a filter more
+    than once (``?page=1&page=2`` is not a page; a filter given twice is two tags).
 
-    (``?page=1&page=2`` is not a page; a filter given twice is two tags.) Async, so that
-    FastAPI calls it in the event loop, not in a worker thread.
+    >>> given_twice(b"q=a&fandom=x&fandom=y"), given_twice(b"page=1&page=2&q=a&q=b")
+    (None, "Give each of these once: 'page' (2 times), 'q' (2 times).")
     """
-    counts = Counter(name for name, _ in request.query_params.multi_items())
+    if not query_string:
+        return None
+    counts = Counter(name for name, _ in QueryParams(query_string).multi_items())
     twice = sorted(name for name, n in counts.items() if n > 1 and name not in REPEATABLE)
-    if twice:
-        named = ", ".join(f"{name!r:.60} ({counts[name]} times)" for name in twice)
-        raise BadParameter(400, f"Give each of these once: {named}.")
+    if not twice:
+        return None
+    return (
+        "Give each of these once: "
+        + ", ".join(f"{name[:60]!r} ({counts[name]} times)" for name in twice)
+        + "."
+    )
 
 
 @dataclass(frozen=True)
