@@ -149,7 +149,7 @@ def test_search_input_of_any_shape(client: TestClient) -> None:
         "*",
     ):
         for url in ("/search", "/api/search", "/api/facets"):
-            response = client.get(url, params={"q": query, "min_words": "x", "sort": "?"})
+            response = client.get(url, params={"q": query, "min_words": "", "max_words": " "})
             assert response.status_code == 200, (url, query, response.text[:200])
 
 
@@ -205,7 +205,7 @@ def test_the_original_file_is_offered_as_it_was_added(
 
 def test_missing_works_and_pages(client: TestClient) -> None:
     assert client.get("/works/99999").status_code == 404
-    assert client.get("/works/abc").status_code == 422
+    assert client.get("/works/abc").status_code == 404
     assert client.get("/api/works/99999").json() == {"detail": "There is no work with that number."}
     assert client.get("/no/such/page").status_code == 404
 
@@ -237,7 +237,9 @@ def test_the_json_api(client: TestClient, ids: dict[str, int], validate_work: An
     assert found["facets"]["relationship"] == [{"name": "Spike/Buffy", "count": 1}]
     facets = client.get("/api/facets", params={"fandom": "btvs"}).json()
     assert facets["fandom"][0]["name"] == "Buffy the Vampire Slayer"
-    assert client.get("/api/works", params={"limit": 0}).status_code == 422
+    assert client.get("/api/works", params={"limit": 0}).json() == {
+        "detail": "limit must be at least 1 (given: '0')."
+    }
 
 
 def test_openapi_describes_the_api(client: TestClient) -> None:

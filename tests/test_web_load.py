@@ -8,7 +8,6 @@ at the same time. Every request must succeed, within a fixed time.
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from web_support import GOLDEN, build_archive, free_port
+from web_support import GOLDEN, build_archive, serving
 
 READERS = 50
 REQUESTS_EACH = 20  # at least; readers go on while the writer writes, up to the cap
@@ -35,31 +34,8 @@ def _cli(*args: str) -> list[str]:
 def served(tmp_path: Path) -> Iterator[tuple[str, Path, dict[str, int]]]:
     archive = tmp_path / "archive.sqlite"
     ids = build_archive(archive)
-    port = free_port()
-    server = subprocess.Popen(
-        _cli("serve", "--archive", str(archive), "--port", str(port)),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "FICARCHIVE_WRITE_TOKEN": ""},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(base + "/api/works?limit=1", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, server.stderr.read() if server.stderr else ""
-            assert time.monotonic() < deadline, "the reader did not start"
-            time.sleep(0.1)
+    with serving(archive) as (base, _):
         yield base, archive, ids
-    finally:
-        server.terminate()
-        server.wait(10)
-        if server.stderr:
-            server.stderr.close()
 
 
 def _new_stories(folder: Path) -> Path:

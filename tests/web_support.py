@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import httpx
+import pytest
 import uvicorn
 
 from ficarchive.archive import Archive, SQLiteArchive
@@ -16,6 +22,8 @@ from ficarchive.web import create_app
 from ficarchive.work import Chapter, Credit, Epigraph, Notes, Section, Work
 
 GOLDEN = Path(__file__).parent / "golden"
+POSTGRES = os.environ.get("FICARCHIVE_TEST_POSTGRES")
+BACKENDS = ("sqlite", "postgres")
 OUT = Path(__file__).parent / "out"
 
 # A paragraph long enough that the first scene break is below the fold.
@@ -78,15 +86,34 @@ def hostile() -> Work:
     )
 
 
-def build_archive(path: Path) -> dict[str, int]:
-    """An archive with the known story, the hostile one and a few golden stories."""
-    archive = Archive.open(path)
+def fill_archive(archive: Any) -> dict[str, int]:
+    """Put the known story, the hostile one and a few golden stories in `archive`
+    (any backend); their ids by name."""
     ids = {
         "story": archive.add_work(story()).id,
         "hostile": archive.add_work(hostile()).id,
     }
     for name in ("livejournal_post.html", "usenet_post.txt", "chapters_and_end_notes.txt"):
         ids[name] = archive.add((GOLDEN / name).read_bytes(), name).id
+    return ids
+
+
+def open_test_archive(backend: str, folder: Path) -> Any:
+    """An empty archive on `backend`: "sqlite" (a file in `folder`) or "postgres" (the
+    database `$FICARCHIVE_TEST_POSTGRES` names, emptied); a skip when that is not set."""
+    if backend == "sqlite":
+        return Archive.open(folder / "archive.sqlite")
+    if not POSTGRES:
+        pytest.skip("set FICARCHIVE_TEST_POSTGRES=postgresql://… to test on PostgreSQL (CI does)")
+    archive = Archive.open(POSTGRES)
+    archive.reset_for_tests()  # type: ignore[attr-defined]
+    return archive
+
+
+def build_archive(path: Path) -> dict[str, int]:
+    """An SQLite archive at `path` made by `fill_archive`."""
+    archive = Archive.open(path)
+    ids = fill_archive(archive)
     archive.close()
     return ids
 
@@ -121,3 +148,35 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serving(archive: Path, *options: str, env: dict[str, str] | None = None) -> Iterator[Any]:
+    """`ficarchive serve` on `archive` in its own process, as a user runs it, on a free
+    port; yields (base URL, the process) once it answers."""
+    port = free_port()
+    command = [sys.executable, "-m", "ficarchive", "serve", "--archive", str(archive)]
+    server = subprocess.Popen(
+        [*command, "--port", str(port), *options],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "FICARCHIVE_WRITE_TOKEN": "", **(env or {})},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if httpx.get(base + "/api/works?limit=1", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None, server.stderr.read() if server.stderr else ""
+            assert time.monotonic() < deadline, "the reader did not start"
+            time.sleep(0.1)
+        yield base, server
+    finally:
+        server.terminate()
+        server.wait(10)
+        if server.stderr:
+            server.stderr.close()

@@ -3,7 +3,8 @@
 The tsquery is assembled from `query.parse` terms with ``plainto_tsquery`` (a word) and
 ``phraseto_tsquery`` (a phrase) joined by ``&&``, ``||`` and ``!!``; every word is a bound
 parameter, so nothing typed in the box is tsquery syntax and no input can break it.
-Tag filters resolve each name through its key, as on SQLite.
+Tag filters resolve each name through its key, as on SQLite. The search is bounded
+first (`query.bounded`, `query.parse`), as on SQLite.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 import psycopg
 
 from ficarchive.archive.model import FacetCount, Filters, SearchResults
-from ficarchive.archive.query import tsquery_terms
+from ficarchive.archive.query import Term, bounded, clamp, tsquery_terms
 from ficarchive.archive.records import MARK_CLOSE, MARK_OPEN, column_filters, facets_by_kind, hit
 from ficarchive.archive.tags import KINDS, tag_key
 
@@ -45,30 +46,33 @@ _KEPT_COUNTS = (
 def tsquery(query: str, config: str) -> tuple[str, list[str]] | None:
     """SQL for the tsquery of a search box query and its parameters; None without words.
 
-    >>> tsquery('bells "sound of" OR x -angst', "english")[0].count("%s")
-    4
+    Flat, as `query.groups` gives it: ``a && (b || c || d) && (!!e)``, no deeper however
+    many terms there are.
+
+    >>> sql, params = tsquery('bells "sound of" OR x OR y -angst', "english")
+    >>> sql.replace("_tsquery('english'::regconfig, %s)", "")
+    'plainto && (phraseto || plainto || plainto) && (!!plainto)'
+    >>> params
+    ['bells', 'sound of', 'x', 'y', 'angst']
     """
     positive, excluded = tsquery_terms(query)
     if not positive:
         return None
 
-    def piece(phrase: bool) -> str:
-        function = "phraseto_tsquery" if phrase else "plainto_tsquery"
+    def piece(term: Term) -> str:
+        function = "phraseto_tsquery" if term.phrase else "plainto_tsquery"
         return f"{function}('{config}'::regconfig, %s)"
 
     parts: list[str] = []
     params: list[str] = []
-    for term in positive:
-        if term.either and parts:
-            parts[-1] = f"({parts[-1]} || {piece(term.phrase)})"
-        else:
-            parts.append(piece(term.phrase))
-        params.append(term.text)
-    expression = " && ".join(parts)
+    for group in positive:
+        joined = " || ".join(piece(t) for t in group)
+        parts.append(joined if len(group) == 1 else f"({joined})")
+        params.extend(t.text for t in group)
     for term in excluded:
-        expression = f"({expression} && !!{piece(term.phrase)})"
+        parts.append(f"(!!{piece(term)})")
         params.append(term.text)
-    return expression, params
+    return " && ".join(parts), params
 
 
 def _where(
@@ -84,8 +88,9 @@ def _where(
         params.extend(expression[1])
         clauses.append("f.document @@ q.q")
     for kind, name in filters.tag_filters():
+        key = tag_key(kind, name.replace("\x00", ""))  # stored text never holds NUL
         row = conn.execute(
-            "SELECT id FROM tags WHERE kind = %s AND key = %s", (kind, tag_key(kind, name))
+            "SELECT id FROM tags WHERE kind = %s AND key = %s", (kind, key)
         ).fetchone()
         if row is None:
             return None
@@ -111,6 +116,8 @@ def run_search(
     offset: int,
     with_facets: bool,
 ) -> SearchResults:
+    filters = bounded(filters)
+    limit, offset = clamp(limit), clamp(offset)
     found = _where(conn, query, filters, config)
     if found is None:
         return SearchResults(0, (), {k: () for k in KINDS} if with_facets else {})
@@ -165,6 +172,7 @@ def facet_counts(
     config: str,
     per_kind: int = FACETS_PER_KIND,
 ) -> dict[str, tuple[FacetCount, ...]]:
+    filters = bounded(filters)
     found = _where(conn, query, filters, config)
     if found is None:
         return {k: () for k in KINDS}

@@ -1,7 +1,9 @@
 """Search on SQLite: FTS5 MATCH with bm25 ranking, tag filters, facet counts.
 
 Tag filters resolve each name through its key (see `tags`), so any spelling finds the
-same works; an unknown tag matches nothing rather than being ignored.
+same works; an unknown tag matches nothing rather than being ignored. The search is
+bounded first (`query.bounded`, `query.parse`), so no input reaches SQLite that it
+cannot take.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import sqlite3
 from typing import Any
 
 from ficarchive.archive.model import FacetCount, Filters, SearchResults
-from ficarchive.archive.query import fts5, parse
+from ficarchive.archive.query import bounded, clamp, fts5, parse
 from ficarchive.archive.records import MARK_CLOSE, MARK_OPEN, column_filters, facets_by_kind, hit
 from ficarchive.archive.tags import KINDS, tag_key
 
@@ -52,9 +54,8 @@ def _where(
             clauses.append("w.id NOT IN (SELECT rowid FROM works_fts WHERE works_fts MATCH ?)")
             params.append(fts5(term.text))
     for kind, name in filters.tag_filters():
-        row = conn.execute(
-            "SELECT id FROM tags WHERE kind = ? AND key = ?", (kind, tag_key(kind, name))
-        ).fetchone()
+        key = tag_key(kind, name.replace("\x00", ""))  # a NUL carries nothing, as on PostgreSQL
+        row = conn.execute("SELECT id FROM tags WHERE kind = ? AND key = ?", (kind, key)).fetchone()
         if row is None:
             return None
         clauses.append("w.id IN (SELECT work_id FROM work_tags WHERE tag_id = ?)")
@@ -76,6 +77,8 @@ def run_search(
     offset: int,
     with_facets: bool,
 ) -> SearchResults:
+    filters = bounded(filters)
+    limit, offset = clamp(limit), clamp(offset)
     found = _where(conn, query, filters)
     if found is None:
         return SearchResults(0, (), {k: () for k in KINDS} if with_facets else {})
@@ -203,6 +206,7 @@ def _facets(
 def facet_counts(
     conn: sqlite3.Connection, query: str, filters: Filters, per_kind: int = FACETS_PER_KIND
 ) -> dict[str, tuple[FacetCount, ...]]:
+    filters = bounded(filters)
     found = _where(conn, query, filters)
     if found is None:
         return {k: () for k in KINDS}

@@ -10,6 +10,18 @@ from ficarchive.errors import ArchiveUnavailable
 TOKEN_ENV = "FICARCHIVE_WRITE_TOKEN"
 
 
+def _check_hosts(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> tuple[str, ...]:
+    from ficarchive.web.guard import AllowedHosts
+
+    try:
+        AllowedHosts.of(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
 @click.command()
 @archive_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -21,8 +33,23 @@ TOKEN_ENV = "FICARCHIVE_WRITE_TOKEN"
     help=f"Allow edits through the web to whoever gives this token (default: ${TOKEN_ENV}; "
     "without it the reader is read-only).",
 )
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    metavar="NAME",
+    callback=_check_hosts,
+    help="Also answer requests that name this host (NAME, or NAME:PORT for one port; "
+    "repeatable). Without it, only the address listened on (and localhost on loopback).",
+)
 @reports_errors
-def serve(location: str | None, host: str, port: int, write_token: str | None) -> None:
+def serve(
+    location: str | None,
+    host: str,
+    port: int,
+    write_token: str | None,
+    allow_hosts: tuple[str, ...],
+) -> None:
     """Open the reader in the browser: search, read and download the archive's works."""
     import uvicorn
 
@@ -30,7 +57,7 @@ def serve(location: str | None, host: str, port: int, write_token: str | None) -
     from ficarchive.web.checks import check_archive
 
     archive = check_archive(location, writable=bool(write_token))
-    app = create_app(archive, write_token=write_token)
+    app = create_app(archive, write_token=write_token, allow_hosts=allow_hosts)
     mode = "edits allowed with the write token" if write_token else "read-only"
     click.echo(
         f"ficarchive reader on http://{host}:{port}/ ({archive.count()} works, {mode}); "

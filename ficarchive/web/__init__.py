@@ -2,7 +2,9 @@
 
 Pages (home, search, work, what was changed, edit, downloads) are one module each under
 ``views/``; the JSON API is ``api``; templates and styles are in ``templates/`` and
-``static/``. ``ficarchive serve`` runs it on uvicorn.
+``static/``. Around it all, ``guard`` (safety headers, the Host check, the body limit);
+``params`` checks every parameter and ``refusals`` says what was wrong, as a page or
+JSON. ``ficarchive serve`` runs it on uvicorn.
 """
 
 from ficarchive.web.app import create_app

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from ficarchive.archive import FacetCount, StoredWork
-from ficarchive.web.params import MAX_PAGE_SIZE, SearchRequest, search_request
+from ficarchive.web.params import Limit, ListSort, Offset, SearchRequest, WorkId, search_request
 from ficarchive.web.state import reader_of
 from ficarchive.work import Work
 
@@ -97,14 +97,10 @@ class SearchOut(BaseModel):
     facets: Facets
 
 
-Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
-Offset = Annotated[int, Query(ge=0, le=1_000_000)]
-
-
 @router.get("/works", response_model=WorkList, summary="List works")
 def list_works(
     request: Request,
-    sort: Annotated[str, Query(pattern="^(date|words|title|id)$")] = "date",
+    sort: ListSort = "date",
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> WorkList:
@@ -114,7 +110,7 @@ def list_works(
 
 
 @router.get("/works/{work_id}", response_model=WorkDetail, summary="One work, whole")
-async def get_work(work_id: int, request: Request) -> WorkDetail:
+async def get_work(work_id: WorkId, request: Request) -> WorkDetail:
     stored = await run_in_threadpool(reader_of(request).archive.get, work_id)
     return WorkDetail(
         id=stored.id, added_at=stored.added_at, updated_at=stored.updated_at, work=stored.work

@@ -37,8 +37,15 @@ class Prefs:
 
 
 def safe_back(back: str | None) -> str:
-    """Only a path on this site: never another host (``//evil``, ``https://…``)."""
+    r"""Only a path on this site: never another host (``//evil``, ``https://…``), nor a
+    control character (a header's line break).
+
+    >>> [safe_back(b) for b in ("/works/3", "//evil", "/\\evil", "/a\r\nSet-Cookie: x", None)]
+    ['/works/3', '/', '/', '/', '/']
+    """
     if not back or not back.startswith("/") or back.startswith("//") or "\\" in back:
+        return "/"
+    if any(ord(c) < 32 or ord(c) == 127 for c in back):
         return "/"
     return back
 

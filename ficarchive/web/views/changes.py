@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from ficarchive.web.params import WorkId
 from ficarchive.web.state import reader_of
 
 router = APIRouter()
 
 
 @router.get("/works/{work_id}/changes", response_class=HTMLResponse, include_in_schema=False)
-def changes_page(work_id: int, request: Request) -> HTMLResponse:
+def changes_page(work_id: WorkId, request: Request) -> HTMLResponse:
     reader = reader_of(request)
     stored = reader.archive.get(work_id)
     original = reader.archive.original(work_id)

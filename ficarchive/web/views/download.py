@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ficarchive.web.formats import FORMATS
+from ficarchive.web.params import WorkId
 from ficarchive.web.state import reader_of
 
 router = APIRouter()
@@ -46,7 +47,7 @@ def file_stem(title: str | None, work_id: int) -> str:
     summary="Download a work",
     responses={200: {"content": {f.media_type.split(";")[0]: {} for f in FORMATS.values()}}},
 )
-async def download(work_id: int, format_name: str, request: Request) -> Response:
+async def download(work_id: WorkId, format_name: str, request: Request) -> Response:
     """The work as a file in one export format: ``epub``, ``html`` or ``markdown``."""
     found = FORMATS.get(format_name)
     if found is None:
@@ -63,7 +64,7 @@ async def download(work_id: int, format_name: str, request: Request) -> Response
     summary="Download the original file",
     responses={200: {"content": {"application/octet-stream": {}}}, 404: {}},
 )
-async def original(work_id: int, request: Request) -> Response:
+async def original(work_id: WorkId, request: Request) -> Response:
     """The bytes the work was rescued from, as they were added (a work joined from several
     pages: a zip of them). Always an attachment, never shown: old pages may carry scripts."""
     found = await run_in_threadpool(reader_of(request).archive.original, work_id)

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ficarchive.web.params import WorkId
 from ficarchive.web.state import Reader, reader_of
 from ficarchive.work import RATINGS, Work
 
@@ -24,7 +25,6 @@ LIST_FIELDS = (
     ("characters", "Characters"),
     ("tags", "Additional Tags"),
 )
-MAX_FORM_BYTES = 256 * 1024
 
 
 def _form(reader: Reader, request: Request, work_id: int, status: int, message: str = "") -> Any:
@@ -41,7 +41,7 @@ def _form(reader: Reader, request: Request, work_id: int, status: int, message: 
 
 
 @router.get("/works/{work_id}/edit", response_class=HTMLResponse, include_in_schema=False)
-def edit_form(work_id: int, request: Request) -> HTMLResponse:
+def edit_form(work_id: WorkId, request: Request) -> HTMLResponse:
     reader = reader_of(request)
     response: HTMLResponse = _form(reader, request, work_id, 200 if reader.writable else 403)
     return response
@@ -68,14 +68,12 @@ def changes_from(form: dict[str, str], work: Work) -> dict[str, Any]:
 
 
 @router.post("/works/{work_id}/edit", include_in_schema=False)
-async def save_edit(work_id: int, request: Request) -> Response:
+async def save_edit(work_id: WorkId, request: Request) -> Response:
     reader = reader_of(request)
     if not reader.writable:
         response: Response = _form(reader, request, work_id, 403)
         return response
-    raw = await request.body()
-    if len(raw) > MAX_FORM_BYTES:
-        return HTMLResponse("form too large", status_code=413)
+    raw = await request.body()  # at most guard.MAX_BODY: a longer body is refused (413)
     fields = parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True)
     form = {k: v[-1] for k, v in fields.items()}
     if not reader.token_ok(form.get("token")):

@@ -5,12 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from ficarchive.archive import SearchResults
 from ficarchive.archive.model import SORTS
-from ficarchive.web.params import FILTER_PARAMS, KIND_TO_PARAM, SearchRequest, search_request
+from ficarchive.web.params import (
+    FILTER_PARAMS,
+    KIND_TO_PARAM,
+    Page,
+    SearchRequest,
+    search_request,
+)
 from ficarchive.web.state import reader_of
 from ficarchive.work import RATINGS
 
@@ -24,10 +30,10 @@ MAX_PAGE = 500  # deep paging is never what a reader wants, and costs the databa
 def search_page(
     request: Request,
     search: Annotated[SearchRequest, Depends(search_request)],
-    page: Annotated[str, Query()] = "1",
+    page: Page = 1,
 ) -> HTMLResponse:
     reader = reader_of(request)
-    number = min(int(page), MAX_PAGE) if page.isdigit() and int(page) > 0 else 1
+    number = min(page, MAX_PAGE)
     offset = (number - 1) * PER_PAGE
     results = reader.archive.search(
         search.query, search.filters, sort=search.sort, limit=PER_PAGE, offset=offset

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from ficarchive.errors import WorkNotFound
+from ficarchive.web.params import WorkId
 from ficarchive.web.state import Reader, RenderedWork, reader_of
 
 router = APIRouter()
@@ -35,7 +36,7 @@ def rendered_work(reader: Reader, work_id: int) -> RenderedWork:
 
 
 @router.get("/works/{work_id}", response_class=HTMLResponse, include_in_schema=False)
-async def work_page(work_id: int, request: Request) -> HTMLResponse:
+async def work_page(work_id: WorkId, request: Request) -> HTMLResponse:
     reader = reader_of(request)
     key = (work_id, reader.stamp(work_id) or "")
     rendered = reader.cache.get(key)
