@@ -52,7 +52,9 @@ def reader(
 
 
 def _has_safety_headers(response: Any) -> bool:
-    return all(response.headers.get(k.decode()) == v.decode() for k, v in SECURITY_HEADERS)
+    """Every safety header, the reader's policy among the policies sent (a download adds
+    ``sandbox`` of its own)."""
+    return all(v.decode() in response.headers.get_list(k.decode()) for k, v in SECURITY_HEADERS)
 
 
 def _says(response: Any) -> str:

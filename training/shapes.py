@@ -183,7 +183,9 @@ _WORDS = (
 
 def _email(story: GoldStory, rng: random.Random) -> str:
     user = re.sub(r"\W+", "", story.author.lower())[:10] or "author"
-    return f"{user}{rng.randint(1, 99)}@{rng.choice(('aol.com', 'geocities.com', 'hotmail.com', 'mindspring.net'))}"
+    number = rng.randint(1, 99)
+    host = rng.choice(("aol.com", "geocities.com", "hotmail.com", "mindspring.net"))
+    return f"{user}{number}@{host}"
 
 
 def _byline(story: GoldStory, rng: random.Random) -> list[str]:
@@ -239,22 +241,26 @@ def _fields(story: GoldStory, rng: random.Random, caps: bool) -> list[tuple[Labe
     pool: list[tuple[Label, str]] = [
         (
             "field",
-            f"{lab('Rating', 'Rated', 'Classification')}: {rng.choice(RATING_SPELLINGS[story.rating])}",
+            f"{lab('Rating', 'Rated', 'Classification')}: "
+            f"{rng.choice(RATING_SPELLINGS[story.rating])}",
         ),
         ("field", f"{lab('Summary', 'Synopsis', 'Description')}: {story.summary}"),
         ("field", f"{lab('Spoilers', 'Timeline', 'Setting')}: through season {rng.randint(2, 7)}"),
         (
             "field",
-            f"{lab('Category', 'Genre', 'Keywords')}: {rng.choice(('angst', 'romance', 'drama, hurt/comfort', 'humor'))}",
+            f"{lab('Category', 'Genre', 'Keywords')}: "
+            f"{rng.choice(('angst', 'romance', 'drama, hurt/comfort', 'humor'))}",
         ),
         (
             "field",
-            f"{lab('Archive', 'Archiving')}: {rng.choice(('ask first', 'yes please', 'anywhere, just keep my name on it'))}",
+            f"{lab('Archive', 'Archiving')}: "
+            f"{rng.choice(('ask first', 'yes please', 'anywhere, just keep my name on it'))}",
         ),
         ("field", f"{lab('Feedback', 'E-mail', 'Comments to')}: {_email(story, rng)}"),
         (
             "field",
-            f"{lab('Date', 'Posted', 'Written')}: {rng.choice(('June 12, 1998', '3/9/1999', '2003-04-12', 'Summer 2001'))}",
+            f"{lab('Date', 'Posted', 'Written')}: "
+            f"{rng.choice(('June 12, 1998', '3/9/1999', '2003-04-12', 'Summer 2001'))}",
         ),
         ("field", f"{lab('Word count', 'Length', 'Words')}: {rng.randint(900, 30000)}"),
     ]
@@ -457,10 +463,8 @@ def _text_footer(page: Page, story: GoldStory, rng: random.Random, width: int | 
         page.add("end", rng.choice(END_MARKS))
     if rng.random() < 0.45:
         page.blank()
-        for line in _wrap(
-            f"{rng.choice(('A/N: ', 'Notes: ', 'Author' + chr(39) + 's note: ', ''))}{rng.choice(END_NOTES)}",
-            width,
-        ):
+        label = rng.choice(("A/N: ", "Notes: ", "Author's note: ", ""))
+        for line in _wrap(f"{label}{rng.choice(END_NOTES)}", width):
             page.add("back", line)
         if rng.random() < 0.4:
             page.add("back", _email(story, rng))
@@ -495,7 +499,18 @@ def render_html(story: GoldStory, rng: random.Random) -> tuple[str, list[Label]]
     page.add("blank", "<html><head>")
     page.add(
         "blank",
-        f"<title>{_h(rng.choice((story.title, story.title + ' by ' + story.author, 'Fiction', story.author + ' - ' + story.title)))}</title>",
+        "<title>"
+        + _h(
+            rng.choice(
+                (
+                    story.title,
+                    f"{story.title} by {story.author}",
+                    "Fiction",
+                    f"{story.author} - {story.title}",
+                )
+            )
+        )
+        + "</title>",
     )
     page.add("blank", "</head><body>")
     if rng.random() < 0.4:
@@ -594,7 +609,8 @@ def render_html(story: GoldStory, rng: random.Random) -> tuple[str, list[Label]]
                 (
                     '<p><a href="index.html">Back to Fiction</a></p>',
                     '<p>You are visitor number <img src="counter.gif" alt="counter"></p>',
-                    '<center><a href="../index.html">Home</a> | <a href="stories.html">Stories</a> | <a href="links.html">Links</a></center>',
+                    '<center><a href="../index.html">Home</a> | '
+                    '<a href="stories.html">Stories</a> | <a href="links.html">Links</a></center>',
                 )
             ),
         )

@@ -56,7 +56,9 @@ Refuse = Callable[[Request, int, str, str], Response]
 
 
 class SecurityHeaders:
-    """The safety headers on every response (replacing any of the same name)."""
+    """The safety headers on every response, replacing any of the same name but a policy
+    of a view's own (a download's ``sandbox``), which is kept beside the reader's: a
+    browser enforces every policy it is sent."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -68,7 +70,11 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in _OURS]
+                kept = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k.lower() not in _OURS or k.lower() == b"content-security-policy"
+                ]
                 message["headers"] = [*kept, *SECURITY_HEADERS]
             await send(message)
 
