@@ -618,9 +618,121 @@ def render_html(story: GoldStory, rng: random.Random) -> tuple[str, list[Label]]
     return "\n".join(page.lines) + "\n", page.labels
 
 
+JOURNAL_NAMES = ("moonlitwriter", "slayerfic", "giles_girl", "ficcy_goodness", "vamp_scribe")
+MOODS = ("tired", "accomplished", "nervous", "sleepy", "giddy")
+MUSIC = ("Tori Amos - Winter", "Sarah McLachlan - Angel", "Muse - Hysteria", "nothing")
+ENTRY_DATES = ("June 12, 2006", "February 6, 2007, 11:30 AM", "2008-03-01 22:14:00")
+COMMENTS = (
+    "Oh, I loved this!",
+    "More please?",
+    "This made me cry, in a good way.",
+    "Great characterisation of Giles.",
+)
+
+
+def _subject(story: GoldStory, rng: random.Random) -> str:
+    pairing = written_pairing(story.pairing) or "Gen"
+    rating = rng.choice(RATING_SPELLINGS[story.rating])
+    return rng.choice(
+        (
+            f"Fic: {story.title} ({pairing}, {rating})",
+            f"FIC: {story.title}",
+            f"New fic - {story.title}",
+            f"{story.title} ({pairing})",
+            f"[fic] {story.title}, {pairing}, {rating}",
+            story.title,
+        )
+    )
+
+
+def render_journal(story: GoldStory, rng: random.Random) -> tuple[str, list[Label]]:
+    """A saved journal entry page: journal header and navigation, the entry's date and
+    subject, header lines, the story, the mood and music, tags and readers' comments."""
+    journal = rng.choice(JOURNAL_NAMES)
+    subject = _subject(story, rng)
+    page = Page()
+    page.add("blank", "<html><head>")
+    page.add("blank", f"<title>{_h(journal)}: {_h(subject)}</title>")
+    page.add("blank", "</head><body>")
+    page.add("furniture", f'<h1><a href="http://{journal}.livejournal.com/">{journal}</a></h1>')
+    page.add(
+        "furniture",
+        '<p><a href="/">Recent Entries</a> | <a href="/calendar">Archive</a> | '
+        '<a href="/friends">Friends</a> | <a href="/profile">User Info</a></p>',
+    )
+    page.add(
+        "furniture",
+        f"<p>{rng.choice(ENTRY_DATES)}</p>",
+    )
+    page.add("title", f"<h2>{_h(subject)}</h2>")
+    fields = []
+    if rng.random() < 0.8:
+        fields.append(("title", f"<b>Title:</b> {_h(story.title)}"))
+    if rng.random() < 0.5:
+        fields.append(("byline", f"<b>Author:</b> {_h(story.author)}"))
+    for label, line in _fields(story, rng, caps=False):
+        name, _, value = line.partition(": ")
+        fields.append((label, f"<b>{_h(name)}:</b> {_h(value)}"))
+    if rng.random() < 0.5:
+        fields.append(("note", f"<b>Notes:</b> {_h(rng.choice(NOTES))}"))
+    if rng.random() < 0.3:
+        fields.append(("disclaimer", f"<b>Disclaimer:</b> {_h(rng.choice(FANDOM_OWNERS))}"))
+    if fields:
+        page.add("blank", "<p>")
+        for k, (label, line) in enumerate(fields):
+            page.add(label, line + ("<br>" if k < len(fields) - 1 else ""))
+        page.add("blank", "</p>")
+    if rng.random() < 0.5:
+        page.add("blank", '<a name="cutid1"></a>')
+    divider = rng.choice(
+        ("<hr>", "<p align=center>* * *</p>", "<center>~*~</center>", "<p>***</p>")
+    )
+    chapters = 0
+    style = rng.choice(CHAPTER_STYLES)
+    for block in story.blocks:
+        if isinstance(block, Break):
+            page.add("break", divider)
+        elif isinstance(block, Heading):
+            chapters += 1
+            page.add(
+                "chapter", f"<p><b>{_h(_chapter_heading(block.text, chapters, rng, style))}</b></p>"
+            )
+        elif isinstance(block, Para):
+            page.add("body", "<p>" + re.sub(r"\s*\n\s*", " ", block.html) + "</p>")
+    if rng.random() < 0.3:
+        page.add("end", f"<p>{_h(rng.choice(END_MARKS))}</p>")
+    if rng.random() < 0.3:
+        page.add("back", f"<p>{_h(rng.choice(END_NOTES))}</p>")
+    page.add("furniture", f"<p>Current Mood: {rng.choice(MOODS)}<br>")
+    page.add("furniture", f"Current Music: {_h(rng.choice(MUSIC))}</p>")
+    if rng.random() < 0.6:
+        page.add(
+            "furniture",
+            "<p>Tags: fic, buffy, " + _h(written_pairing(story.pairing) or "gen") + "</p>",
+        )
+    page.add(
+        "furniture",
+        f'<p><a href="?mode=reply">{rng.randint(1, 30)} comments</a> | '
+        '<a href="?mode=reply">Leave a comment</a></p>',
+    )
+    for _ in range(rng.randint(0, 3)):
+        page.add("furniture", f"<p><b>{rng.choice(JOURNAL_NAMES)}</b> wrote:</p>")
+        page.add(
+            "furniture",
+            f"<p>{_h(rng.choice(COMMENTS))}</p>",
+        )
+    page.add("blank", "</body></html>")
+    return "\n".join(page.lines) + "\n", page.labels
+
+
 def render(story: GoldStory, k: int) -> Rendering:
     rng = _rng(story.name, k)
     base = story.name.rsplit(".", 1)[0]
+    if rng.random() < 0.12:
+        text, labels = render_journal(story, rng)
+        return Rendering(
+            f"{rng.randint(1000, 99999)}.html", text.encode("utf-8"), tuple(labels), True
+        )
     if rng.random() < 0.3:
         text, labels = render_html(story, rng)
         encoding = rng.choice(("utf-8", "cp1252"))

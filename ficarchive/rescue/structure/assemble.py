@@ -16,35 +16,20 @@ from dataclasses import dataclass, field
 
 from ficarchive.rescue.blocks.block import html_to_text
 from ficarchive.rescue.log import RescueLog
-from ficarchive.rescue.structure.bylines import BY_ALONE, BYLINE, byline
+from ficarchive.rescue.structure.bylines import BY_ALONE, BYLINE, byline, clean_name
 from ficarchive.rescue.structure.epigraphs import attribution_of
 from ficarchive.rescue.structure.footer import canonical_end_mark
 from ficarchive.rescue.structure.labeller import Labelling
 from ficarchive.rescue.structure.labels import read_label, value_html
 from ficarchive.rescue.structure.meta import Meta
+from ficarchive.rescue.structure.title import read_title
 from ficarchive.rescue.structure.units import Unit
 from ficarchive.rescue.words import looks_like_name
 from ficarchive.work import Chapter, Epigraph, Section
 
 STORY_LABELS = frozenset({"body", "break", "chapter"})
-# Title units this close together (only gaps and furniture between) are one title.
-TITLE_JOIN_DISTANCE = 3
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_QUOTED = re.compile(r"^[\"“'‘](?P<title>.+?)[,.]?[\"”'’]\s*$")
-_HERE_FOLLOWS = re.compile(
-    r"^(?:here\s+(?:follows|is|comes)|presenting|introducing)\s+[\"“](?P<title>.+?)[,.]?[\"”]"
-    r"(?:\s*,?\s*by\s+(?P<name>.+?))?\s*\.?$",
-    re.I,
-)
-_TITLE_BY = re.compile(
-    r"^(?P<title>.{2,90}?),?\s+by\s+(?P<name>[^,()]{2,60}?)\s*(?:\(.*\))?\.?$", re.I
-)
-_TITLE_PART = re.compile(
-    r"\s*(?:[:,;\-–—]\s*|\s)(?:\(?\s*(?:chapter|part|pt\.?|episode|ep\.?|book)\s*[\w.]+\s*\)?|"
-    r"\(\s*\d+\s*(?:/|of)\s*\d+\s*\))\s*(?:[:\-–—].*)?$",
-    re.I,
-)
 _PRESENTS = re.compile(
     r"^(?P<name>.+?)\s+(?:productions?\s+)?(?:proudly\s+|unfortunately\s+)?(?:presents?|"
     r"presentation)\b.*$",
@@ -82,7 +67,7 @@ def assemble(units: list[Unit], labelling: Labelling, meta: Meta, log: RescueLog
     labels = labelling.labels
     first, last = story_span(labels, units)
     out = Assembled([], [])
-    _front(units[:first], labels[:first], meta, log, out)
+    _front(units[:first], labels[:first], labelling, meta, log, out)
     out.chapters = _story(units, labels, first, last, meta, log, out)
     _back(units[last + 1 :], labels[last + 1 :], meta, log, out)
     if first <= last:
@@ -92,9 +77,14 @@ def assemble(units: list[Unit], labelling: Labelling, meta: Meta, log: RescueLog
 
 # -- front --------------------------------------------------------------------------------
 def _front(
-    units: list[Unit], labels: tuple[str, ...], meta: Meta, log: RescueLog, out: Assembled
+    units: list[Unit],
+    labels: tuple[str, ...],
+    labelling: Labelling,
+    meta: Meta,
+    log: RescueLog,
+    out: Assembled,
 ) -> None:
-    title_at: int | None = None
+    title_at = _best_title(units, labels, labelling)
     pending_field: str | None = None
     expect_name = False
     epigraph: list[Unit] = []
@@ -104,14 +94,11 @@ def _front(
         if label != "epigraph" and epigraph:
             _epigraph(epigraph, "beginning", out, log)
             epigraph = []
+        if i == title_at:
+            _title(unit, meta, out)
+            continue
         if label == "title":
-            if title_at is None or (
-                i - title_at <= TITLE_JOIN_DISTANCE and _only_gaps(units, labels, title_at, i)
-            ):
-                _title(unit, meta, out, joined=title_at is not None)
-                title_at = i
-            else:
-                meta.notes_beginning.append(unit.html)
+            meta.notes_beginning.append(unit.html)  # an alternate title, a series name
             continue
         if label == "byline":
             expect_name = _byline(unit, meta, log, out, expect_name)
@@ -132,38 +119,30 @@ def _front(
         _epigraph(epigraph, "beginning", out, log)
 
 
-def _only_gaps(units: list[Unit], labels: tuple[str, ...], start: int, end: int) -> bool:
-    return all(
-        units[j].is_gap or labels[j] in ("title", "furniture") for j in range(start + 1, end)
-    )
-
-
-def _title(unit: Unit, meta: Meta, out: Assembled, *, joined: bool) -> None:
-    text = " ".join(unit.text.split())
-    labelled = read_label(text)
-    if labelled is not None and labelled.field == "title":
-        text = labelled.value
-    follows = _HERE_FOLLOWS.match(text)
-    if follows:
-        text = follows.group("title")
-        if follows.group("name") and not meta.authors:
-            meta.add_author(follows.group("name"))
-            out.author_units.append(unit.index)
-    quoted = _QUOTED.match(text)
-    if quoted:
-        text = quoted.group("title")
-    by = _TITLE_BY.match(text)
-    if by and looks_like_name(by.group("name").strip()):
-        text = by.group("title")
-        if not meta.authors:
-            meta.add_author(by.group("name"))
-            out.author_units.append(unit.index)
-    text = _TITLE_PART.sub("", text).strip() or text
-    if joined and meta.title:
-        meta.set_title(f"{meta.title} {text}")
-    else:
-        meta.set_title(text)
+def _title(unit: Unit, meta: Meta, out: Assembled) -> None:
+    found = read_title(unit.text)
+    if found.author and not meta.authors:
+        meta.add_author(found.author)
+        out.author_units.append(unit.index)
+    meta.set_title(found.title)
     out.title_units.append(unit.index)
+
+
+def _best_title(units: list[Unit], labels: tuple[str, ...], labelling: Labelling) -> int | None:
+    """The front's title unit: of the units labelled title (or written ``Title: X``), the one
+    the labeller is surest of; the others are kept as notes (alternate titles, series)."""
+    best: int | None = None
+    best_p = -1.0
+    for i, (unit, label) in enumerate(zip(units, labels, strict=True)):
+        if unit.is_gap:
+            continue
+        labelled = read_label(unit.text.strip())
+        explicit = labelled is not None and labelled.field == "title" and bool(labelled.value)
+        if label == "title" or explicit:
+            p = labelling.marginals[unit.index].get("title", 0.0) + (1.0 if explicit else 0.0)
+            if p > best_p:
+                best, best_p = i, p
+    return best
 
 
 def _byline(unit: Unit, meta: Meta, log: RescueLog, out: Assembled, expect_name: bool) -> bool:
@@ -173,6 +152,7 @@ def _byline(unit: Unit, meta: Meta, log: RescueLog, out: Assembled, expect_name:
         return True
     before = len(meta.authors)
     name = _name_of(text, meta, expect_name)
+    name = clean_name(name) if name else None
     if name:
         meta.add_author(name)
     if len(meta.authors) > before:
@@ -347,7 +327,7 @@ def _back(
         elif label == "byline" and not meta.authors:
             _byline(unit, meta, log, out, False)
         elif label == "title" and meta.title is None:
-            _title(unit, meta, out, joined=False)
+            _title(unit, meta, out)
         elif label == "field":
             _field(unit, meta, None)
         else:

@@ -184,3 +184,36 @@ def bare_name(text: str) -> bool:
     if not all(re.fullmatch(r"[A-Z][\w'’.-]*", w) for w in words):
         return False
     return min(zipf(w.strip(".").lower()) for w in words) < NAME_MAX_ZIPF
+
+
+_OBFUSCATED_EMAIL = re.compile(
+    r"\S+\s*[\[({<]\s*at\s*[\])}>]\s*\S+|\S+@\S+|\S+\s+at\s+\S+\s+dot\s+\S+", re.I
+)
+_COMPANY = re.compile(
+    r"\b(?:productions?|presents?|inc\.?|ltd\.?|ldc|corp\.?|co\.|studios?|entertainment|"
+    r"pictures|enterprises)\s*$",
+    re.I,
+)
+_OWNERS = re.compile(
+    r"\b(?:paramount|viacom|mutant\s+enemy|whedon|warner|bbc|cbs|lucasfilm|disney|pioneer|"
+    r"a\.?i\.?c\.?|toho|kadokawa|shueisha|marvel|malibu|dc\s+comics|fox|universal|"
+    r"roddenberry|sunrise|bandai|funimation|gainax)\b",
+    re.I,
+)
+
+
+def clean_name(name: str) -> str | None:
+    """An author's name as a byline gives it, without addresses, studio words or trailing
+    punctuation; None when it names a rights holder, not a writer.
+
+    >>> clean_name("Garrett Albright - albright(at)students{dot}sonoma[dot]edu")
+    'Garrett Albright'
+    >>> clean_name("Pug Productions"), clean_name("PIONEER LDC")
+    ('Pug', None)
+    """
+    text = _OBFUSCATED_EMAIL.sub(" ", name)
+    text = re.sub(r"[\s\-–—,;:|/]+$", "", " ".join(text.split())).strip(" ()<>[]")
+    if _OWNERS.search(text):
+        return None
+    stripped = _COMPANY.sub("", text).strip(" ,-")
+    return stripped or None
