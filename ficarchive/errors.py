@@ -11,7 +11,12 @@
         └── UndecodableInput        no text encoding makes sense of the bytes
     └── ArchiveError                the archive cannot do what was asked
         ├── WorkNotFound            no work with that id
-        └── ArchiveUnavailable      the archive file is corrupt, locked, read-only or missing
+        ├── DamagedWork             one stored work cannot be read (the rest can)
+        ├── InvalidWork             a Work whose fields have the wrong types, refused
+        └── ArchiveUnavailable      the archive cannot be opened or written: locked, missing
+            ├── ArchiveDamaged      the file is corrupt: `ficarchive check` says what is left
+            ├── ArchiveReadOnly     it can be read, not written
+            └── ArchiveFull         the disk (or the server's) is full
 
 Every message is one line: what is wrong, then what to try. The CLI prints it as is and
 exits non-zero; it never shows a traceback for these.
@@ -62,7 +67,31 @@ class WorkNotFound(ArchiveError):
     exit_code = 2
 
 
+class DamagedWork(ArchiveError):
+    """One stored work's data cannot be read; every other work still can."""
+
+    exit_code = 1
+
+
+class InvalidWork(ArchiveError):
+    """A Work with fields of the wrong type (a string for a number, ...): not stored."""
+
+    exit_code = 2
+
+
 class ArchiveUnavailable(ArchiveError):
     """The archive's database cannot be opened or written: corrupt, locked, read-only."""
 
     exit_code = 3
+
+
+class ArchiveDamaged(ArchiveUnavailable):
+    """The archive file is corrupt; nothing more is written into it."""
+
+
+class ArchiveReadOnly(ArchiveUnavailable):
+    """The archive can be read but not written (file permissions, a read-only disk)."""
+
+
+class ArchiveFull(ArchiveUnavailable):
+    """A write did not fit: the disk holding the archive (or the server's) is full."""

@@ -30,7 +30,7 @@ from ficarchive.archive import ENV, Archive, Filters, SQLiteArchive, default_loc
 from ficarchive.archive.adding import Outcome, add_files
 from ficarchive.archive.model import SORTS
 from ficarchive.cli.views import render_history, render_hits, render_stats, render_stored
-from ficarchive.errors import ArchiveError, FicarchiveError
+from ficarchive.errors import ArchiveError, DamagedWork, FicarchiveError
 from ficarchive.files import story_files
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -150,7 +150,8 @@ def list_(location: str | None, sort: str, limit: int, offset: int) -> None:
     """List the works in the archive."""
     archive = _open(location)
     table = Table("id", "title", "authors", "rating", "words", "added")
-    for stored in archive.works(sort=sort, limit=limit, offset=offset):
+    damaged: list[DamagedWork] = []
+    for stored in archive.works(sort=sort, limit=limit, offset=offset, on_damaged=damaged.append):
         work = stored.work
         table.add_row(
             str(stored.id),
@@ -161,7 +162,24 @@ def list_(location: str | None, sort: str, limit: int, offset: int) -> None:
             stored.added_at[:10],
         )
     Console().print(table)
-    Console(stderr=True).print(f"{archive.count()} works in {archive.location}", highlight=False)
+    err = Console(stderr=True)
+    err.print(f"{archive.count()} works in {archive.location}", highlight=False)
+    report_damaged(damaged, archive.location)
+
+
+def report_damaged(damaged: list[DamagedWork], location: str) -> None:
+    """The works a command left out because their stored data cannot be read."""
+    if not damaged:
+        return
+    err = Console(stderr=True)
+    for problem in damaged:
+        err.print(f"  skipped: {problem}", highlight=False, soft_wrap=True)
+    err.print(
+        f"[yellow]{len(damaged)} damaged works left out[/yellow]; `ficarchive check {location}` "
+        "lists them all",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @click.command(context_settings={"ignore_unknown_options": True})
@@ -234,10 +252,10 @@ def show(
 ) -> None:
     """Show one work: metadata, repairs, edits and text."""
     archive = _open(location)
-    stored = archive.get(work_id)
-    if original_to is not None:
+    if original_to is not None:  # a damaged work still gives back its original
         _save_original(archive, work_id, original_to)
         return
+    stored = archive.get(work_id)
     if as_json:
         click.echo(stored.work.to_json())
         return
@@ -368,8 +386,11 @@ def edit(
 def remove(work_id: int, location: str | None, yes: bool) -> None:
     """Take a work out of the archive (asks first)."""
     archive = _open(location)
-    work = archive.get(work_id).work
-    label = f"{work.title or '(untitled)'} by {', '.join(work.authors) or 'unknown'}"
+    try:
+        work = archive.get(work_id).work
+        label = f"{work.title or '(untitled)'} by {', '.join(work.authors) or 'unknown'}"
+    except DamagedWork:  # it can still be taken out
+        label = "(damaged: its data cannot be read)"
     if not yes and not click.confirm(f"Remove work {work_id}, {label}?", err=True):
         Console(stderr=True).print("nothing removed")
         sys.exit(1)

@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ficarchive.archive import Archive, SQLiteArchive
-from ficarchive.errors import ArchiveUnavailable, FicarchiveError, WorkNotFound
+from ficarchive.errors import ArchiveUnavailable, DamagedWork, FicarchiveError, WorkNotFound
 from ficarchive.version import __version__
 from ficarchive.web import api
 from ficarchive.web.state import Reader, reader_of
@@ -95,6 +95,11 @@ def _handle_errors(app: FastAPI) -> None:
     @app.exception_handler(WorkNotFound)
     async def not_found(request: Request, exc: WorkNotFound) -> Response:
         return _error(request, 404, "No such work", "There is no work with that number.")
+
+    @app.exception_handler(DamagedWork)
+    async def damaged(request: Request, exc: DamagedWork) -> Response:
+        # the row cannot be read: the server's fault, not the reader's; the rest reads on
+        return _error(request, 500, "This work is damaged", str(exc))
 
     @app.exception_handler(ArchiveUnavailable)
     async def unavailable(request: Request, exc: ArchiveUnavailable) -> Response:
