@@ -87,9 +87,24 @@ def _die_with_parent() -> None:
             os._exit(1)
 
 
+def _let_the_forkserver_go() -> None:
+    """Close this worker's copy of the forkserver's "program alive" pipe: the forkserver
+    exits when every copy is closed, and with the workers holding none, that is when the
+    program that started it exits (killed or not), which then takes the workers along."""
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    fd = getattr(server, "_forkserver_alive_fd", None)
+    if isinstance(fd, int):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        server._forkserver_alive_fd = None  # type: ignore[union-attr]
+
+
 def _bootstrap(target: Target, conn: Connection, setup: Any, serial: int) -> None:
     """Every worker's start: die with the parent, leave Ctrl-C to it, then run `target`."""
     _die_with_parent()
+    _let_the_forkserver_go()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     target(conn, setup, serial)
 
