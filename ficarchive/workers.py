@@ -188,6 +188,10 @@ class Supervisor(Generic[T, R]):
         """What a task given up on (timed out, or its worker kept crashing) becomes."""
         raise NotImplementedError
 
+    def waiting(self) -> None:
+        """Called when no worker has anything to say, before waiting on them (``add``
+        commits what it has added then, so other writers are not kept waiting)."""
+
     def losing(self, worker: Worker[T]) -> None:
         """Called as `worker` is killed or found dead, before its tasks are handed out
         again (bulk uses it to delete a part the worker wrote but never reported)."""
@@ -227,7 +231,10 @@ class Supervisor(Generic[T, R]):
             yield from self._wait(live)
 
     def _wait(self, live: list[Worker[T]]) -> Iterator[R]:
-        wait([w.conn for w in live] + [w.process.sentinel for w in live], POLL_SECONDS)
+        ready = [w.conn for w in live] + [w.process.sentinel for w in live]
+        if not wait(ready, 0):
+            self.waiting()
+            wait(ready, POLL_SECONDS)
         for worker in live:
             yield from self._check(worker)
 

@@ -32,6 +32,7 @@ from ficarchive.archive.model import SORTS
 from ficarchive.cli.views import render_history, render_hits, render_stats, render_stored
 from ficarchive.errors import ArchiveError, DamagedWork, FicarchiveError
 from ficarchive.files import story_files
+from ficarchive.workers import TIMEOUT_PER_FILE
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -79,11 +80,21 @@ def _expand(paths: tuple[str, ...]) -> list[str]:
 @click.option(
     "-j", "--jobs", type=click.IntRange(1), help="Rescue on this many cores (default: all)."
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=TIMEOUT_PER_FILE,
+    show_default=True,
+    help="Seconds a file may take before it is reported and skipped.",
+)
 @reports_errors
-def add(paths: tuple[str, ...], location: str | None, jobs: int | None) -> None:
+def add(paths: tuple[str, ...], location: str | None, jobs: int | None, timeout: float) -> None:
     """Rescue and store stories: files, folders (searched through) and globs.
 
-    Adding the same story again changes nothing, so an interrupted add can be rerun.
+    Adding the same story again changes nothing, so an interrupted add can be rerun,
+    and several adds of the same files at once store each story once. A file that
+    cannot be rescued (or takes too long, or crashes its worker) is reported at the end
+    and the rest are added.
     """
     archive = _open(location, create=True)
     inputs = list(story_files(_expand(paths)))
@@ -92,7 +103,7 @@ def add(paths: tuple[str, ...], location: str | None, jobs: int | None) -> None:
     near: list[tuple[str, tuple[int, ...]]] = []
     with _progress() as progress:
         task = progress.add_task("adding", total=len(inputs))
-        for outcome in add_files(archive, inputs, jobs=jobs):
+        for outcome in add_files(archive, inputs, jobs=jobs, timeout=timeout):
             progress.advance(task)
             if outcome.result is None:
                 failures.append(outcome)
