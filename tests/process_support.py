@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,6 +16,17 @@ from typing import Any
 
 def cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "ficarchive", *args]
+
+
+SUMMARY = re.compile(r"(\d+) added, (\d+) already in the archive, (\d+) failed")
+
+
+def add_summary(stderr: str) -> tuple[int, int, int]:
+    """(added, already there, failed) from what `ficarchive add` printed."""
+    found = SUMMARY.search(stderr)
+    assert found is not None, stderr
+    added, known, failed = found.groups()
+    return int(added), int(known), int(failed)
 
 
 def start(command: list[str], **options: Any) -> subprocess.Popen[bytes]:
