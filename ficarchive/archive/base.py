@@ -15,14 +15,26 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ficarchive.archive.model import AddResult, Edit, Original, StoredWork
-from ficarchive.archive.records import not_found, report_damaged, sha256, stored
+from ficarchive.archive.records import (
+    WORK_COLUMNS,
+    Prepared,
+    not_found,
+    report_damaged,
+    sha256,
+    stored,
+    work_values,
+)
+from ficarchive.archive.text import fts_fields
 from ficarchive.archive.validate import read_work
 from ficarchive.errors import DamagedWork
 from ficarchive.rescue import rescue
 from ficarchive.work import Work
+
+if TYPE_CHECKING:
+    from ficarchive.archive.salvage import Salvaged
 
 # Works read from the database at once by `works()`: memory stays flat however many.
 WORKS_PAGE = 100
@@ -65,6 +77,22 @@ class ArchiveBase:
     def close(self) -> None:  # pragma: no cover - per backend
         raise NotImplementedError
 
+    def _index(  # pragma: no cover - per backend
+        self, work_id: int, work: Work, fields: dict[str, str]
+    ) -> None:
+        raise NotImplementedError
+
+    def check_sound(self) -> None:
+        """Raise `ArchiveDamaged` if the archive is known to be damaged (SQLite checks
+        its file; a server keeps its own)."""
+
+    def check_writable(self, wait_ms: int = 0) -> None:  # pragma: no cover - per backend
+        """Raise (read-only, damaged, busy) unless a write could be made now."""
+        raise NotImplementedError
+
+    def restored(self) -> None:
+        """After `restore`: what the backend must bring up to date (ids to come)."""
+
     def _sql(self, sql: str) -> str:
         return sql.replace("{p}", self.PARAM)
 
@@ -89,6 +117,68 @@ class ArchiveBase:
         if existing is not None:
             return AddResult(existing, "unchanged")
         return self.add_work(rescue(data, name), data, sha256=digest)
+
+    def restore(self, salvaged: Salvaged) -> None:
+        """Put back a work copied from another archive (`salvage`): its id, its dates,
+        the Work as rescued and as edited, its original and its history, indexed anew."""
+        work, rescued = salvaged.work, salvaged.rescued
+        ready = Prepared.of(rescued)
+        original = salvaged.original
+        kept = original[0] if original is not None else None
+        values = dict(
+            zip(
+                [c.strip() for c in WORK_COLUMNS.split(",")],
+                work_values(work, kept, salvaged.source_key, ready.fingerprint, ""),
+                strict=True,
+            )
+        )
+        values.update(
+            added_at=salvaged.added_at,
+            updated_at=salvaged.updated_at,
+            rescued_json=rescued.to_json(indent=None),
+        )
+        marks = ", ".join([self.PARAM] * (len(values) + 1))
+        with self._write():
+            if original is not None:
+                self._run(
+                    self._sql(
+                        "INSERT INTO sources(sha256, name, size, data, added_at) "
+                        "VALUES ({p}, {p}, {p}, {p}, {p}) ON CONFLICT DO NOTHING"
+                    ),
+                    (original[0], original[1], len(original[3]), original[3], original[4]),
+                )
+            self._run(
+                f"INSERT INTO works(id, {', '.join(values)}) VALUES ({marks})",
+                (salvaged.id, *values.values()),
+            )
+            self._index(salvaged.id, work, fts_fields(work))
+            for edit in salvaged.edits:
+                self._run(
+                    self._sql(
+                        "INSERT INTO edits(work_id, at, field, before, after, note) "
+                        "VALUES ({p}, {p}, {p}, {p}, {p}, {p})"
+                    ),
+                    (
+                        salvaged.id,
+                        edit.at,
+                        edit.field,
+                        json.dumps(edit.before),
+                        json.dumps(edit.after),
+                        edit.note,
+                    ),
+                )
+
+    def restore_links(self, links: list[tuple[Any, ...]]) -> None:
+        """Put back links (work_id, other_id, kind, distance) between restored works."""
+        with self._write():
+            for link in links:
+                self._run(
+                    self._sql(
+                        "INSERT INTO links(work_id, other_id, kind, distance) "
+                        "VALUES ({p}, {p}, {p}, {p}) ON CONFLICT DO NOTHING"
+                    ),
+                    tuple(link),
+                )
 
     def exists(self, work_id: int) -> bool:
         row = self._run(self._sql("SELECT 1 FROM works WHERE id = {p}"), (work_id,)).fetchone()

@@ -20,7 +20,17 @@ _SQLITE_BUSY = ("locked", "busy")
 _SQLITE_FULL = ("database or disk is full", "disk is full", "no space")
 
 
+# Longest detail from the database quoted in a message, in characters.
+DETAIL_CHARS = 160
+
+
+def _one_line(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= DETAIL_CHARS else flat[: DETAIL_CHARS - 1] + "…"
+
+
 def damaged(location: str, detail: str) -> ArchiveDamaged:
+    detail = _one_line(detail)
     return ArchiveDamaged(
         f"archive {location} is damaged ({detail}); nothing more is written to it: "
         f"`ficarchive check {location}` says what can still be read, and "
@@ -70,7 +80,9 @@ def sqlite_error(location: str, exc: Exception) -> ArchiveUnavailable:
             f"archive {location} cannot be opened; check that the folder exists and can be "
             "written to"
         )
-    return ArchiveUnavailable(f"archive {location} cannot be used ({text}); check the file")
+    return ArchiveUnavailable(
+        f"archive {location} cannot be used ({_one_line(text)}); check the file"
+    )
 
 
 def postgres_error(location: str, exc: Any) -> ArchiveUnavailable:

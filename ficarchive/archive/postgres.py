@@ -129,6 +129,13 @@ class PostgresArchive(ArchiveBase):
         except psycopg.Error as exc:
             raise self._unavailable(exc) from None
 
+    def restored(self) -> None:
+        """Works put back with their own ids: new ones are numbered after them."""
+        self._run(
+            "SELECT setval(pg_get_serial_sequence('works', 'id'), "
+            "(SELECT coalesce(max(id), 0) + 1 FROM works), false)"
+        )
+
     def check_writable(self, wait_ms: int = 0) -> None:
         """Raise (read-only server, no rights) unless this user could write the archive."""
         row = self._run(

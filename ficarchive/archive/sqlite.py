@@ -84,9 +84,12 @@ class SQLiteArchive(ArchiveBase):
         self.damaged: str | None = None  # why the file is known to be damaged
         self.read_only = False
         self._immutable = False
+        self._new = self.path == ":memory:"  # a file made now is put in WAL mode
         if self.path != ":memory:":
             self._refuse_missing(create)
-            self.read_only = not _writable(Path(self.path))
+            file = Path(self.path)
+            self._new = not file.exists() or file.stat().st_size == 0
+            self.read_only = not _writable(file)
         self._migrate()
 
     def _refuse_missing(self, create: bool) -> None:
@@ -137,7 +140,8 @@ class SQLiteArchive(ArchiveBase):
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if self.path != ":memory:" and not self.read_only:
-                conn.execute("PRAGMA journal_mode = WAL")
+                if self._new:  # an existing file keeps its mode: setting one writes to it
+                    conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
         except BaseException:
             conn.close()
@@ -230,6 +234,11 @@ class SQLiteArchive(ArchiveBase):
         """Refuse to write into a read-only or damaged file; the first time, check it."""
         if self.read_only:
             raise failures.read_only(self.path)
+        self.check_sound()
+
+    def check_sound(self) -> None:
+        """`ArchiveDamaged` unless ``PRAGMA quick_check`` finds the file whole (run once
+        per process: on a large archive it reads every page, about a second a GB)."""
         if self.damaged is not None:
             raise failures.damaged(self.path, self.damaged)
         if self._sound or self.path == ":memory:":
@@ -492,10 +501,23 @@ class SQLiteArchive(ArchiveBase):
             raise self._error(exc) from None
 
 
+# SQLite's file header: the byte giving the file format's write version; a version
+# above 2 means SQLite may read the file and not write it.
+WRITE_VERSION_AT = 18
+
+
 def _writable(path: Path) -> bool:
     """Whether this process may write the archive file and the folder it is in (where
     SQLite keeps its write-ahead log); a file not made yet needs only its folder."""
     folder = path.parent if str(path.parent) else Path(".")
-    if path.exists() and not os.access(path, os.W_OK):
-        return False
+    if path.exists():
+        if not os.access(path, os.W_OK):
+            return False
+        try:
+            with path.open("rb") as file:
+                header = file.read(WRITE_VERSION_AT + 1)
+        except OSError:
+            return False
+        if header.startswith(b"SQLite format 3\0") and header[WRITE_VERSION_AT] > 2:
+            return False
     return os.access(folder, os.W_OK) if folder.exists() else True

@@ -60,8 +60,13 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _open(location: str | None, *, create: bool = False) -> SQLiteArchive:
-    return Archive.open(location, create=create)
+def _open(location: str | None, *, create: bool = False, check: bool = False) -> SQLiteArchive:
+    """The archive; with `check`, refused (one line naming `ficarchive check`) when its
+    file is damaged, before anything is read from it or written to it."""
+    archive = Archive.open(location, create=create)
+    if check:
+        archive.check_sound()
+    return archive
 
 
 def _expand(paths: tuple[str, ...]) -> list[str]:
@@ -97,6 +102,7 @@ def add(paths: tuple[str, ...], location: str | None, jobs: int | None, timeout:
     and the rest are added.
     """
     archive = _open(location, create=True)
+    archive.check_writable()  # damaged, read-only or busy: said now, before any rescue
     inputs = list(story_files(_expand(paths)))
     counts = {"added": 0, "unchanged": 0}
     failures: list[Outcome] = []
@@ -159,7 +165,7 @@ def _summary(
 @reports_errors
 def list_(location: str | None, sort: str, limit: int, offset: int) -> None:
     """List the works in the archive."""
-    archive = _open(location)
+    archive = _open(location, check=True)
     table = Table("id", "title", "authors", "rating", "words", "added")
     damaged: list[DamagedWork] = []
     for stored in archive.works(sort=sort, limit=limit, offset=offset, on_damaged=damaged.append):
@@ -345,7 +351,7 @@ def edit(
     **lists: tuple[str, ...],
 ) -> None:
     """Correct a work's metadata; every change is kept in its history."""
-    archive = _open(location)
+    archive = _open(location, check=True)
     work = archive.get(work_id).work
     changes: dict[str, Any] = {}
     if title is not None:
@@ -396,7 +402,7 @@ def edit(
 @reports_errors
 def remove(work_id: int, location: str | None, yes: bool) -> None:
     """Take a work out of the archive (asks first)."""
-    archive = _open(location)
+    archive = _open(location, check=True)
     try:
         work = archive.get(work_id).work
         label = f"{work.title or '(untitled)'} by {', '.join(work.authors) or 'unknown'}"

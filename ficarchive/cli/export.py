@@ -150,6 +150,8 @@ def _archive_works(
         )
     archive = Archive.open(location, create=False)
     try:
+        if work_id is None:
+            archive.check_sound()  # every work is to be read: a damaged file is said first
         stored = (
             [archive.get(work_id)]
             if work_id is not None
