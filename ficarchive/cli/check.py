@@ -14,7 +14,7 @@ from ficarchive.cli.archive import reports_errors
 
 
 @click.command(name="check")
-@click.argument("location", metavar="ARCHIVE", required=False, envvar=ENV)
+@click.argument("location", metavar="[ARCHIVE]", required=False, envvar=ENV)
 @click.option(
     "--salvage",
     "new_location",
