@@ -25,9 +25,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from ficarchive.archive.records import hit
+from ficarchive.archive.sqlite_file import Mode, connect
 from ficarchive.archive.validate import read_work
 from ficarchive.errors import ArchiveDamaged, ArchiveUnavailable, DamagedWork
 
@@ -133,9 +133,9 @@ def _open_read_only(path: str) -> sqlite3.Connection:
     write-ahead-logged file has no shared-memory file and none can be made."""
     if not Path(path).is_file():
         raise ArchiveUnavailable(f"{path}: no archive here; check the path")
-    uri = f"file:{quote(os.path.abspath(path))}"
-    for mode in ("mode=ro", "immutable=1"):
-        conn = sqlite3.connect(f"{uri}?{mode}", uri=True)
+    modes: tuple[Mode, ...] = ("read-only", "immutable")
+    for mode in modes:
+        conn = connect(path, mode, wal=False, busy_ms=0)
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             return conn

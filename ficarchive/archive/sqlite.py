@@ -15,14 +15,12 @@ runs ``PRAGMA quick_check``: a damaged file is refused (`ArchiveDamaged`, naming
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import quote
 
 from ficarchive.archive import failures
 from ficarchive.archive import fingerprint as fp
@@ -49,6 +47,7 @@ from ficarchive.archive.records import (
 )
 from ficarchive.archive.schema import SCHEMA_VERSION, SQLITE_MIGRATIONS
 from ficarchive.archive.search_sql import facet_counts, run_search
+from ficarchive.archive.sqlite_file import Mode, connect, writable
 from ficarchive.archive.tags import tag_rows
 from ficarchive.archive.text import fts_fields
 from ficarchive.archive.validate import check_work
@@ -89,7 +88,7 @@ class SQLiteArchive(ArchiveBase):
             self._refuse_missing(create)
             file = Path(self.path)
             self._new = not file.exists() or file.stat().st_size == 0
-            self.read_only = not _writable(file)
+            self.read_only = not writable(file)
         self._migrate()
 
     def _refuse_missing(self, create: bool) -> None:
@@ -125,28 +124,10 @@ class SQLiteArchive(ArchiveBase):
             raise self._error(exc) from None
 
     def _open_connection(self) -> sqlite3.Connection:
+        mode: Mode = None
         if self.read_only:
-            mode = "immutable=1" if self._immutable else "mode=ro"
-            uri = f"file:{quote(os.path.abspath(self.path))}?{mode}"
-            conn = sqlite3.connect(uri, uri=True)
-        else:
-            conn = sqlite3.connect(
-                self.path,
-                timeout=BUSY_TIMEOUT_MS / 1000,
-                check_same_thread=self.path != ":memory:",
-            )
-        try:
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            if self.path != ":memory:" and not self.read_only:
-                if self._new:  # an existing file keeps its mode: setting one writes to it
-                    conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("PRAGMA synchronous = NORMAL")
-        except BaseException:
-            conn.close()
-            raise
-        return conn
+            mode = "immutable" if self._immutable else "read-only"
+        return connect(self.path, mode, wal=self._new, busy_ms=BUSY_TIMEOUT_MS)
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -499,25 +480,3 @@ class SQLiteArchive(ArchiveBase):
             return facet_counts(self.conn, "", Filters(), per_kind=5)
         except sqlite3.Error as exc:
             raise self._error(exc) from None
-
-
-# SQLite's file header: the byte giving the file format's write version; a version
-# above 2 means SQLite may read the file and not write it.
-WRITE_VERSION_AT = 18
-
-
-def _writable(path: Path) -> bool:
-    """Whether this process may write the archive file and the folder it is in (where
-    SQLite keeps its write-ahead log); a file not made yet needs only its folder."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.exists():
-        if not os.access(path, os.W_OK):
-            return False
-        try:
-            with path.open("rb") as file:
-                header = file.read(WRITE_VERSION_AT + 1)
-        except OSError:
-            return False
-        if header.startswith(b"SQLite format 3\0") and header[WRITE_VERSION_AT] > 2:
-            return False
-    return os.access(folder, os.W_OK) if folder.exists() else True
