@@ -9,6 +9,7 @@ both backends, in the library, the command line and the reader.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -208,3 +209,26 @@ def test_any_json_at_all_is_a_work_or_damaged(value: Any, validate_work: Any) ->
     except DamagedWork:
         return
     validate_work(work.to_dict())
+
+
+@pytest.mark.parametrize(
+    ("fields", "wrong"),
+    [
+        ({"a_field_of_a_newer_ficarchive": [1, 2]}, None),  # ignored, as Work.from_dict does
+        ({"chapters": [{"title": None, "sections": [{"paragraphs": []}], "x": 1}]}, None),
+        ({"credits": [{"role": "beta"}]}, "credits[0].name is missing"),
+        ({"credits": [{"role": "beta", "name": "Rosa", "x": 1}]}, "credits[0].x is not a field"),
+        ({"chapters": [{"sections": [{}]}]}, "chapters[0].sections[0].paragraphs is missing"),
+        ({"source": {"format": "text"}}, "source.encoding is missing"),
+        ({"source": None, "notes": {"beginning": ["<em>a</em>"]}}, None),
+        ({"word_count": True}, "word_count is True, not a whole number"),
+        ({"epigraphs": [{"text": "x", "position": "middle"}]}, "not beginning or end"),
+    ],
+)
+def test_what_a_stored_work_may_hold(fields: dict[str, Any], wrong: str | None) -> None:
+    text = json.dumps({**GOOD, **fields})
+    if wrong is None:
+        assert read_work(text, "work 3").title == "Bells"
+    else:
+        with pytest.raises(DamagedWork, match=re.escape(wrong)):
+            read_work(text, "work 3")

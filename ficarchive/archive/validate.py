@@ -22,10 +22,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from ficarchive.errors import DamagedWork, InvalidWork
-from ficarchive.work import SCHEMA_VERSION, Work
+from ficarchive.work import (
+    SCHEMA_VERSION,
+    Credit,
+    Diagnostic,
+    Epigraph,
+    Repair,
+    Source,
+    Work,
+)
 
 # A check returns None when the value is right, else what is wrong with it.
 Check = Callable[[Any], str | None]
@@ -66,95 +76,128 @@ def _position(value: Any) -> str | None:
     return None if value in ("beginning", "end") else f"is {_quote(value)}, not beginning or end"
 
 
-def _walk(value: Any, check: Any, where: str) -> None:
-    """Raise `_Wrong` at the first part of `value` that `check` does not allow.
+@dataclass(frozen=True)
+class Record:
+    """What a JSON object must hold: a check for each field named (an absent field takes
+    the Work's default). With `part`, the dataclass the object becomes: a key it has no
+    field for is refused (it could not take it), and its fields without a default must
+    be there; a field it has that is not named here is let through unchecked (a newer
+    ficarchive's). Without it, unknown keys are ignored, as the Work ignores them."""
 
-    `check` is a `Check`, a ``[check]`` (a list of such), or a ``{name: check}`` record
-    (an object; a key it does not name is refused, since the Work could not take it).
-    """
+    fields: Mapping[str, Any]
+    part: type | None = None
+    required: tuple[str, ...] = ()
+    nullable: bool = False  # null stands for none (the Work's source)
+
+    def allowed(self) -> set[str] | None:
+        return None if self.part is None else {f.name for f in dataclass_fields(self.part)}
+
+    def needed(self) -> tuple[str, ...]:
+        if self.part is None:
+            return self.required
+        bare = tuple(
+            f.name
+            for f in dataclass_fields(self.part)
+            if f.default is MISSING and f.default_factory is MISSING
+        )
+        return (*bare, *self.required)
+
+
+def _walk(value: Any, check: Any, where: str) -> None:
+    """Raise `_Wrong` at the first part of `value` that `check` does not allow: `check`
+    is a `Check`, a ``[check]`` (a list of such), or a `Record`."""
     if isinstance(check, list):
         if not isinstance(value, list):
             raise _Wrong(where, f"is {_quote(value)}, not a list")
         for i, item in enumerate(value):
             _walk(item, check[0], f"{where}[{i}]")
         return
-    if isinstance(check, dict):
-        _record(value, check, where)
+    if isinstance(check, Record):
+        if not (value is None and check.nullable):
+            _record(value, check, where)
         return
     wrong = check(value)
     if wrong is not None:
         raise _Wrong(where, wrong)
 
 
-def _record(value: Any, fields: Mapping[str, Any], where: str) -> None:
+def _record(value: Any, record: Record, where: str) -> None:
     if not isinstance(value, dict):
         raise _Wrong(where, f"is {_quote(value)}, not an object")
+    allowed = record.allowed()
     for key, item in value.items():
-        if key not in fields:
-            raise _Wrong(f"{where}.{key}" if where else str(key), "is not a field it can have")
-        _walk(item, fields[key], f"{where}.{key}" if where else key)
+        name = f"{where}.{key}" if where else str(key)
+        if key in record.fields:
+            _walk(item, record.fields[key], name)
+        elif allowed is not None and key not in allowed:
+            raise _Wrong(name, "is not a field it can have")
+    for key in record.needed():
+        if key not in value:
+            raise _Wrong(f"{where}.{key}" if where else key, "is missing")
 
 
-_CHAPTER = {"title": _maybe_text, "sections": [{"paragraphs": [_text]}]}
-_NOTES: dict[str, Any] = {"beginning": [_text], "end": [_text]}
+_TEXTS = [_text]
+_SOURCE = Record(
+    {"format": _text, "encoding": _text, "sha256": _text, "name": _text, "size": _whole},
+    Source,
+    nullable=True,
+)
 
-# Every field of a Work's JSON and what it must hold (absent: the Work's default).
+
+# Every field of a Work's JSON that is checked, and what it must hold.
 WORK_FIELDS: dict[str, Any] = {
     "schema": lambda v: None if v == SCHEMA_VERSION else f"is {_quote(v)}, not {SCHEMA_VERSION}",
     "title": _maybe_text,
-    "authors": [_text],
+    "authors": _TEXTS,
     "rating": _text,
     "rating_source": _maybe_text,
-    "warnings": [_text],
-    "fandoms": [_text],
-    "relationships": [_text],
-    "characters": [_text],
-    "tags": [_text],
+    "warnings": _TEXTS,
+    "fandoms": _TEXTS,
+    "relationships": _TEXTS,
+    "characters": _TEXTS,
+    "tags": _TEXTS,
     "summary": _maybe_text,
     "spoilers": _maybe_text,
     "disclaimer": _maybe_text,
-    "notes": _NOTES,
-    "credits": [{"role": _text, "name": _text}],
+    "notes": Record({"beginning": _TEXTS, "end": _TEXTS}),
+    "credits": [Record({"role": _text, "name": _text}, Credit)],
     "challenge": _maybe_text,
     "feedback": _maybe_text,
     "archive_permission": _maybe_text,
     "published": _maybe_text,
     "language": _text,
     "epigraphs": [
-        {"text": _text, "author": _maybe_text, "work": _maybe_text, "position": _position}
+        Record(
+            {"text": _text, "author": _maybe_text, "work": _maybe_text, "position": _position},
+            Epigraph,
+        )
     ],
-    "chapters": [_CHAPTER],
+    "chapters": [
+        Record(
+            {
+                "title": _maybe_text,
+                "sections": [Record({"paragraphs": _TEXTS}, required=("paragraphs",))],
+            }
+        )
+    ],
     "end_mark": _maybe_text,
     "word_count": _whole,
     "looks_like_story": _flag,
-    "repairs": [{"kind": _text, "before": _text, "after": _text, "count": _whole}],
-    "diagnostics": [{"kind": _text, "message": _text, "text": _maybe_text}],
-    "source": lambda v: None,  # checked below: null, or an object
+    "repairs": [
+        Record({"kind": _text, "before": _text, "after": _text, "count": _whole}, Repair)
+    ],
+    "diagnostics": [
+        Record({"kind": _text, "message": _text, "text": _maybe_text}, Diagnostic)
+    ],
+    "source": _SOURCE,
 }
-_SOURCE = {"format": _text, "encoding": _text, "sha256": _text, "name": _text, "size": _whole}
-# Fields a nested object must have (the Work's parts have no default for them).
-_REQUIRED = {"credits": ("role", "name"), "epigraphs": ("text",), "repairs": ("kind",)}
+WORK = Record(WORK_FIELDS)
 
 
 def problem(data: Any) -> str | None:
     """What is wrong with a Work's JSON value (parsed), or None when a Work can be made."""
     try:
-        _record(data, WORK_FIELDS, "")
-        source = data.get("source")
-        if source is not None:
-            _record(source, _SOURCE, "source")
-            for name in _SOURCE:
-                if name != "size" and name not in source:
-                    raise _Wrong(f"source.{name}", "is missing")
-        for field, names in _REQUIRED.items():
-            for i, item in enumerate(data.get(field, ())):
-                for name in names:
-                    if name not in item:
-                        raise _Wrong(f"{field}[{i}].{name}", "is missing")
-        for i, chapter in enumerate(data.get("chapters", ())):
-            for j, section in enumerate(chapter.get("sections", ())):
-                if "paragraphs" not in section:
-                    raise _Wrong(f"chapters[{i}].sections[{j}].paragraphs", "is missing")
+        _record(data, WORK, "")
     except _Wrong as wrong:
         return str(wrong)
     return None
@@ -181,7 +224,10 @@ def read_work(text: str | bytes | None, what: str) -> Work:
 
 def check_work(work: Work, name: str) -> None:
     """Refuse (`InvalidWork`) a Work that could not be read back once stored."""
-    wrong = problem(work.to_dict())
+    try:
+        wrong = problem(work.to_dict())
+    except (TypeError, ValueError, AttributeError, RecursionError) as exc:
+        wrong = f"it cannot be written as JSON ({type(exc).__name__}: {exc})"
     if wrong is not None:
         raise InvalidWork(
             f"{name}: not stored, the Work is not valid: {wrong}; rescue the original file "
