@@ -177,11 +177,13 @@ def test_the_reader_skips_a_damaged_work(damaged_archive: tuple[Path, dict[str, 
 
 # -- the check itself ----------------------------------------------------------------------
 
+def _containers(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+
+
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
-    ),
+    _containers,
     max_leaves=12,
 )
 GOOD = Work(title="Bells", authors=("Jo",), word_count=3).to_dict()
