@@ -107,7 +107,7 @@ def test_hostile_files_never_stop_add_and_a_rerun_gets_past_them(tmp_path: Path)
     command = cli("add", str(folder), str(folder / "fifo.txt"), "--archive", str(archive))
     for run in range(2):
         done = subprocess.run(
-            [*command, "--timeout", "3"], capture_output=True, text=True, timeout=120
+            [*command, "--timeout", "2"], capture_output=True, text=True, timeout=120
         )
         assert "Traceback" not in done.stderr, done.stderr
         assert done.returncode in (0, 1), done.stderr
