@@ -19,11 +19,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ficarchive.archive import Archive
+from ficarchive.archive.records import Prepared
 from ficarchive.archive.validate import WORK_FIELDS, read_work
 from ficarchive.errors import DamagedWork, InvalidWork
+from ficarchive.export import to_html, to_markdown
+from ficarchive.export.epub import to_epub
+from ficarchive.rescue import rescue
 from ficarchive.web import create_app
 from ficarchive.work import Work
 
+GOLDEN = Path(__file__).parent / "golden"
 STORIES = {
     "bells.txt": "Title: Sound of Bells\nAuthor: Jo Quillon\n\n"
     "The bells were running late that night, and the lamps were lit along the quay.\n",
@@ -189,28 +194,44 @@ JSON_VALUES = st.recursive(
 GOOD = Work(title="Bells", authors=("Jo",), word_count=3).to_dict()
 
 
+def _used_everywhere(work: Work) -> None:
+    """What the reader, search and the exports do with a stored work: none may fail."""
+    assert Work.from_json(work.to_json()) == work
+    Prepared.of(work)
+    to_html(work)
+    to_markdown(work)
+    to_epub(work)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(field=st.sampled_from(sorted(WORK_FIELDS)), value=JSON_VALUES)
-def test_a_stored_work_is_either_a_valid_work_or_damaged(
-    field: str, value: Any, validate_work: Any
-) -> None:
+def test_a_stored_work_is_either_usable_or_damaged(field: str, value: Any) -> None:
     text = json.dumps({**GOOD, field: value})
     try:
         work = read_work(text, "work 1")
     except DamagedWork as damaged:
         assert str(damaged).startswith("work 1 is damaged") and "\n" not in str(damaged)
         return
-    validate_work(work.to_dict())  # what is read is a Work the JSON Schema accepts
+    _used_everywhere(work)
 
 
 @settings(max_examples=200, deadline=None)
 @given(value=JSON_VALUES)
-def test_any_json_at_all_is_a_work_or_damaged(value: Any, validate_work: Any) -> None:
+def test_any_json_at_all_is_a_usable_work_or_damaged(value: Any) -> None:
     try:
         work = read_work(json.dumps(value), "work 2")
     except DamagedWork:
         return
-    validate_work(work.to_dict())
+    _used_everywhere(work)
+
+
+def test_every_golden_work_reads_back_as_it_was(validate_work: Any) -> None:
+    """No false alarm: a Work as rescue makes it is never taken for a damaged one."""
+    for path in sorted(GOLDEN.iterdir()):
+        if path.suffix in (".txt", ".html", ".md"):
+            work = rescue(path.read_bytes(), path.name)
+            validate_work(work.to_dict())
+            assert read_work(work.to_json(), path.name) == work
 
 
 @pytest.mark.parametrize(
