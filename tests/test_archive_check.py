@@ -323,3 +323,22 @@ def test_add_on_a_full_disk_is_one_line_and_the_archive_stays_whole(run_cli: Any
             (folder / f"s{n}.txt").unlink()  # room again
         report = check(str(path))
         assert report.sound, report.problems
+
+
+def test_check_reads_every_row_on_both_backends(archive: Any) -> None:
+    location = getattr(archive, "url", None) or archive.path
+    first = archive.add(b"A story whose data will be damaged, with words.\n", "a.txt").id
+    second = archive.add(b"A story whose original will be changed, with words.\n", "b.txt").id
+    with archive._write():
+        archive._run(archive._sql("UPDATE works SET work_json = {p} WHERE id = {p}"), ("{", first))
+        archive._run(
+            archive._sql(
+                "UPDATE sources SET data = {p} WHERE sha256 = "
+                "(SELECT sha256 FROM works WHERE id = {p})"
+            ),
+            (b"other bytes", second),
+        )
+    archive.close()
+    report = check(location)
+    assert (report.works, report.readable, report.originals) == (2, 1, 0)
+    assert [(p.part, p.work_id) for p in report.problems] == [("work", first), ("original", second)]
