@@ -13,6 +13,10 @@ Variants are stored with `add_work` and a `Prepared` computed on every core.
 Floors (issue 3): search p95 at most 50 ms for one-word, phrase and filtered queries,
 printed beside the bare FTS5 query for the same words; facet counts at most 100 ms;
 `add` throughput at least 80 % of rescue-only throughput on the same files.
+
+Printed without a floor (issue 13): what integrity costs on the same archive, in
+seconds a GB: ``PRAGMA quick_check`` (run once before a command writes, lists or
+serves), `ficarchive check` (every row read, every original hashed) and `--salvage`.
 """
 
 from __future__ import annotations
@@ -233,6 +237,33 @@ def measure_add(files: list[Path], jobs: int, folder: Path) -> dict[str, float]:
     }
 
 
+def measure_integrity(path: Path, folder: Path) -> dict[str, float]:
+    """Seconds for the quick check, the whole check and a salvage of the archive."""
+    from ficarchive.archive.integrity import check
+    from ficarchive.archive.salvage import salvage
+
+    gigabytes = path.stat().st_size / 1e9
+    conn = sqlite3.connect(path)
+    started = time.perf_counter()
+    conn.execute("PRAGMA quick_check").fetchall()
+    quick_s = time.perf_counter() - started
+    conn.close()
+    started = time.perf_counter()
+    sound = check(str(path)).sound
+    check_s = time.perf_counter() - started
+    started = time.perf_counter()
+    copied = salvage(str(path), str(folder / "salvaged.sqlite")).copied
+    salvage_s = time.perf_counter() - started
+    return {
+        "gigabytes": gigabytes,
+        "quick_check_s": quick_s,
+        "check_s": check_s,
+        "salvage_s": salvage_s,
+        "sound": float(sound),
+        "copied": copied,
+    }
+
+
 # -- report -----------------------------------------------------------------------------
 
 
@@ -256,6 +287,15 @@ def report(results: dict[str, Any]) -> list[str]:
         print(f"{kind:<22}{row['p50']:>9.2f}{row['p95']:>9.2f}{mark}")
         if mark:
             missed.append(f"{kind} p95 {row['p95']:.1f} ms > {FACETS_MS:.0f} ms")
+    kept = results.get("integrity")
+    if kept:
+        per_gb = max(kept["gigabytes"], 1e-9)
+        print(
+            f"\nintegrity of {kept['gigabytes'] * 1000:.0f} MB: quick_check "
+            f"{kept['quick_check_s']:.2f} s ({kept['quick_check_s'] / per_gb:.1f} s/GB), check "
+            f"{kept['check_s']:.1f} s ({kept['check_s'] / per_gb:.0f} s/GB), salvage "
+            f"{kept['salvage_s']:.1f} s of {kept['copied']:,} works; sound: {bool(kept['sound'])}"
+        )
     add = results.get("add")
     if add:
         print(
@@ -298,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         results["search"] = measure_search(archive, repeats)
         results["facets"] = measure_facets(archive, repeats)
         archive.close()
+        results["integrity"] = measure_integrity(path, Path(tmp))
         if not args.skip_add:
             sample = files[:: 3 if args.quick else 1]
             results["add"] = measure_add(sample, jobs, Path(tmp))

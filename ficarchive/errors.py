@@ -9,10 +9,15 @@
         ├── BinaryInput             a PDF, image, archive or other non-text file
         ├── InputTooLarge           over the size limit
         ├── UndecodableInput        no text encoding makes sense of the bytes
-        └── InvalidWork             a Work's JSON does not fit its schema (names the field)
+        └── InvalidWork             a Work's JSON does not fit its schema (names the field);
+                                    also a Work the archive is asked to store or edit wrongly
     └── ArchiveError                the archive cannot do what was asked
         ├── WorkNotFound            no work with that id
-        └── ArchiveUnavailable      the archive file is corrupt, locked, read-only or missing
+        ├── DamagedWork             one stored work cannot be read (the rest can)
+        └── ArchiveUnavailable      the archive cannot be opened or written: locked, missing
+            ├── ArchiveDamaged      the file is corrupt: `ficarchive check` says what is left
+            ├── ArchiveReadOnly     it can be read, not written
+            └── ArchiveFull         the disk (or the server's) is full
 
 Every message is one line: what is wrong, then what to try. The CLI prints it as is and
 exits non-zero; it never shows a traceback for these.
@@ -75,7 +80,25 @@ class WorkNotFound(ArchiveError):
     exit_code = 2
 
 
+class DamagedWork(ArchiveError):
+    """One stored work's data cannot be read; every other work still can."""
+
+    exit_code = 1
+
+
 class ArchiveUnavailable(ArchiveError):
     """The archive's database cannot be opened or written: corrupt, locked, read-only."""
 
     exit_code = 3
+
+
+class ArchiveDamaged(ArchiveUnavailable):
+    """The archive file is corrupt; nothing more is written into it."""
+
+
+class ArchiveReadOnly(ArchiveUnavailable):
+    """The archive can be read but not written (file permissions, a read-only disk)."""
+
+
+class ArchiveFull(ArchiveUnavailable):
+    """A write did not fit: the disk holding the archive (or the server's) is full."""

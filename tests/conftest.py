@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,31 @@ import jsonschema
 import pytest
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+# A PostgreSQL server the archive tests may empty and use (CI starts one: .ci/postgres).
+POSTGRES = os.environ.get("FICARCHIVE_TEST_POSTGRES")
+
+
+def postgres_url() -> str:
+    """$FICARCHIVE_TEST_POSTGRES, or a skip saying how to test the PostgreSQL backend."""
+    if not POSTGRES:
+        pytest.skip(
+            "set FICARCHIVE_TEST_POSTGRES=postgresql://… to test the PostgreSQL backend (CI does)"
+        )
+    return POSTGRES
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def archive(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """An empty archive on each backend: an SQLite file, and the PostgreSQL test database."""
+    from ficarchive.archive import Archive
+
+    if request.param == "postgres":
+        store = Archive.open(postgres_url())
+        store.reset_for_tests()  # type: ignore[attr-defined]
+    else:
+        store = Archive.open(tmp_path / "archive.sqlite")
+    yield store
+    store.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """The Archive: storage, duplicates, search, filters, facets, edits, failures.
 
-Every test runs against each backend named in ``archive`` below: SQLite always,
-PostgreSQL when ``$FICARCHIVE_TEST_POSTGRES`` gives a server to use (CI starts one).
+Every test runs against each backend of the ``archive`` fixture (conftest.py): SQLite
+always, PostgreSQL when ``$FICARCHIVE_TEST_POSTGRES`` gives a server to use (CI starts one).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import os
 import sqlite3
 import stat
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,22 +47,6 @@ Fandom: Buffy the Vampire Slayer
 Giles lit the lantern and counted the books on the shelf, one by one, slowly.
 Jenny laughed at him from the doorway, because he always lost count at forty.
 """
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def archive(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
-    if request.param == "postgres":
-        if not POSTGRES:
-            pytest.skip(
-                "set FICARCHIVE_TEST_POSTGRES=postgresql://… to test the PostgreSQL "
-                "backend (CI does)"
-            )
-        store = Archive.open(POSTGRES)
-        store.reset_for_tests()  # type: ignore[attr-defined]
-    else:
-        store = Archive.open(tmp_path / "archive.sqlite")
-    yield store
-    store.close()
 
 
 def test_add_keeps_the_work_and_its_source(archive: Any) -> None:

@@ -303,12 +303,14 @@ def test_serve_refuses_a_broken_archive_in_one_line(tmp_path: Path, run_cli: Any
         f.seek(18)
         f.write(b"\x03")
     port = str(free_port())
-    for path, words in (
-        (bad, "not a ficarchive archive"),
-        (missing, "no archive here"),
-        (read_only, "read-only"),
+    for path, words, token in (
+        (bad, "not a ficarchive archive", ()),
+        (missing, "no archive here", ()),
+        # a read-only archive is served read-only (tests/test_archive_damage.py), but
+        # not with edits allowed
+        (read_only, "read-only", ("--write-token", "t")),
     ):
-        result = run_cli("serve", "--archive", path, "--port", port)
+        result = run_cli("serve", "--archive", path, "--port", port, *token)
         assert result.exit_code != 0, path
         assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1
         assert "Traceback" not in result.output

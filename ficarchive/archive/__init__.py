@@ -15,6 +15,7 @@ from typing import cast
 
 import platformdirs
 
+from ficarchive.archive.base import ArchiveBase
 from ficarchive.archive.model import (
     AddResult,
     Edit,
@@ -43,7 +44,13 @@ class Archive:
     """Opens the right backend for a location."""
 
     @staticmethod
-    def open(location: str | Path | None = None, *, create: bool = True) -> SQLiteArchive:
+    def open(
+        location: str | Path | ArchiveBase | None = None, *, create: bool = True
+    ) -> SQLiteArchive:
+        """The archive at `location` (an SQLite file or a ``postgresql://`` URL); an
+        archive already open is given back as it is, whatever its backend."""
+        if isinstance(location, ArchiveBase):
+            return cast(SQLiteArchive, location)
         where = str(location) if location is not None else default_location()
         if where.startswith(("postgresql://", "postgres://")):
             try:
@@ -60,6 +67,7 @@ class Archive:
 __all__ = [
     "AddResult",
     "Archive",
+    "ArchiveBase",
     "Edit",
     "FacetCount",
     "Filters",

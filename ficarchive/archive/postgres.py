@@ -13,12 +13,14 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator, Mapping
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, ClassVar
 
 import psycopg
 
+from ficarchive.archive import failures
 from ficarchive.archive import fingerprint as fp
-from ficarchive.archive.base import ArchiveBase
+from ficarchive.archive.base import ArchiveBase, Fetched
 from ficarchive.archive.model import (
     AddResult,
     FacetCount,
@@ -37,18 +39,20 @@ from ficarchive.archive.records import (
     plan_edit,
     source_sha,
     source_values,
-    stored,
     work_values,
 )
 from ficarchive.archive.schema import POSTGRES_MIGRATIONS, SCHEMA_VERSION
 from ficarchive.archive.search_pg import facet_counts, run_search
 from ficarchive.archive.tags import tag_rows
 from ficarchive.archive.text import fts_fields
+from ficarchive.archive.validate import check_work
 from ficarchive.errors import ArchiveUnavailable
 from ficarchive.work import Work
 
 # Seconds to wait for the server before saying it cannot be reached.
 CONNECT_TIMEOUT = 10
+# Times an add is tried again when the server chose it as a deadlock's victim.
+DEADLOCK_RETRIES = 3
 # The text search configuration: English stemming after unaccent, when it can be made.
 FOLDED_CONFIG = "ficarchive_english"
 PLAIN_CONFIG = "english"
@@ -74,6 +78,13 @@ class PostgresArchive(ArchiveBase):
     """An archive in a PostgreSQL database, named by a ``postgresql://`` URL."""
 
     PARAM = "%s"
+    NO_LIMIT = None
+    ORDERS: ClassVar[dict[str, str]] = {
+        "date": "added_at DESC, id DESC",
+        "words": "word_count DESC, id",
+        "title": 'lower(title) COLLATE "C" NULLS FIRST, id',
+        "id": "id",
+    }
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -100,27 +111,41 @@ class PostgresArchive(ArchiveBase):
         return conn
 
     def _unavailable(self, exc: psycopg.Error) -> ArchiveUnavailable:
-        text = " ".join(str(exc).split())
-        lowered = text.lower()
-        if "refused" in lowered or "timeout" in lowered or "no such file" in lowered:
-            why, advice = "cannot be reached (is the server running?)", "start PostgreSQL"
-        elif "resolve host" in lowered or "connection option" in lowered or "dsn" in lowered:
-            why, advice = "is not a usable address", "check the postgresql:// URL"
-        elif "authentication" in lowered or ("role" in lowered and "does not exist" in lowered):
-            why, advice = "refused the login", "check the user name and password in the URL"
-        elif "database" in lowered and "does not exist" in lowered:
-            why, advice = "names a database that does not exist", "create it with createdb"
-        elif isinstance(exc, psycopg.errors.InsufficientPrivilege):
-            why, advice = "refused: permission denied", "grant the user rights on the database"
-        else:
-            why, advice = f"cannot be used ({text})", "check the server and the URL"
-        return ArchiveUnavailable(f"archive {self.location} {why}; {advice}")
+        return failures.postgres_error(self.location, exc)
 
-    def _run(self, sql: str, params: Any = ()) -> psycopg.Cursor[Any]:
+    def _run(self, sql: str, params: Any = ()) -> Fetched:
         try:
-            return self.conn.execute(sql, params)
+            cursor = self.conn.execute(sql, params)
+            return Fetched(cursor.fetchall() if cursor.description is not None else [])
         except psycopg.Error as exc:
             raise self._unavailable(exc) from None
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """One transaction; driver errors become ours once it is rolled back."""
+        try:
+            with self.conn.transaction():
+                yield
+        except psycopg.Error as exc:
+            raise self._unavailable(exc) from None
+
+    def restored(self) -> None:
+        """Works put back with their own ids: new ones are numbered after them."""
+        self._run(
+            "SELECT setval(pg_get_serial_sequence('works', 'id'), "
+            "(SELECT coalesce(max(id), 0) + 1 FROM works), false)"
+        )
+
+    def check_writable(self, wait_ms: int = 0) -> None:
+        """Raise (read-only server, no rights) unless this user could write the archive."""
+        row = self._run(
+            "SELECT pg_is_in_recovery(), current_setting('transaction_read_only'), "
+            "has_table_privilege('works', 'INSERT, UPDATE, DELETE')"
+        ).fetchone()
+        if row[0] or row[1] == "on":
+            raise failures.read_only(self.location, "the server takes no writes")
+        if not row[2]:
+            raise failures.read_only(self.location, "this user may not change it")
 
     def _migrate(self) -> None:
         try:
@@ -209,35 +234,62 @@ class PostgresArchive(ArchiveBase):
         *,
         prepared: Prepared | None = None,
         source_name: str | None = None,
+        sha256: str | None = None,
     ) -> AddResult:
-        """Store a rescued Work (and, when given, the bytes it was rescued from)."""
-        sha = source_sha(work, data)
-        existing = self.find_by_sha256(sha) if sha else None
+        """Store a rescued Work (and, when given, the bytes it was rescued from). A work
+        with the same hash (`sha256`, by default its source's) is never stored twice: an
+        add racing another of the same file inserts nothing and gives the first's id."""
+        key = sha256 or source_sha(work, data)
+        check_work(work, work.source.name if work.source else "the work")
+        existing = self.find_by_sha256(key) if key else None
         if existing is not None:
             return AddResult(existing, "unchanged")
         ready = prepared or Prepared.of(work)
+        for attempt in range(DEADLOCK_RETRIES + 1):
+            try:
+                return self._insert(work, data, key, ready, source_name)
+            except psycopg.errors.DeadlockDetected as exc:
+                if attempt == DEADLOCK_RETRIES:
+                    raise self._unavailable(exc) from None
+            except psycopg.Error as exc:
+                raise self._unavailable(exc) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _insert(
+        self,
+        work: Work,
+        data: bytes | None,
+        key: str | None,
+        ready: Prepared,
+        source_name: str | None,
+    ) -> AddResult:
+        """Insert the work, or nothing when one with its key is there: one transaction."""
         stamp = now()
-        try:
-            with self.conn.transaction():
-                if data is not None and sha:
-                    self.conn.execute(
-                        "INSERT INTO sources(sha256, name, size, data, added_at) "
-                        "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                        source_values(work, sha, data, source_name, stamp),
-                    )
-                kept = sha if data is not None else None
-                values = work_values(work, kept, ready.fingerprint, stamp)
-                row = self.conn.execute(
-                    f"INSERT INTO works({WORK_COLUMNS}) "
-                    f"VALUES ({', '.join(['%s'] * len(values))}) RETURNING id",
-                    values,
+        with self.conn.transaction():
+            if data is not None and key:
+                self.conn.execute(
+                    "INSERT INTO sources(sha256, name, size, data, added_at) "
+                    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                    source_values(work, key, data, source_name, stamp),
+                )
+            values = work_values(
+                work, key if data is not None else None, key, ready.fingerprint, stamp
+            )
+            row = self.conn.execute(
+                f"INSERT INTO works({WORK_COLUMNS}) "
+                f"VALUES ({', '.join(['%s'] * len(values))}) "
+                "ON CONFLICT DO NOTHING RETURNING id",
+                values,
+            ).fetchone()
+            if row is None:  # another add of the same file committed first
+                found = self.conn.execute(
+                    "SELECT id FROM works WHERE source_key = %s", (key,)
                 ).fetchone()
-                assert row is not None
-                work_id = int(row[0])
-                self._index(work_id, work, ready.fields)
-                near = self._link_near_duplicates(work_id, ready.fingerprint)
-        except psycopg.Error as exc:
-            raise self._unavailable(exc) from None
+                assert found is not None
+                return AddResult(int(found[0]), "unchanged")
+            work_id = int(row[0])
+            self._index(work_id, work, ready.fields)
+            near = self._link_near_duplicates(work_id, ready.fingerprint)
         return AddResult(work_id, "added", near)
 
     def _index(self, work_id: int, work: Work, fields: dict[str, str]) -> None:
@@ -257,7 +309,7 @@ class PostgresArchive(ArchiveBase):
             ),
         )
         self.conn.execute("DELETE FROM work_tags WHERE work_id = %s", (work_id,))
-        for kind, key, name in tag_rows(work):
+        for kind, key, name in sorted(tag_rows(work)):  # one lock order for every writer
             self.conn.execute(
                 "WITH t AS (INSERT INTO tags(kind, key, name) VALUES (%s, %s, %s) "
                 "ON CONFLICT (kind, key) DO UPDATE SET key = EXCLUDED.key RETURNING id) "
@@ -282,25 +334,6 @@ class PostgresArchive(ArchiveBase):
                 [p for o, d in near for p in ((work_id, o, d), (o, work_id, d))],
             )
         return tuple(sorted(other for other, _ in near))
-
-    # -- reading ------------------------------------------------------------------------
-
-    def works(
-        self, *, sort: str = "date", limit: int | None = None, offset: int = 0
-    ) -> Iterator[StoredWork]:
-        order = {
-            "date": "added_at DESC, id DESC",
-            "words": "word_count DESC, id",
-            "title": 'lower(title) COLLATE "C" NULLS FIRST, id',
-            "id": "id",
-        }.get(sort, "id")
-        rows = self._run(
-            f"SELECT id, work_json, added_at, updated_at FROM works ORDER BY {order} "
-            "LIMIT %s OFFSET %s",
-            (limit, offset),
-        ).fetchall()
-        for row in rows:
-            yield stored(*row)
 
     # -- search -------------------------------------------------------------------------
     def search(
@@ -358,8 +391,9 @@ class PostgresArchive(ArchiveBase):
         return self.get(work_id)
 
     def remove(self, work_id: int) -> None:
-        """Take a work out of the archive (its source bytes go too, if nothing else uses them)."""
-        self.get(work_id)
+        """Take a work out of the archive (its source bytes go too, if nothing else uses
+        them). A damaged work can be removed like any other."""
+        self._must_exist(work_id)
         try:
             with self.conn.transaction():
                 row = self.conn.execute(

@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import logging
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,13 +20,16 @@ from ficarchive.archive import fingerprint as fp
 from ficarchive.archive.model import EDITABLE, FacetCount, Filters, Hit, Stats, StoredWork
 from ficarchive.archive.tags import KINDS
 from ficarchive.archive.text import fts_fields
-from ficarchive.errors import ArchiveError, WorkNotFound
+from ficarchive.archive.validate import problem, read_work
+from ficarchive.errors import ArchiveError, DamagedWork, InvalidWork, WorkNotFound
 from ficarchive.work import Work
+
+LOG = logging.getLogger("ficarchive.archive")
 
 # The columns of ``works`` an insert fills, in the order `work_values` gives them.
 WORK_COLUMNS = (
     "sha256, title, authors, rating, word_count, looks_like_story, published, added_at, "
-    "updated_at, fingerprint, band0, band1, band2, band3, work_json, rescued_json"
+    "updated_at, fingerprint, band0, band1, band2, band3, work_json, rescued_json, source_key"
 )
 # The columns an edit changes, in the order `edited_values` gives them (then the id).
 EDITED_COLUMNS = (
@@ -85,6 +89,14 @@ def source_sha(work: Work, data: bytes | None) -> str | None:
     return sha256(data) if data else None
 
 
+def keyed(work: Work, digest: str, size: int) -> Work:
+    """The Work with its source's hash (and size) those of the bytes it was rescued from,
+    whatever a Work JSON among them claimed, so the archive knows it by the real file."""
+    if work.source is None or (work.source.sha256, work.source.size) == (digest, size):
+        return work
+    return work.evolve(source=replace(work.source, sha256=digest, size=size))
+
+
 def source_values(
     work: Work, sha: str, data: bytes, name: str | None, stamp: str
 ) -> tuple[str, str, int, bytes, str]:
@@ -93,8 +105,11 @@ def source_values(
     return (sha, name, len(data), data, stamp)
 
 
-def work_values(work: Work, sha: str | None, fingerprint: int, stamp: str) -> tuple[Any, ...]:
-    """The values for `WORK_COLUMNS` of a newly stored Work (as rescued = as stored)."""
+def work_values(
+    work: Work, sha: str | None, key: str | None, fingerprint: int, stamp: str
+) -> tuple[Any, ...]:
+    """The values for `WORK_COLUMNS` of a newly stored Work (as rescued = as stored):
+    `sha` names its kept original (None: kept without it), `key` the hash it is known by."""
     as_json = work.to_json(indent=None)
     return (
         sha,
@@ -110,6 +125,7 @@ def work_values(work: Work, sha: str | None, fingerprint: int, stamp: str) -> tu
         *fp.bands(fingerprint),
         as_json,
         as_json,
+        key,
     )
 
 
@@ -143,7 +159,11 @@ def plan_edit(work: Work, changes: Mapping[str, Any]) -> tuple[Work, list[Change
             f"cannot edit {', '.join(unknown)}; editable fields are {', '.join(EDITABLE)}"
         )
     data = work.to_dict()
-    updated = Work.from_dict({**data, **{k: _plain(v) for k, v in changes.items()}})
+    merged = {**data, **{k: _plain(v) for k, v in changes.items()}}
+    wrong = problem(merged)
+    if wrong is not None:
+        raise InvalidWork(f"cannot make that edit: {wrong}")
+    updated = Work.from_dict(merged)
     after = updated.to_dict()
     recorded = [
         Change(name, json.dumps(data[name]), json.dumps(after[name]))
@@ -157,8 +177,19 @@ def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-def stored(work_id: Any, work_json: str, added_at: str, updated_at: str) -> StoredWork:
-    return StoredWork(int(work_id), Work.from_json(work_json), added_at, updated_at)
+def stored(work_id: Any, work_json: Any, added_at: Any, updated_at: Any) -> StoredWork:
+    """A row as a StoredWork; `DamagedWork` (one line, naming the work) if it cannot be."""
+    what = f"work {work_id}"
+    work = read_work(work_json, what)
+    for name, stamp in (("added_at", added_at), ("updated_at", updated_at)):
+        if not isinstance(stamp, str):
+            raise DamagedWork(f"{what} is damaged: {name} is {stamp!r}, not a date")
+    return StoredWork(int(work_id), work, added_at, updated_at)
+
+
+def report_damaged(damaged: DamagedWork) -> None:
+    """Where a skipped work is reported when the caller gave nowhere: the log."""
+    LOG.warning("%s; skipped (`ficarchive check` lists every damaged work)", damaged)
 
 
 def build_stats(
@@ -191,17 +222,36 @@ def snippet_html(raw: str | None) -> str:
 
 
 def hit(row: Any) -> Hit:
-    """A Hit from a row (id, title, authors JSON, rating, word_count, added_at, rank, snippet)."""
+    """A Hit from a row (id, title, authors JSON, rating, word_count, added_at, rank,
+    snippet); `DamagedWork` when a column does not hold what it should."""
     work_id, title, authors, rating, words, added_at, _rank, snippet = row
-    return Hit(
-        int(work_id),
-        title,
-        tuple(json.loads(authors)),
-        rating,
-        int(words),
-        snippet_html(snippet),
-        added_at,
+    try:
+        names = json.loads(authors)
+    except (TypeError, ValueError, RecursionError):
+        names = None
+    columns = (
+        ("title", title, title is None or isinstance(title, str)),
+        ("authors", authors, isinstance(names, list) and all(isinstance(a, str) for a in names)),
+        ("rating", rating, isinstance(rating, str)),
+        ("word_count", words, isinstance(words, int) and not isinstance(words, bool)),
+        ("added_at", added_at, isinstance(added_at, str)),
     )
+    for name, value, right in columns:
+        if not right:
+            raise DamagedWork(f"work {work_id} is damaged: its {name} column holds {value!r}")
+    assert isinstance(names, list)
+    return Hit(int(work_id), title, tuple(names), rating, words, snippet_html(snippet), added_at)
+
+
+def hits(rows: Iterable[Any]) -> tuple[Hit, ...]:
+    """The Hits of a page of rows; a damaged row is reported and left out."""
+    found: list[Hit] = []
+    for row in rows:
+        try:
+            found.append(hit(row))
+        except DamagedWork as damaged:
+            report_damaged(damaged)
+    return tuple(found)
 
 
 def facets_by_kind(rows: Iterable[tuple[str, str, int]]) -> dict[str, tuple[FacetCount, ...]]:

@@ -7,7 +7,7 @@ be; what differs (identity columns, full-text index) is per dialect.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Version 2: how many works carry each tag, kept by triggers on ``work_tags``, so the
 # facets of the whole archive (the browsing pages) are read, not counted, at any size.
@@ -19,6 +19,14 @@ _TAG_COUNTS_FILLED = (
     "INSERT INTO tag_counts(tag_id, works) SELECT tag_id, count(*) FROM work_tags "
     "GROUP BY tag_id ON CONFLICT (tag_id) DO UPDATE SET works = EXCLUDED.works"
 )
+
+# Version 3: one work per source hash, kept by a unique index, so two `add`s of the same
+# file at the same moment store it once (each inserts or skips, in one transaction).
+# ``source_key`` is the hash a work is known by; ``sha256`` still names its kept original.
+# An archive from before may hold second copies of one file: the first (lowest id) keeps
+# the key, the others keep their original and their edits but no key (nothing is
+# deleted), and `ficarchive check` lists them so the archivist can remove them.
+_SOURCE_KEY_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS works_source_key ON works(source_key)"
 
 _COMMON = [
     """CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
@@ -104,6 +112,12 @@ SQLITE_MIGRATIONS: dict[int, list[str]] = {
             UPDATE tag_counts SET works = works - 1 WHERE tag_id = OLD.tag_id;
         END""",
     ],
+    3: [
+        "ALTER TABLE works ADD COLUMN source_key TEXT",
+        """UPDATE works SET source_key = sha256 WHERE sha256 IS NOT NULL
+        AND id = (SELECT min(d.id) FROM works d WHERE d.sha256 = works.sha256)""",
+        _SOURCE_KEY_INDEX,
+    ],
 }
 
 POSTGRES_MIGRATIONS: dict[int, list[str]] = {
@@ -137,5 +151,11 @@ POSTGRES_MIGRATIONS: dict[int, list[str]] = {
         END $$""",
         """CREATE OR REPLACE TRIGGER work_tags_counted AFTER INSERT OR DELETE ON work_tags
         FOR EACH ROW EXECUTE FUNCTION ficarchive_count_tag()""",
+    ],
+    3: [
+        "ALTER TABLE works ADD COLUMN IF NOT EXISTS source_key TEXT",
+        """UPDATE works w SET source_key = w.sha256 FROM (SELECT min(id) AS id FROM works
+        WHERE sha256 IS NOT NULL GROUP BY sha256) f WHERE w.id = f.id""",
+        _SOURCE_KEY_INDEX,
     ],
 }

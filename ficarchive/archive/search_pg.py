@@ -15,7 +15,7 @@ import psycopg
 
 from ficarchive.archive.model import FacetCount, Filters, SearchResults
 from ficarchive.archive.query import Term, bounded, clamp, tsquery_terms
-from ficarchive.archive.records import MARK_CLOSE, MARK_OPEN, column_filters, facets_by_kind, hit
+from ficarchive.archive.records import MARK_CLOSE, MARK_OPEN, column_filters, facets_by_kind, hits
 from ficarchive.archive.tags import KINDS, tag_key
 
 FACETS_PER_KIND = 20
@@ -140,9 +140,9 @@ def run_search(
         f"ORDER BY {outer_order}",
         [*([HEADLINE_OPTIONS] if matching else []), *params, limit, offset],
     ).fetchall()
-    hits = tuple(hit(r) for r in rows)
+    page_hits = hits(rows)
     facets = _facets(conn, source, params) if with_facets else {}
-    return SearchResults(total, hits, facets)
+    return SearchResults(total, page_hits, facets)
 
 
 def _facets(

@@ -13,7 +13,7 @@ from typing import Any
 
 from ficarchive.archive.model import FacetCount, Filters, SearchResults
 from ficarchive.archive.query import bounded, clamp, fts5, parse
-from ficarchive.archive.records import MARK_CLOSE, MARK_OPEN, column_filters, facets_by_kind, hit
+from ficarchive.archive.records import MARK_CLOSE, MARK_OPEN, column_filters, facets_by_kind, hits
 from ficarchive.archive.tags import KINDS, tag_key
 
 # Column weights for bm25: a match in the title counts most, then authors, summary, notes.
@@ -101,9 +101,9 @@ def run_search(
             [*params, limit, offset],
         ).fetchall()
     ids = [int(r[0]) for r in page]
-    hits = tuple(hit(row) for row in _page_rows(conn, ids, fts5(query) if matching else None))
+    page_hits = hits(_page_rows(conn, ids, fts5(query) if matching else None))
     facets = _facets(conn, *_ids(conn, query, filters, source, params)) if with_facets else {}
-    return SearchResults(total, hits, facets)
+    return SearchResults(total, page_hits, facets)
 
 
 def _ids(

@@ -1,7 +1,8 @@
 """`load`: the Works of a bulk output into an archive, a part at a time.
 
 Rows are read in Parquet batches (memory: one batch), turned back into Works with
-`Work.from_json` and added with ``Archive.add_work`` together with their original bytes
+`ficarchive.archive.validate.read_work` (a row that is not a valid Work is reported,
+not loaded) and added with ``Archive.add_work`` together with their original bytes
 (one file as it was; the files of a joined work as one zip, `pack`), `LOAD_BATCH` at a
 time in one archive transaction (``Archive.batch``). Once the archive has committed them they are
 noted in the output's plan (per archive location), so a load that stops goes on where
@@ -24,8 +25,7 @@ import pyarrow.parquet as pq
 from ficarchive.bulk.output import Output
 from ficarchive.bulk.plan import Plan
 from ficarchive.bulk.run import state_path
-from ficarchive.errors import FicarchiveError
-from ficarchive.work import Work
+from ficarchive.errors import ArchiveUnavailable, FicarchiveError
 
 # Works added to the archive in one transaction, then noted as loaded.
 LOAD_BATCH = 200
@@ -43,6 +43,7 @@ class NotAnOutput(FicarchiveError):
 class LoadSummary:
     added: int
     unchanged: int
+    refused: tuple[str, ...] = ()  # works that could not be read or stored, one line each
 
 
 class Row(NamedTuple):
@@ -104,19 +105,23 @@ def load(
     journal = Plan(state_path(output))
     where = archive_location or "(the default archive)"
     added = unchanged = 0
+    refused: list[str] = []
     try:
+        archive.check_writable()  # damaged, read-only or busy: said before anything is read
         for batch in _batches(output):
             todo = [row for row in batch if not journal.loaded(where, row.key)]
             unchanged += len(batch) - len(todo)
-            statuses = _add(archive, todo, lambda keys: journal.mark_loaded(where, keys))
+            statuses = _add(
+                archive, todo, lambda keys: journal.mark_loaded(where, keys), refused.append
+            )
             added += statuses.count("added")
-            unchanged += len(statuses) - statuses.count("added")
+            unchanged += statuses.count("unchanged")
             if progress is not None:
                 progress(len(batch), total)
     finally:
         archive.close()
         journal.close()
-    return LoadSummary(added, unchanged)
+    return LoadSummary(added, unchanged, tuple(refused))
 
 
 def _batches(output: Output) -> Iterator[list[Row]]:
@@ -133,21 +138,38 @@ def _batches(output: Output) -> Iterator[list[Row]]:
                 yield [Row(*row) for row in zip(*(values[c] for c in Row._fields), strict=True)]
 
 
-def _add(archive: Any, todo: list[Row], note: Callable[[list[str]], None]) -> list[str]:
+def _add(
+    archive: Any,
+    todo: list[Row],
+    note: Callable[[list[str]], None],
+    refuse: Callable[[str], None],
+) -> list[str]:
     """Add Works in one archive transaction where the archive offers one (``batch``), then
     `note` the keys the archive committed (on an error too: the batch commits what it
-    added before the error)."""
+    added before the error). A row whose Work cannot be read, or that the archive
+    refuses, is given to `refuse` (status ``refused``) and the rest go on."""
     batch = getattr(archive, "batch", None)
     statuses: list[str] = []
     try:
         with batch(len(todo) + 1) if batch is not None else nullcontext():
             for row in todo:
-                work = Work.from_json(row.work_json)
-                if row.originals is None:
-                    statuses.append(archive.add_work(work).status)
-                    continue
-                name, data = pack(row.files, row.originals)
-                statuses.append(archive.add_work(work, data, source_name=name).status)
+                statuses.append(_add_row(archive, row, refuse))
     finally:
         note([row.key for row in todo[: len(statuses)]])
     return statuses
+
+
+def _add_row(archive: Any, row: Row, refuse: Callable[[str], None]) -> str:
+    from ficarchive.archive.validate import read_work  # with the archive (see open_archive)
+
+    try:
+        work = read_work(row.work_json, row.key)
+        if row.originals is None:
+            return str(archive.add_work(work).status)
+        name, data = pack(row.files, row.originals)
+        return str(archive.add_work(work, data, source_name=name).status)
+    except ArchiveUnavailable:
+        raise  # the archive itself: nothing more can be loaded
+    except FicarchiveError as exc:
+        refuse(str(exc))
+        return "refused"

@@ -26,10 +26,11 @@ from ficarchive.bulk.parts import Limits, PartWriter, Written, part_name
 from ficarchive.bulk.plan import Plan, Task
 from ficarchive.bulk.sources import FolderSource, Source, TarSource, open_source
 from ficarchive.errors import FicarchiveError
+from ficarchive.workers import TIMEOUT_PER_FILE
 
-# Seconds a single file may take to rescue before it is reported and skipped (the
-# slowest real stories take well under a second; a 32 MB file some tens of seconds).
-DEFAULT_TIMEOUT = 120.0
+# Seconds a single file may take to rescue before it is reported and skipped: the same
+# as for `ficarchive add` (see `ficarchive.workers.TIMEOUT_PER_FILE`).
+DEFAULT_TIMEOUT = TIMEOUT_PER_FILE
 # Report rows of the planning pass (story lists, site furniture, ...) written to a part.
 PLANNING_ROWS = 50_000
 

@@ -10,6 +10,7 @@ import click
 
 from ficarchive.cli.archive import COMMANDS as ARCHIVE_COMMANDS
 from ficarchive.cli.bulk import bulk
+from ficarchive.cli.check import check_command
 from ficarchive.cli.export import export
 from ficarchive.cli.rescue import rescue
 from ficarchive.cli.serve import serve
@@ -32,6 +33,7 @@ main.add_command(rescue)
 main.add_command(export)
 main.add_command(bulk)
 main.add_command(serve)
+main.add_command(check_command)
 for _command in ARCHIVE_COMMANDS:
     main.add_command(_command)
 

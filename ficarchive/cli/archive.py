@@ -30,8 +30,9 @@ from ficarchive.archive import ENV, Archive, Filters, SQLiteArchive, default_loc
 from ficarchive.archive.adding import Outcome, add_files
 from ficarchive.archive.model import SORTS
 from ficarchive.cli.views import render_history, render_hits, render_stats, render_stored
-from ficarchive.errors import ArchiveError, FicarchiveError
+from ficarchive.errors import ArchiveError, DamagedWork, FicarchiveError
 from ficarchive.files import story_files
+from ficarchive.workers import TIMEOUT_PER_FILE
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,8 +60,13 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _open(location: str | None, *, create: bool = False) -> SQLiteArchive:
-    return Archive.open(location, create=create)
+def _open(location: str | None, *, create: bool = False, check: bool = False) -> SQLiteArchive:
+    """The archive; with `check`, refused (one line naming `ficarchive check`) when its
+    file is damaged, before anything is read from it or written to it."""
+    archive = Archive.open(location, create=create)
+    if check:
+        archive.check_sound()
+    return archive
 
 
 def _expand(paths: tuple[str, ...]) -> list[str]:
@@ -79,20 +85,31 @@ def _expand(paths: tuple[str, ...]) -> list[str]:
 @click.option(
     "-j", "--jobs", type=click.IntRange(1), help="Rescue on this many cores (default: all)."
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=TIMEOUT_PER_FILE,
+    show_default=True,
+    help="Seconds a file may take before it is reported and skipped.",
+)
 @reports_errors
-def add(paths: tuple[str, ...], location: str | None, jobs: int | None) -> None:
+def add(paths: tuple[str, ...], location: str | None, jobs: int | None, timeout: float) -> None:
     """Rescue and store stories: files, folders (searched through) and globs.
 
-    Adding the same story again changes nothing, so an interrupted add can be rerun.
+    Adding the same story again changes nothing, so an interrupted add can be rerun,
+    and several adds of the same files at once store each story once. A file that
+    cannot be rescued (or takes too long, or crashes its worker) is reported at the end
+    and the rest are added.
     """
     archive = _open(location, create=True)
+    archive.check_writable()  # damaged, read-only or busy: said now, before any rescue
     inputs = list(story_files(_expand(paths)))
     counts = {"added": 0, "unchanged": 0}
     failures: list[Outcome] = []
     near: list[tuple[str, tuple[int, ...]]] = []
     with _progress() as progress:
         task = progress.add_task("adding", total=len(inputs))
-        for outcome in add_files(archive, inputs, jobs=jobs):
+        for outcome in add_files(archive, inputs, jobs=jobs, timeout=timeout):
             progress.advance(task)
             if outcome.result is None:
                 failures.append(outcome)
@@ -148,9 +165,10 @@ def _summary(
 @reports_errors
 def list_(location: str | None, sort: str, limit: int, offset: int) -> None:
     """List the works in the archive."""
-    archive = _open(location)
+    archive = _open(location, check=True)
     table = Table("id", "title", "authors", "rating", "words", "added")
-    for stored in archive.works(sort=sort, limit=limit, offset=offset):
+    damaged: list[DamagedWork] = []
+    for stored in archive.works(sort=sort, limit=limit, offset=offset, on_damaged=damaged.append):
         work = stored.work
         table.add_row(
             str(stored.id),
@@ -161,7 +179,24 @@ def list_(location: str | None, sort: str, limit: int, offset: int) -> None:
             stored.added_at[:10],
         )
     Console().print(table)
-    Console(stderr=True).print(f"{archive.count()} works in {archive.location}", highlight=False)
+    err = Console(stderr=True)
+    err.print(f"{archive.count()} works in {archive.location}", highlight=False)
+    report_damaged(damaged, archive.location)
+
+
+def report_damaged(damaged: list[DamagedWork], location: str) -> None:
+    """The works a command left out because their stored data cannot be read."""
+    if not damaged:
+        return
+    err = Console(stderr=True)
+    for problem in damaged:
+        err.print(f"  skipped: {problem}", highlight=False, soft_wrap=True)
+    err.print(
+        f"[yellow]{len(damaged)} damaged works left out[/yellow]; `ficarchive check {location}` "
+        "lists them all",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @click.command(context_settings={"ignore_unknown_options": True})
@@ -234,10 +269,10 @@ def show(
 ) -> None:
     """Show one work: metadata, repairs, edits and text."""
     archive = _open(location)
-    stored = archive.get(work_id)
-    if original_to is not None:
+    if original_to is not None:  # a damaged work still gives back its original
         _save_original(archive, work_id, original_to)
         return
+    stored = archive.get(work_id)
     if as_json:
         click.echo(stored.work.to_json())
         return
@@ -316,7 +351,7 @@ def edit(
     **lists: tuple[str, ...],
 ) -> None:
     """Correct a work's metadata; every change is kept in its history."""
-    archive = _open(location)
+    archive = _open(location, check=True)
     work = archive.get(work_id).work
     changes: dict[str, Any] = {}
     if title is not None:
@@ -367,9 +402,12 @@ def edit(
 @reports_errors
 def remove(work_id: int, location: str | None, yes: bool) -> None:
     """Take a work out of the archive (asks first)."""
-    archive = _open(location)
-    work = archive.get(work_id).work
-    label = f"{work.title or '(untitled)'} by {', '.join(work.authors) or 'unknown'}"
+    archive = _open(location, check=True)
+    try:
+        work = archive.get(work_id).work
+        label = f"{work.title or '(untitled)'} by {', '.join(work.authors) or 'unknown'}"
+    except DamagedWork:  # it can still be taken out
+        label = "(damaged: its data cannot be read)"
     if not yes and not click.confirm(f"Remove work {work_id}, {label}?", err=True):
         Console(stderr=True).print("nothing removed")
         sys.exit(1)

@@ -175,6 +175,10 @@ def load_command(out: str, location: str | None, quiet: bool) -> None:
     except FicarchiveError as exc:
         _fail(str(exc), exc.exit_code)
     click.echo(f"{summary.added} works added, {summary.unchanged} already in the archive")
+    for line in summary.refused:
+        click.echo(f"  not loaded: {line}", err=True)
+    if summary.refused:
+        _fail(f"{len(summary.refused)} works could not be loaded (listed above)", 1)
 
 
 @bulk.command("status")

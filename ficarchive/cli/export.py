@@ -91,9 +91,11 @@ def export(
     if many and output is not None and output.exists() and not output.is_dir():
         _fail(f"{output} is a file; several works need a folder for -o", 1)
     inputs = {Path(s).resolve() for s in sources if Path(s).is_file()}
-    works = _works(sources, every, location)
+    skipped: list[str] = []
+    works = _works(sources, every, location, skipped)
     if fmt == "ao3":
         _write_ao3(works, output or Path("ao3-import"), every)
+        _report_skipped(skipped)
         return
     err = Console(stderr=True)
     for item in _progress(works, every):
@@ -106,15 +108,19 @@ def export(
             )
         _write(target, _render(item.work, fmt))
         err.print(f"wrote {target}", highlight=False, soft_wrap=True)
+    _report_skipped(skipped)
 
 
-def _works(sources: tuple[str, ...], every: bool, location: str | None) -> Iterator[Named]:
+def _works(
+    sources: tuple[str, ...], every: bool, location: str | None, skipped: list[str]
+) -> Iterator[Named]:
+    """The works to export; damaged archive works are left out, named in `skipped`."""
     try:
         if every:
-            yield from _archive_works(location, None)
+            yield from _archive_works(location, None, skipped)
         for source in sources:
             if _ID.match(source) and not Path(source).exists():
-                yield from _archive_works(location, int(source))
+                yield from _archive_works(location, int(source), skipped)
             else:
                 path = Path(source)
                 work = rescue_bytes(read_story(path), path.name)
@@ -123,7 +129,18 @@ def _works(sources: tuple[str, ...], every: bool, location: str | None) -> Itera
         _fail(str(exc), exc.exit_code)
 
 
-def _archive_works(location: str | None, work_id: int | None) -> Iterator[Named]:
+def _report_skipped(skipped: list[str]) -> None:
+    """The damaged works `--all` left out, at the end, and a non-zero exit."""
+    if skipped:
+        err = Console(stderr=True)
+        for line in skipped:
+            err.print(f"  skipped: {line}", highlight=False, soft_wrap=True)
+        _fail(f"{len(skipped)} damaged works were not exported; `ficarchive check` lists them")
+
+
+def _archive_works(
+    location: str | None, work_id: int | None, skipped: list[str]
+) -> Iterator[Named]:
     try:
         from ficarchive.archive import Archive  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
@@ -133,7 +150,13 @@ def _archive_works(location: str | None, work_id: int | None) -> Iterator[Named]
         )
     archive = Archive.open(location, create=False)
     try:
-        stored = [archive.get(work_id)] if work_id is not None else archive.works()
+        if work_id is None:
+            archive.check_sound()  # every work is to be read: a damaged file is said first
+        stored = (
+            [archive.get(work_id)]
+            if work_id is not None
+            else archive.works(on_damaged=lambda damaged: skipped.append(str(damaged)))
+        )
         for item in stored:
             yield Named(_slug(item.work, item.id), item.work, item.id)
     finally:

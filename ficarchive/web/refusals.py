@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ficarchive.errors import ArchiveUnavailable, FicarchiveError, WorkNotFound
+from ficarchive.errors import ArchiveUnavailable, DamagedWork, FicarchiveError, WorkNotFound
 from ficarchive.web.guard import MAX_BODY
 from ficarchive.web.params import BadParameter
 from ficarchive.web.state import reader_of
@@ -108,6 +108,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(WorkNotFound)
     async def not_found(request: Request, exc: WorkNotFound) -> Response:
         return _refuse(request, 404, NO_WORK)
+
+    @app.exception_handler(DamagedWork)
+    async def damaged(request: Request, exc: DamagedWork) -> Response:
+        # the row cannot be read: the server's fault, not the reader's; the rest reads on
+        return refuse(request, 500, "This work is damaged", str(exc))
 
     @app.exception_handler(ArchiveUnavailable)
     async def unavailable(request: Request, exc: ArchiveUnavailable) -> Response:
