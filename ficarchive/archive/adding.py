@@ -88,7 +88,10 @@ def rescue_file(task: FileTask, read: Reader) -> Rescued:
         check_work(work, task.label)
         return Rescued(task.index, work, data, Prepared.of(work), digest)
     except FicarchiveError as exc:
+        # every failure line names the file as the user gave it (rescue knows only its name)
         reason = str(exc)
+        if not reason.startswith(task.label):
+            reason = f"{task.label}: {reason.removeprefix(f'{task.name}: ')}"
     except MemoryError:
         reason = f"{task.label}: ran out of memory while rescuing it; skipped"
     except RecursionError:

@@ -25,7 +25,7 @@ from ficarchive.rescue.structure.dividers import is_divider_text
 from ficarchive.rescue.structure.labels import read_label
 from ficarchive.rescue.structure.sections import is_chapter_heading
 from ficarchive.rescue.structure.units import Unit
-from ficarchive.rescue.words import looks_like_name
+from ficarchive.rescue.words import looks_like_name, zipf
 from ficarchive.tags.fandoms import KNOWN_FANDOMS, canonical_fandom
 
 Features = dict[str, float]
@@ -36,6 +36,10 @@ EDGE_UNITS = 80
 # A unit of more words than this is prose-sized: the cue phrases of a header line are not
 # looked for in it beyond its first sentence.
 SHORT_WORDS = 12
+# A capitalised word in this many of the document's prose units is one of its names.
+NAME_SHARED_COUNT = 4
+# ...and not a common word capitalised at the start of a sentence ("The", "She"): Zipf.
+COMMON_ZIPF = 4.5
 # The first word of a unit this short is a feature of its own ("by", "chapter", "fin").
 CUE_WORD_MAX_WORDS = 8
 
@@ -119,6 +123,16 @@ _PHONE = re.compile(r"\(\d{3}\)\s*\d{3}-\d{4}|\b\d{3}-\d{3}-\d{4}\b")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
 _CUE_WORD = re.compile(r"^[\W_]*([A-Za-z][A-Za-z'’]*)")
 _REPEATED_CHAR = re.compile(r"^(.)\1{3,}$")
+# Words an author uses talking about the story, not words of the story itself.
+_AUTHOR_TALK = re.compile(
+    r"\b(?:story|stories|fic|fics|fanfic|fanfiction|chapter|chapters|sequel|prequel|series|"
+    r"episode|episodes|readers?|reading|enjoy|wrote|write|writing|written|feedback|reviews?|"
+    r"comments?|characters?|canon|spoilers?|beta|thanks|sorry|hope|ideas?|version|posted|"
+    r"post|part|parts|authors?|fans?|anime|manga|crossover|season|plot)\b",
+    re.I,
+)
+_DIALOGUE = re.compile(r"[\"“][^\"”]{3,}[\"”]")
+_NAME_WORD = re.compile(r"\b[A-Z][a-z]{2,}\b")
 _SPEAKER = re.compile(r"^[A-Z][A-Z0-9 .'’-]{1,24}(?:\s*\([^)]*\))?\s*:\s*\S")
 _UPPER_NAME = re.compile(r"^[A-Z][A-Z .'’-]{1,24}(?:\s*\((?:V\.?O|O\.?S|CONT'D)[^)]*\))?$")
 _SPACED_LETTERS = re.compile(r"^(?:[A-Za-z]\s){3,}[A-Za-z]$")
@@ -208,8 +222,23 @@ def _file_match(text: str, file_words: frozenset[str]) -> bool:
     return len(words & file_words) >= max(1, min(2, len(words)))
 
 
-def own_features(unit: Unit, context: Context, full: bool) -> Features:
-    """The features of one unit seen alone."""
+def _prose_features(text: str, names: Counter[str], f: Features) -> None:
+    """What kind of prose: the author talking about the story, or the story itself."""
+    talk = len(_AUTHOR_TALK.findall(text[:600]))
+    f[f"talk={_bucket(talk, (0, 1, 2, 4))}"] = 1
+    if _DIALOGUE.search(text):
+        f["dialogue"] = 1
+    found = _NAME_WORD.findall(text[:600])
+    if found:
+        shared = sum(1 for w in found if names[w] >= NAME_SHARED_COUNT)
+        f[f"names_shared={_bucket(int(4 * shared / len(found)), (0, 1, 2, 3))}"] = 1
+
+
+def own_features(
+    unit: Unit, context: Context, full: bool, names: Counter[str] | None = None
+) -> Features:
+    """The features of one unit seen alone (`names`: how often each capitalised word
+    appears in the document, so prose that shares the story's names can be told apart)."""
     block = unit.source
     f: Features = {}
     if unit.is_gap:
@@ -262,6 +291,8 @@ def own_features(unit: Unit, context: Context, full: bool) -> Features:
         f["prose"] = 1
     if not full and prose:
         return f
+    if prose and names is not None:
+        _prose_features(text, names, f)
     head = text if not prose else text[:160]
     for name, on in _shape(text).items():
         if on:
@@ -432,6 +463,15 @@ def _is_prose(unit: Unit) -> bool:
     return not unit.is_gap and unit.words > SHORT_WORDS
 
 
+def _document_names(units: list[Unit]) -> Counter[str]:
+    """Capitalised words of the document's prose (its characters' names, mostly)."""
+    names: Counter[str] = Counter()
+    for unit in units:
+        if not unit.is_gap and unit.words > SHORT_WORDS:
+            names.update(set(_NAME_WORD.findall(unit.text)))
+    return Counter({w: n for w, n in names.items() if zipf(w.lower()) < COMMON_ZIPF})
+
+
 def _short_runs(units: list[Unit]) -> list[int]:
     """For each unit, the length of the run of short units (gaps aside) it stands in."""
     runs = [0] * len(units)
@@ -467,10 +507,11 @@ def document_features(units: list[Unit], context: Context) -> list[Features]:
     """The features of every unit: its own, its position, and its neighbours'."""
     n = len(units)
     texts = Counter(_fold(u.text) for u in units if not u.is_gap and u.words <= SHORT_WORDS)
+    names = _document_names(units)
     own = []
     for i, unit in enumerate(units):
         full = i < EDGE_UNITS or n - i <= EDGE_UNITS or unit.words <= SHORT_WORDS
-        own.append(own_features(unit, context, full))
+        own.append(own_features(unit, context, full, names))
     views = [_neighbour_view(f) for f in own]
     far = [_far_view(f) for f in own]
     short_runs = _short_runs(units)
