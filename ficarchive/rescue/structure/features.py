@@ -14,6 +14,7 @@ weights that can be read.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,16 +24,18 @@ from ficarchive.rescue.blocks.boilerplate import is_divider_image
 from ficarchive.rescue.structure.bylines import BY_ALONE, BYLINE, bare_name
 from ficarchive.rescue.structure.dividers import is_divider_text
 from ficarchive.rescue.structure.labels import read_label
-from ficarchive.rescue.structure.sections import is_chapter_heading
+from ficarchive.rescue.structure.sections import chapter_heading_text
 from ficarchive.rescue.structure.units import Unit
 from ficarchive.rescue.words import looks_like_name, zipf
 from ficarchive.tags.fandoms import KNOWN_FANDOMS, canonical_fandom
 
 Features = dict[str, float]
 
-# Units this close to either end get every feature; in between, only prose-shaped units
-# are cut short (a long story's middle is body, breaks and headings).
-EDGE_UNITS = 80
+# Units this close to the start or the end get every feature (headers run to a few dozen
+# lines, footers to fewer); in between, only what a break, a heading or an end mark can
+# look like (a long story's middle is body, breaks and headings).
+FRONT_UNITS = 60
+BACK_UNITS = 40
 # A unit of more words than this is prose-sized: the cue phrases of a header line are not
 # looked for in it beyond its first sentence.
 SHORT_WORDS = 12
@@ -41,6 +44,10 @@ NAME_SHARED_COUNT = 4
 # ...and not a common word capitalised at the start of a sentence ("The", "She"): Zipf.
 COMMON_ZIPF = 4.5
 # The first word of a unit this short is a feature of its own ("by", "chapter", "fin").
+# A prose unit's cues are looked for in its opening this long.
+PROSE_HEAD = 300
+# A unit whose text is at least this share link text is mostly links.
+LINK_SHARE = 0.6
 CUE_WORD_MAX_WORDS = 8
 
 _WORD_BUCKETS = (0, 1, 2, 3, 5, 8, 12, 20, 40)
@@ -124,14 +131,16 @@ _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
 _CUE_WORD = re.compile(r"^[\W_]*([A-Za-z][A-Za-z'’]*)")
 _REPEATED_CHAR = re.compile(r"^(.)\1{3,}$")
 # Words an author uses talking about the story, not words of the story itself.
-_AUTHOR_TALK = re.compile(
-    r"\b(?:story|stories|fic|fics|fanfic|fanfiction|chapter|chapters|sequel|prequel|series|"
-    r"episode|episodes|readers?|reading|enjoy|wrote|write|writing|written|feedback|reviews?|"
-    r"comments?|characters?|canon|spoilers?|beta|thanks|sorry|hope|ideas?|version|posted|"
-    r"post|part|parts|authors?|fans?|anime|manga|crossover|season|plot)\b",
-    re.I,
+_TALK = (
+    "story stories fic fics fanfic fanfiction chapter chapters sequel prequel series episode "
+    "episodes reader readers reading enjoy wrote write writing written feedback review reviews "
+    "comment comments character characters canon spoiler spoilers beta thanks sorry hope idea "
+    "ideas version posted post part parts author authors fan fans anime manga crossover season "
+    "plot"
 )
+AUTHOR_TALK_WORDS = frozenset(_TALK.split())
 _DIALOGUE = re.compile(r"[\"“][^\"”]{3,}[\"”]")
+_LOWER_WORD = re.compile(r"[a-z]+")
 _NAME_WORD = re.compile(r"\b[A-Z][a-z]{2,}\b")
 _SPEAKER = re.compile(r"^[A-Z][A-Z0-9 .'’-]{1,24}(?:\s*\([^)]*\))?\s*:\s*\S")
 _UPPER_NAME = re.compile(r"^[A-Z][A-Z .'’-]{1,24}(?:\s*\((?:V\.?O|O\.?S|CONT'D)[^)]*\))?$")
@@ -151,30 +160,33 @@ class Context:
 
 
 def _bucket(value: int, buckets: tuple[int, ...]) -> str:
-    for edge in reversed(buckets):
-        if value >= edge:
-            return str(edge)
-    return str(buckets[0])
+    """The largest bucket edge not above `value`, as a feature value."""
+    k = bisect_right(buckets, value)
+    return str(buckets[k - 1] if k else buckets[0])
 
 
 def _fold(text: str) -> str:
     return " ".join(_WORD.findall(text.casefold()))
 
 
+_CAPITAL_WORD = re.compile(r"(?:^|\s)[A-Z]")
+_DIGIT = re.compile(r"\d")
+_LETTERS = re.compile(r"[^\W\d_].*?[^\W\d_]", re.S)
+
+
 def _shape(text: str) -> dict[str, bool]:
-    letters = [c for c in text if c.isalpha()]
-    words = text.split()
-    caps = [w for w in words if w[:1].isupper()]
+    words = text.count(" ") + 1 if text else 0
+    caps = len(_CAPITAL_WORD.findall(text))
     return {
-        "upper": len(letters) >= 2 and all(c.isupper() for c in letters),
-        "titlecase": len(words) >= 1 and len(caps) >= 0.75 * len(words),
-        "lower_start": bool(words) and words[0][:1].islower(),
+        "upper": text.isupper() and bool(_LETTERS.search(text)),
+        "titlecase": words > 0 and caps >= 0.75 * words,
+        "lower_start": text[:1].islower(),
         "q_start": text[:1] in "\"“'‘«",
         "q_both": text[:1] in "\"“'‘«" and text.rstrip(".,!?")[-1:] in "\"”'’»",
         "sentence_end": bool(_SENTENCE_END.search(text)),
         "colon_end": text.endswith(":"),
         "comma_end": text.endswith((",", ";")),
-        "digit": any(c.isdigit() for c in text),
+        "digit": bool(_DIGIT.search(text)),
         "paren": text[:1] in "([<{",
     }
 
@@ -224,11 +236,11 @@ def _file_match(text: str, file_words: frozenset[str]) -> bool:
 
 def _prose_features(text: str, names: Counter[str], f: Features) -> None:
     """What kind of prose: the author talking about the story, or the story itself."""
-    talk = len(_AUTHOR_TALK.findall(text[:600]))
+    talk = sum(1 for w in _LOWER_WORD.findall(text.lower()) if w in AUTHOR_TALK_WORDS)
     f[f"talk={_bucket(talk, (0, 1, 2, 4))}"] = 1
     if _DIALOGUE.search(text):
         f["dialogue"] = 1
-    found = _NAME_WORD.findall(text[:600])
+    found = _NAME_WORD.findall(text)
     if found:
         shared = sum(1 for w in found if names[w] >= NAME_SHARED_COUNT)
         f[f"names_shared={_bucket(int(4 * shared / len(found)), (0, 1, 2, 3))}"] = 1
@@ -239,7 +251,6 @@ def own_features(
 ) -> Features:
     """The features of one unit seen alone (`names`: how often each capitalised word
     appears in the document, so prose that shares the story's names can be told apart)."""
-    block = unit.source
     f: Features = {}
     if unit.is_gap:
         f["gap_unit"] = 1
@@ -249,26 +260,39 @@ def own_features(
         return f
     text = unit.text.strip()
     words = len(text.split())
+    _layout(unit, context, words, text, f)
+    if unit.source.kind in ("rule", "image"):
+        return f
+    if words > SHORT_WORDS:
+        if _SENTENCE_END.search(text):
+            f["prose"] = 1
+        if full:
+            _prose(text[:PROSE_HEAD], unit, names, f)
+        return f
+    if full:
+        _short(text, unit, context, words, f)
+    else:
+        _middle(text, unit, words, f)
+    return f
+
+
+def _layout(unit: Unit, context: Context, words: int, text: str, f: Features) -> None:
+    """How the unit stands on the page: its kind, length, markup, gap and indent."""
+    block = unit.source
     f[f"k={block.kind}"] = 1
     f[f"w={_bucket(words, _WORD_BUCKETS)}"] = 1
     f[f"end={_end_class(text)}"] = 1
     if block.kind == "heading":
         f[f"h={min(block.level, 4)}"] = 1
-    if block.centered:
-        f["centred"] = 1
-    if block.strong:
-        f["strong"] = 1
+    for name, on in (("centred", block.centered), ("strong", block.strong)):
+        if on:
+            f[name] = 1
     if block.emphasis:
         f["emphasis"] = 1
     if unit.parts > 1:
         f["multiline"] = 1
-        f[
-            "part_first"
-            if unit.part == 0
-            else "part_last"
-            if unit.part == unit.parts - 1
-            else "part_mid"
-        ] = 1
+        last = unit.part == unit.parts - 1
+        f["part_first" if unit.part == 0 else "part_last" if last else "part_mid"] = 1
     f[f"gap={min(unit.gap, 4)}"] = 1
     if unit.block < len(context.furniture) and context.furniture[unit.block]:
         f[f"furn={context.furniture[unit.block]}"] = 1
@@ -278,35 +302,109 @@ def own_features(
         f[f"indent={_bucket(block.indent, (0, 1, 5, 10, 20))}"] = 1
     if block.kind == "rule":
         f["rule"] = 1
-        return f
-    if block.kind == "image":
+    elif block.kind == "image":
         f["image"] = 1
         if is_divider_image(block):
             f["divider_image"] = 1
         if block.attrs.get("alt", "").strip():
             f["image_alt"] = 1
-        return f
-    prose = words > SHORT_WORDS
-    if prose and _SENTENCE_END.search(text):
-        f["prose"] = 1
-    if not full and prose:
-        return f
-    if prose and names is not None:
-        _prose_features(text, names, f)
-    head = text if not prose else text[:160]
-    for name, on in _shape(text).items():
-        if on:
+
+
+# (feature, pattern, gate) looked for in the opening of every unit near the document's
+# edges; the pattern is only run when one of its gate strings is in the lower-cased text
+# (a substring test costs a fraction of a regular-expression scan).
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_CUES: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = (
+    ("by_word", _BY_INSIDE, ("by", "written", "story", "author")),
+    ("copyright", _COPYRIGHT, ("copyright", "copr", "(c)", "©")),
+    ("presents", _PRESENTS, ("present", "production", "proud")),
+    ("email", _EMAIL, ("@",)),
+    ("url", _URL, ("http", "www", ".com", ".org", ".net", ".edu")),
+    ("year", _YEAR, ("19", "20")),
+    ("date", _MONTH, (*_MONTHS, "/")),
+    (
+        "disclaim",
+        _DISCLAIMER,
+        (
+            "disclaim",
+            "belong",
+            "propert",
+            "own",
+            "infring",
+            "mine",
+            "money",
+            "profit",
+            "trademark",
+            "copyright",
+            "permission",
+            "sue",
+        ),
+    ),
+    ("thanks", _THANKS, ("thank", "beta", "dedicat")),
+    (
+        "feedback",
+        _FEEDBACK,
+        ("feedback", "comment", "flame", "c&c", "mail", "let me know", "write", "hear", "review"),
+    ),
+    ("warning_word", _WARNING, ("warning", "spoiler", "rat", "lemon", "lime", "nc", "violen")),
+    ("summary_word", _SUMMARY, ("summary", "synopsis", "which", "takes place", "set ")),
+    (
+        "sequel_word",
+        _SEQUEL,
+        ("sequel", "prequel", "part", "series", "previous", "last time", "recap"),
+    ),
+    ("part_of", _PART_OF, ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")),
+    ("first_person", _FIRST_PERSON, ("i", "m")),
+    ("second_person", _SECOND_PERSON, ("you",)),
+    ("continued", _CONTINUED, ("continu", "next part")),
+    (
+        "furniture_phrase",
+        _FURNITURE,
+        (
+            "back to",
+            "return to",
+            "home",
+            "next chapter",
+            "previous chapter",
+            "visitor",
+            "hits",
+            "counter",
+            "guestbook",
+            "ring",
+            "powered",
+            "best viewed",
+            "last updated",
+            "last modified",
+            "bbs",
+            "sysop",
+            "baud",
+            "v.32",
+            "load",
+            "keyed",
+            "shareware",
+            "rights reserved",
+            "mail",
+            "get your",
+            "comment",
+        ),
+    ),
+)
+
+
+# Each cue's gate as one pattern of plain strings (searched in C, not looped in Python).
+_GATES = tuple(
+    (name, pattern, re.compile("|".join(re.escape(g) for g in gate)))
+    for name, pattern, gate in _CUES
+)
+
+
+def _cues(head: str, unit: Unit, f: Features) -> None:
+    low = head.lower()
+    for name, pattern, gate in _GATES:
+        if gate.search(low) and pattern.search(head):
             f[name] = 1
-    if is_divider_text(text):
-        f["divider"] = 1
-    if _REPEATED_CHAR.match(text.replace(" ", "")):
-        f["repeated_char"] = 1
-    if _SPACED_LETTERS.match(text):
-        f["spaced_letters"] = 1
-    if _SPEAKER.match(text):
-        f["speaker"] = 1
-    if words <= 4 and _UPPER_NAME.match(text):
-        f["upper_name"] = 1
+    if "mailto:" in unit.source.attrs.get("hrefs", ""):
+        f["email"] = 1
     labelled = read_label(head.split("\n", 1)[0])
     if labelled is not None:
         f[f"label={labelled.field}"] = 1
@@ -314,88 +412,108 @@ def own_features(
             f["label_empty"] = 1
     elif re.match(r"^[\W_]*[A-Z][\w'’/ ]{0,24}:\s", head):
         f["label_unknown"] = 1
+    if _NOTE.match(head):
+        f["note_start"] = 1
+    links = int(unit.source.attrs.get("link_chars", "0") or 0)
+    if links:
+        share = links / max(len(unit.text.replace(" ", "")), 1)
+        f["links_most" if share >= LINK_SHARE else "links_some"] = 1
+
+
+def _prose(head: str, unit: Unit, names: Counter[str] | None, f: Features) -> None:
+    """A paragraph-sized unit near the edges: the cues of its opening, and what kind of
+    prose it is (the author talking about the story, or the story)."""
+    for name, on in _shape(head).items():
+        if on:
+            f[name] = 1
+    _cues(head, unit, f)
+    if names is not None:
+        _prose_features(head, names, f)
+
+
+def _short(text: str, unit: Unit, context: Context, words: int, f: Features) -> None:
+    """A line-sized unit: everything a header line, a divider or a heading can be."""
+    for name, on in _shape(text).items():
+        if on:
+            f[name] = 1
+    _cues(text, unit, f)
+    for name, test in _SHORT_TESTS:
+        if test(text):
+            f[name] = 1
     if BY_ALONE.match(text):
         f["by_alone"] = 1
-    elif BYLINE.match(head) and words <= SHORT_WORDS:
+    elif BYLINE.match(text):
         f["by_x"] = 1
-    if _TITLE_BY.match(head) and words <= 16:
-        f["title_by"] = 1
-    if _BY_INSIDE.search(head):
-        f["by_word"] = 1
-    if _COPYRIGHT.search(head):
-        f["copyright"] = 1
-    if _PRESENTS.search(head):
-        f["presents"] = 1
-    if _AKA.search(head):
-        f["aka"] = 1
-    if _EMAIL.search(text) or "mailto:" in block.attrs.get("hrefs", ""):
-        f["email"] = 1
-    if _URL.search(text):
-        f["url"] = 1
-    if _YEAR.search(head):
-        f["year"] = 1
-    if _MONTH.search(head):
-        f["date"] = 1
-    if _PHONE.search(text):
-        f["phone"] = 1
     if words <= 6 and looks_like_name(text):
         f["name"] = 1
-    if bare_name(text):
-        f["bare_name"] = 1
-    if is_chapter_heading(
-        block.evolve(text=text, kind="para" if block.kind != "heading" else "heading")
-    ):
-        f["chapter_re"] = 1
-    if _CHAPTER_WORD.match(text):
-        f["chapter_word"] = 1
-    if _NUMBER_ONLY.match(text):
-        f["number_only"] = 1
+    if words <= 4 and _UPPER_NAME.match(text):
+        f["upper_name"] = 1
     if words <= 10 and _END.match(text):
         f["end_re"] = 1
-    if _CONTINUED.search(head):
-        f["continued"] = 1
-    if _DISCLAIMER.search(text):
-        f["disclaim"] = 1
-    if _NOTE.match(text):
-        f["note_start"] = 1
-    if _THANKS.search(head):
-        f["thanks"] = 1
-    if _FEEDBACK.search(head):
-        f["feedback"] = 1
-    if _WARNING.search(head):
-        f["warning_word"] = 1
-    if _SUMMARY.search(head):
-        f["summary_word"] = 1
-    if _SEQUEL.search(head):
-        f["sequel_word"] = 1
-    if _PART_OF.search(head):
-        f["part_of"] = 1
-    if _FIRST_PERSON.search(text):
-        f["first_person"] = 1
-    if _SECOND_PERSON.search(text):
-        f["second_person"] = 1
-    if _ATTRIBUTION.match(text) and words <= 14:
-        f["attribution"] = 1
-    if _FURNITURE.search(head):
-        f["furniture_phrase"] = 1
-    links = int(block.attrs.get("link_chars", "0") or 0)
-    if links:
-        share = links / max(len(text.replace(" ", "")), 1)
-        f["links_most" if share >= 0.6 else "links_some"] = 1
     if words <= 6 and _fandom(text):
         f["fandom"] = 1
+    block = unit.source
+    if chapter_heading_text(
+        text, set_apart=block.kind == "heading" or block.centered or block.strong
+    ):
+        f["chapter_re"] = 1
     hint = _hint_match(text, context.hint_titles)
     if hint:
         f[f"hint_title_{hint}"] = 1
     if context.hint_names and _hint_match(text, context.hint_names):
         f["hint_name"] = 1
-    if words <= SHORT_WORDS and _file_match(text, context.file_words):
+    if _file_match(text, context.file_words):
         f["file_match"] = 1
     if words <= CUE_WORD_MAX_WORDS:
         cue = _CUE_WORD.match(text)
         if cue:
             f[f"w0={cue.group(1).lower()}"] = 1
-    return f
+
+
+def _middle(text: str, unit: Unit, words: int, f: Features) -> None:
+    """A line-sized unit far from either end: what a break, a heading or an end mark (of
+    one part of several) can look like; header cues are not looked for there."""
+    for name, on in _shape(text).items():
+        if on:
+            f[name] = 1
+    for name, test in _MIDDLE_TESTS:
+        if test(text):
+            f[name] = 1
+    if words <= 10 and _END.match(text):
+        f["end_re"] = 1
+    block = unit.source
+    if chapter_heading_text(
+        text, set_apart=block.kind == "heading" or block.centered or block.strong
+    ):
+        f["chapter_re"] = 1
+
+
+_SHORT_TESTS: tuple[tuple[str, Callable[[str], object]], ...] = (
+    ("divider", is_divider_text),
+    ("repeated_char", lambda t: _REPEATED_CHAR.match(t.replace(" ", ""))),
+    ("spaced_letters", _SPACED_LETTERS.match),
+    ("speaker", _SPEAKER.match),
+    ("title_by", _TITLE_BY.match),
+    ("aka", _AKA.search),
+    ("bare_name", bare_name),
+    ("chapter_word", _CHAPTER_WORD.match),
+    ("number_only", _NUMBER_ONLY.match),
+    ("attribution", _ATTRIBUTION.match),
+)
+_MIDDLE_TESTS = tuple(
+    (name, test)
+    for name, test in _SHORT_TESTS
+    if name
+    in (
+        "divider",
+        "repeated_char",
+        "spaced_letters",
+        "speaker",
+        "chapter_word",
+        "number_only",
+        "attribution",
+    )
+)
 
 
 # Features copied onto a unit's neighbours, with the offset as a prefix ("-1:divider").
@@ -510,7 +628,7 @@ def document_features(units: list[Unit], context: Context) -> list[Features]:
     names = _document_names(units)
     own = []
     for i, unit in enumerate(units):
-        full = i < EDGE_UNITS or n - i <= EDGE_UNITS or unit.words <= SHORT_WORDS
+        full = i < FRONT_UNITS or n - i <= BACK_UNITS
         own.append(own_features(unit, context, full, names))
     views = [_neighbour_view(f) for f in own]
     far = [_far_view(f) for f in own]

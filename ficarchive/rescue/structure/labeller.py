@@ -46,7 +46,10 @@ class ModelMissing(RuntimeError):
 @dataclass(frozen=True)
 class Labelling:
     labels: tuple[str, ...]
-    marginals: tuple[dict[str, float], ...]  # per unit: label -> probability
+    # label -> probability, for the units where the story's parts meet (every unit not
+    # labelled body, its neighbours, the first and last body unit): the only ones a field,
+    # a break or a boundary is read from. A body unit deep in the story has {"body": 1.0}.
+    marginals: tuple[dict[str, float], ...]
 
     def probability(self, i: int) -> float:
         """How sure the labeller is of unit `i`'s own label."""

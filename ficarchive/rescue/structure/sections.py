@@ -34,17 +34,28 @@ _CHAPTER = re.compile(
 )
 
 
+_BARE_NUMBER = re.compile(rf"{_NUMBER}\s*[.:]?", re.I)
+
+
 def is_chapter_heading(block: Block) -> bool:
-    text = block.text.strip()
-    if block.kind not in ("para", "heading") or "\n" in text or not text:
+    if block.kind not in ("para", "heading"):
+        return False
+    set_apart = block.kind == "heading" or block.centered or block.strong
+    return chapter_heading_text(block.text, set_apart=set_apart)
+
+
+def chapter_heading_text(text: str, *, set_apart: bool) -> bool:
+    """Whether one line reads as a chapter heading; a bare number or numeral ("3.", "IV")
+    only when it is set apart (a heading, centred, bold)."""
+    text = text.strip()
+    if "\n" in text or not text:
         return False
     if len(text.split()) > CHAPTER_MAX_WORDS or text.endswith((",", ";")):
         return False
     if not _CHAPTER.match(text):
         return False
-    if re.fullmatch(rf"{_NUMBER}\s*[.:]?", text, re.I):
-        # a bare "3." or "IV" must be set apart to be a heading
-        return block.kind == "heading" or block.centered or block.strong
+    if _BARE_NUMBER.fullmatch(text):
+        return set_apart
     return True
 
 

@@ -25,10 +25,7 @@ class Unit:
     source: Block
     gap: int = 0  # blank lines before (gap units: the run's length)
     is_gap: bool = False
-
-    @property
-    def words(self) -> int:
-        return len(self.text.split())
+    words: int = 0  # words of its text
 
 
 def usual_gap(blocks: list[Block]) -> int:
@@ -50,10 +47,22 @@ def units_of(blocks: list[Block]) -> list[Unit]:
         lines = split_html_lines(block.html) if block.kind in ("para", "heading") else [block.html]
         if len(lines) <= 1:
             units.append(
-                Unit(len(units), b, 0, 1, block.html, block.text, block.line, block, block.gap)
+                Unit(
+                    len(units),
+                    b,
+                    0,
+                    1,
+                    block.html,
+                    block.text,
+                    block.line,
+                    block,
+                    block.gap,
+                    words=len(block.text.split()),
+                )
             )
             continue
         for k, line_html in enumerate(lines):
+            text = html_to_text(line_html).strip()
             units.append(
                 Unit(
                     len(units),
@@ -61,10 +70,11 @@ def units_of(blocks: list[Block]) -> list[Unit]:
                     k,
                     len(lines),
                     line_html,
-                    html_to_text(line_html).strip(),
+                    text,
                     block.line + k if block.line >= 0 else -1,
                     block,
                     block.gap if k == 0 else 0,
+                    words=len(text.split()),
                 )
             )
     return units
