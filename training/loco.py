@@ -33,7 +33,7 @@ from typing import Any
 import pycrfsuite
 
 from benchmarks.quality.real import FIELDS as REAL_FIELDS
-from benchmarks.quality.real import RealGold, real_gold
+from benchmarks.quality.real import RealGold, real_gold, same_authors, same_title
 from benchmarks.quality.real import score as real_score
 from training.build_model import train
 from training.dataset import COLLECTIONS, REAL, SYNTHETIC, Example, examples
@@ -49,7 +49,8 @@ class Scored:
     fold: str  # "left-out" or "in-training"
     file: str
     scores: dict[str, bool | None]
-    confidence: dict[str, float] = field(default_factory=dict)
+    # field -> (the raw confidence rescue gave it, whether it was right): calibration data
+    checks: dict[str, tuple[float, bool]] = field(default_factory=dict)
 
 
 def _use_model(path: str) -> None:
@@ -70,8 +71,39 @@ def _real_task(task: tuple[str, RealGold]) -> Scored:
     fold, gold = task
     work = _rescue(gold.path.read_bytes(), gold.path.name)
     found = real_score(work, gold)
-    sure = dict(work.confidence.fields) if work is not None and work.confidence else {}
-    return Scored(gold.collection, fold, gold.file, found, sure)
+    return Scored(gold.collection, fold, gold.file, found, _checks(work, gold, found))
+
+
+def _checks(
+    work: Any, gold: RealGold, found: dict[str, bool | None]
+) -> dict[str, tuple[float, bool]]:
+    """Each confident field's raw score and whether it was right: against the annotation
+    where the file has one (a title the file does not give is right when none is found),
+    else against the metadata where the file gives the field."""
+    if work is None or work.confidence is None:
+        return {}
+    sure = work.confidence.fields
+    note = gold.annotation
+    out: dict[str, tuple[float, bool]] = {}
+    if note is not None and note.story:
+        right = {
+            "title": same_title(work.title, note.title) if note.title else work.title is None,
+            "authors": same_authors(work.authors, note.authors)
+            if note.authors
+            else not work.authors,
+            "body_start": bool(found.get("body start")),
+            "body_end": bool(found.get("body end")),
+        }
+    else:
+        right = {}
+        if found.get("title") is not None:
+            right["title"] = bool(found["title"])
+        if found.get("authors") is not None:
+            right["authors"] = bool(found["authors"])
+    for name, ok in right.items():
+        if name in sure:
+            out[name] = (sure[name], ok)
+    return out
 
 
 def _gate_task(task: tuple[str, str]) -> list[Scored]:

@@ -20,9 +20,19 @@ BODY_PASS = 0.98
 SCENE_BREAKS_EXACT = 0.95
 #: Clean originals (the .md files as they are): share rescued with no repair at all.
 CLEAN_ZERO_REPAIRS = 1.0
-#: usenet-startrek: share of stories (with an author in the description) whose author
-#: is found.
-USENET_AUTHOR_FOUND = 0.90
-#: usenet-startrek: share of described files (ambiguous ones aside) judged story or not
-#: rightly by ``Work.looks_like_story``.
-USENET_STORY_RIGHT = 0.95
+#: Real collections, as found: the share of files right on each field, per collection
+#: (``title``/``authors`` against the collection's own metadata where the file gives the
+#: field; the rest against the hand annotations). Pinned a little below what the shipped
+#: labeller measures, so a change that makes rescue worse on real files fails the gate;
+#: `ISSUE_TARGETS` are where the issue wants them, printed beside them in docs/quality.md.
+REAL: dict[tuple[str, str], float] = {}
+ISSUE_TARGETS = {
+    "title": 0.90,
+    "authors": 0.93,
+    "title (annotated)": 0.90,
+    "authors (annotated)": 0.93,
+    "body start": 0.90,
+    "body end": 0.90,
+    "scene breaks": 0.85,
+    "story": 0.97,
+}

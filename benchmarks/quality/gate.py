@@ -38,8 +38,8 @@ class GateResult:
                 "### antennapedia-btvs, degraded",
                 report.antennapedia_table(self.rows),
                 report.clean_table(self.rows),
-                "### usenet-startrek, as found",
-                report.usenet_table(self.rows),
+                "### Real collections, as found",
+                report.real_table(self.rows),
             )
         )
 

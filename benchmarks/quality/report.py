@@ -21,12 +21,17 @@ AP_COLUMNS = (
     ("relationship", "relationship"),
     ("summary", "summary"),
 )
-US_COLUMNS = (
-    ("story_right", "story or not"),
-    ("author", "author found"),
-    ("author_contained", "author (containment only)"),
-    ("title_relaxed", "title (contains)"),
-    ("title_exact", "title exact"),
+REAL_COLUMNS = (
+    ("story", "story or not"),
+    ("title", "title exact"),
+    ("authors", "authors exact"),
+    ("title (annotated)", "title (annotated)"),
+    ("authors (annotated)", "authors (annotated)"),
+    ("body start", "body start"),
+    ("body end", "body end"),
+    ("scene breaks", "breaks exact"),
+    ("chapters", "chapters exact"),
+    ("end mark", "end mark"),
 )
 
 
@@ -94,16 +99,21 @@ def clean_table(rows: list[Row]) -> str:
     return _table(["clean originals", "zero repairs", "errors"], [["rescue", *cells]])
 
 
-def usenet_table(rows: list[Row]) -> str:
+def real_table(rows: list[Row]) -> str:
+    """One row per real collection and method: every field scored where gold exists."""
+    from benchmarks.quality.real import COLLECTIONS
+
     body = []
-    for method in ("rescue", "baseline"):
-        chosen = select(rows, corpus="usenet", method=method)
-        if chosen:
-            errors = str(sum(r.error is not None for r in chosen))
-            body.append(
-                [method, str(len(chosen)), *(str(tally(chosen, k)) for k, _ in US_COLUMNS), errors]
-            )
-    return _table(["usenet", "files", *(label for _, label in US_COLUMNS), "errors"], body)
+    for collection in COLLECTIONS:
+        for method in ("rescue", "baseline"):
+            chosen = select(rows, corpus=collection, method=method)
+            if not chosen:
+                continue
+            cells = [str(tally(chosen, key)) for key, _ in REAL_COLUMNS]
+            errors = str(sum(1 for r in chosen if r.error))
+            body.append([collection, method, str(len(chosen)), *cells, errors])
+    header = ["collection", "method", "files", *(name for _, name in REAL_COLUMNS), "errors"]
+    return _table(header, body)
 
 
 @dataclass(frozen=True)
@@ -139,20 +149,10 @@ def floor_checks(rows: list[Row]) -> list[FloorCheck]:
             floors.CLEAN_ZERO_REPAIRS,
         )
     )
-    usenet = select(rows, corpus="usenet", method="rescue")
-    checks.append(
-        FloorCheck(
-            "author found", "usenet stories", tally(usenet, "author"), floors.USENET_AUTHOR_FOUND
-        )
-    )
-    checks.append(
-        FloorCheck(
-            "story or not right",
-            "usenet files",
-            tally(usenet, "story_right"),
-            floors.USENET_STORY_RIGHT,
-        )
-    )
+    for (collection, key), floor in floors.REAL.items():
+        chosen = select(rows, corpus=collection, method="rescue")
+        name = dict(REAL_COLUMNS).get(key, key)
+        checks.append(FloorCheck(name, collection, tally(chosen, key), floor))
     return checks
 
 
@@ -175,7 +175,8 @@ def failures(rows: list[Row], limit: int = 12) -> str:
                 key == "body" and value is not None and float(value) < floors.BODY_SIMILARITY
             )
             if failed:
-                groups[(r.shape, key)].append(r)
+                where = r.shape if r.corpus == "antennapedia" else r.corpus
+                groups[(where, key)].append(r)
     out = []
     for (shape, key), group in sorted(groups.items()):
         out.append(f"\n### {shape}: {key} ({len(group)} failing)")
@@ -190,6 +191,7 @@ def failures(rows: list[Row], limit: int = 12) -> str:
 def _relevant(score_key: str, found_key: str) -> bool:
     related = {
         "title": ("title",),
+        "authors": ("authors",),
         "title_exact": ("title", "gold"),
         "title_relaxed": ("title", "gold"),
         "author": ("authors", "gold"),
@@ -201,7 +203,7 @@ def _relevant(score_key: str, found_key: str) -> bool:
         "zero_repairs": ("repairs",),
         "story_right": ("looks_like_story", "gold"),
     }
-    return found_key in related.get(score_key, ())
+    return found_key in related.get(score_key, (score_key,))
 
 
 def timing(rows: list[Row], top: int = 5) -> str:

@@ -25,7 +25,6 @@ from benchmarks.quality.corpus import (
 )
 from benchmarks.quality.degrade import Degraded, degrade
 from benchmarks.quality.floors import BODY_SIMILARITY
-from benchmarks.quality.usenet import UsenetGold, usenet_gold, usenet_path
 
 Score = bool | float | None
 
@@ -34,7 +33,7 @@ Score = bool | float | None
 class Row:
     """The scores of one input under one method (``rescue`` or ``baseline``)."""
 
-    corpus: str  # antennapedia / usenet
+    corpus: str  # antennapedia, or a real collection (usenet-startrek, tmffa, ...)
     shape: str  # a degraded shape, "clean-original", or "as-found"
     method: str
     file: str  # the corpus file
@@ -141,53 +140,20 @@ def story_task(path_text: str) -> list[Row]:
     return rows
 
 
-def usenet_task(gold: UsenetGold) -> list[Row]:
-    data = usenet_path(gold.name).read_bytes()
-    work, error, seconds = rescue_safely(data, gold.name)
-    row = Row("usenet", "as-found", "rescue", gold.name, gold.name, error=error, seconds=seconds)
-    story = gold.is_story
-    looks = None if work is None else bool(work.looks_like_story)
-    row.scores = {
-        "story_right": None if story is None else looks == story,
-        "title_exact": score.title_exact(work and work.title, gold.title or "") if story else None,
-        "title_relaxed": score.title_relaxed(work and work.title, gold.title) if story else None,
-        "author": score.author_found(work.authors if work else (), gold.authors)
-        if story and gold.authors
-        else None,
-        "author_contained": score.author_contained(work.authors if work else (), gold.authors)
-        if story and gold.authors
-        else None,
-    }
-    row.found = {
-        "gold": gold.description,
-        "title": repr(work and work.title),
-        "authors": repr(list(work.authors) if work else None),
-        "looks_like_story": repr(looks),
-    }
-    text = baselines.crude_text(baselines.naive_decode(data))
-    header = baselines.label_header(text)
-    base = Row("usenet", "as-found", "baseline", gold.name, gold.name)
-    base.scores = {
-        "title_relaxed": score.title_relaxed(header.title, gold.title) if story else None,
-        "author": score.author_found([header.author] if header.author else [], gold.authors)
-        if story and gold.authors
-        else None,
-    }
-    return [row, base]
-
-
 Task = tuple[Callable[[Any], list[Row]], Any]
 
 
 def tasks(quick: bool = False) -> list[Task]:
-    """Every task, biggest first so the pool stays busy to the end."""
+    """Every task, biggest first so the pool stays busy to the end: the degraded
+    antennapedia shapes, and every file of the real collections as found."""
+    from benchmarks.quality.realrun import real_golds, real_task
+
     paths = sorted(story_paths(), key=lambda p: -p.stat().st_size)
-    golds = [g for g in usenet_gold() if usenet_path(g.name).is_file()]
-    golds.sort(key=lambda g: -usenet_path(g.name).stat().st_size)
     if quick:
-        paths, golds = paths[::5], golds[::5]
+        paths = paths[::5]
+    golds = sorted(real_golds(quick), key=lambda g: -g.path.stat().st_size)
     out: list[Task] = [(story_task, str(p)) for p in paths]
-    out += [(usenet_task, g) for g in golds]
+    out += [(real_task, g) for g in golds]
     return out
 
 
