@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -29,6 +30,9 @@ REAL = ("usenet-startrek", "tmffa", "textfiles-stories", "textfiles-sf")
 COLLECTIONS = (SYNTHETIC, *REAL)
 # Renderings of each antennapedia story in the synthetic collection.
 RENDERINGS = 3
+# A line of an annotated title run is the title when it shares at least this share of the
+# words of the shorter of it and the archivist's title.
+TITLE_OVERLAP = 0.5
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,26 @@ def _unit_labels(units: list, labels_at: Sequence[str | None]) -> tuple[list[str
     return [str(x) for x in out], straddling
 
 
+def _title_words(text: str) -> set[str]:
+    return set(re.findall(r"[^\W_]+", text.casefold()))
+
+
+def _refine_titles(units: list, labels: list[str], title: str | None) -> list[str]:
+    """A title run of several lines (a fandom or series line over the title, an alternate
+    title under it): only the lines holding the annotated title's words stay ``title``; the
+    others are header lines (``field``), as the archivist's title says."""
+    wanted = _title_words(title or "")
+    if not wanted:
+        return labels
+    out = list(labels)
+    for i, unit in enumerate(units):
+        if labels[i] == "title" and not unit.is_gap:
+            words = _title_words(unit.text)
+            if words and len(words & wanted) < TITLE_OVERLAP * min(len(words), len(wanted)):
+                out[i] = "field"
+    return out
+
+
 def _example(
     collection: str,
     name: str,
@@ -101,6 +125,7 @@ def _example(
     file_name: str,
     labels_at: list[str | None] | None,
     raw: list[str] | None,
+    title: str | None = None,
 ) -> Example | None:
     from ficarchive.errors import InputError
     from ficarchive.rescue.pipeline import Read, read, units_and_context
@@ -121,6 +146,8 @@ def _example(
         labels_at = [labels_at[m] if m >= 0 else None for m in mapping]
     assert labels_at is not None
     labels, straddling = _unit_labels(units, labels_at)
+    if raw is not None:
+        labels = _refine_titles(units, labels, title)
     return Example(collection, name, document_features(units, context), labels, straddling)
 
 
@@ -137,7 +164,10 @@ def _annotated_one(task: tuple[str, dict]) -> Example | None:
     path = corpus_dir() / collection / str(entry["file"])
     raw = raw_lines(path)
     labels_at = line_labels(parse_runs(str(entry.get("runs") or "")), len(raw))
-    return _example(collection, str(entry["file"]), path.read_bytes(), path.name, labels_at, raw)
+    title = entry.get("title") or None
+    return _example(
+        collection, str(entry["file"]), path.read_bytes(), path.name, labels_at, raw, title
+    )
 
 
 def _entries(collection: str) -> list[dict]:

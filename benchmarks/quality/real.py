@@ -85,7 +85,8 @@ class Annotation:
         return next((i for i, lab in enumerate(self.labels) if lab == label), None)
 
     def body_lines(self) -> list[int]:
-        return [i for i, lab in enumerate(self.labels) if lab == "body" and self.lines[i].strip()]
+        """Lines of the story proper that have words (a rule inside the body has none)."""
+        return [i for i, lab in enumerate(self.labels) if lab == "body" and words(self.lines[i])]
 
     @property
     def body_start(self) -> list[str]:

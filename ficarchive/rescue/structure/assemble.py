@@ -16,15 +16,15 @@ from dataclasses import dataclass, field
 
 from ficarchive.rescue.blocks.block import html_to_text
 from ficarchive.rescue.log import RescueLog
-from ficarchive.rescue.structure.bylines import BY_ALONE, BYLINE, byline, clean_name
+from ficarchive.rescue.structure.bylines import BY_ALONE
 from ficarchive.rescue.structure.epigraphs import attribution_of
 from ficarchive.rescue.structure.footer import canonical_end_mark
 from ficarchive.rescue.structure.labeller import Labelling
 from ficarchive.rescue.structure.labels import read_label, value_html
 from ficarchive.rescue.structure.meta import Meta
+from ficarchive.rescue.structure.names import BY, Byline, read_byline
 from ficarchive.rescue.structure.title import read_title
 from ficarchive.rescue.structure.units import Unit
-from ficarchive.rescue.words import looks_like_name
 from ficarchive.work import Chapter, Epigraph, Section
 
 STORY_LABELS = frozenset({"body", "break", "chapter"})
@@ -85,8 +85,8 @@ def _front(
     out: Assembled,
 ) -> None:
     title_at = _best_title(units, labels, labelling)
+    byline_at, _ = _best_byline(units, labels, labelling)
     pending_field: str | None = None
-    expect_name = False
     epigraph: list[Unit] = []
     for i, (unit, label) in enumerate(zip(units, labels, strict=True)):
         if unit.is_gap:
@@ -100,8 +100,11 @@ def _front(
         if label == "title":
             meta.notes_beginning.append(unit.html)  # an alternate title, a series name
             continue
-        if label == "byline":
-            expect_name = _byline(unit, meta, log, out, expect_name)
+        if i == byline_at:
+            _byline(unit, meta, log, out)
+            continue
+        if label == "byline":  # "by" alone, a studio's "presents", a second credit
+            meta.notes_beginning.append(unit.html)
             continue
         if label == "field":
             pending_field = _field(unit, meta, pending_field)
@@ -145,49 +148,44 @@ def _best_title(units: list[Unit], labels: tuple[str, ...], labelling: Labelling
     return best
 
 
-def _byline(unit: Unit, meta: Meta, log: RescueLog, out: Assembled, expect_name: bool) -> bool:
-    """Read a byline unit; whether the next byline unit is the name ("by" stood alone)."""
-    text = " ".join(unit.text.split())
-    if BY_ALONE.match(text):
-        return True
+def _byline(unit: Unit, meta: Meta, log: RescueLog, out: Assembled) -> None:
+    """Take the authors a byline names; a byline that names nobody is kept as a note."""
+    found = read_byline(unit.text)
+    emails = _EMAIL.findall(unit.text) or _EMAIL.findall(unit.source.attrs.get("hrefs", ""))
+    if emails and not meta.feedback:
+        meta.feedback = emails[0]
     before = len(meta.authors)
-    name = _name_of(text, meta, expect_name)
-    name = clean_name(name) if name else None
-    if name:
+    for name in found.names:
         meta.add_author(name)
     if len(meta.authors) > before:
         out.author_units.append(unit.index)
     else:
-        log.note("header", "byline with no name read from it", text)
-        if _EMAIL.search(text) and not meta.feedback:
-            meta.feedback = _EMAIL.search(text).group()  # type: ignore[union-attr]
-    return False
+        log.note("header", "byline with no name read from it", unit.text)
 
 
-def _name_of(text: str, meta: Meta, expect_name: bool) -> str | None:
-    emails = _EMAIL.findall(text)
-    if emails and not meta.feedback:
-        meta.feedback = emails[0]
-    labelled = read_label(text)
-    if labelled is not None and labelled.field == "author":
-        return labelled.value or None
-    text = _FANFIC_BY.sub("by ", text)
-    presents = _PRESENTS.match(text)
-    if presents:
-        return presents.group("name")
-    match = BYLINE.match(text)
-    if match:
-        return _AKA.sub("", match.group("name"))
-    if expect_name or looks_like_name(_EMAIL.sub("", text).strip(" ()<>")):
-        return _AKA.sub("", text)
-    scratch = Meta()
-    if byline(text, scratch) and scratch.authors:
-        if scratch.title and meta.title is None:
-            meta.set_title(scratch.title)
-        return ", ".join(scratch.authors)
-    if emails and len(text.split()) <= 6:
-        return text
-    return None
+def _best_byline(
+    units: list[Unit], labels: tuple[str, ...], labelling: Labelling
+) -> tuple[int | None, Byline]:
+    """The unit whose names are the authors: of the byline units, the one that names the
+    author most plainly (``Author: X``, then ``by X``, a notice, a bare name), the labeller's
+    surer one between equals. ``by`` alone on a line gives the next line its strength."""
+    best: tuple[int, float] = (0, -1.0)
+    chosen: tuple[int | None, Byline] = (None, Byline((), 0))
+    alone = False
+    for i, (unit, label) in enumerate(zip(units, labels, strict=True)):
+        if unit.is_gap or label != "byline":
+            continue
+        if BY_ALONE.match(unit.text.strip()):
+            alone = True
+            continue
+        found = read_byline(unit.text)
+        if alone and found.names:
+            found = Byline(found.names, max(found.strength, BY))
+        alone = False
+        rank = (found.strength, labelling.marginals[unit.index].get("byline", 0.0))
+        if found.names and rank > best:
+            best, chosen = rank, (i, found)
+    return chosen
 
 
 def _field(unit: Unit, meta: Meta, pending: str | None) -> str | None:
@@ -265,7 +263,7 @@ def _story(
         if unit.is_gap:
             continue
         if label != "body":
-            _inside(unit, label, meta, log)
+            _inside(unit, label, meta, log, out)
             continue
         if unit.block == previous_block and unit.part > 0 and sections[-1]:
             sections[-1][-1] += "<br>" + unit.html  # the next line of the same block
@@ -284,9 +282,16 @@ def _heading_title(lines: list[str]) -> str:
     return title
 
 
-def _inside(unit: Unit, label: str, meta: Meta, log: RescueLog) -> None:
-    """A unit inside the story that the labeller says is not story."""
-    if label == "furniture":
+def _inside(unit: Unit, label: str, meta: Meta, log: RescueLog, out: Assembled) -> None:
+    """A unit inside the story that the labeller says is not story: a title or byline the
+    header did not give (after a cold open) is taken; the rest are kept in diagnostics."""
+    if label == "title" and meta.title is None:
+        _title(unit, meta, out)
+        log.note("header", "the title stands after the story's opening", unit.text)
+    elif label == "byline" and not meta.authors:
+        _byline(unit, meta, log, out)
+        log.note("header", "the byline stands after the story's opening", unit.text)
+    elif label == "furniture":
         log.note("boilerplate", "page furniture inside the story", unit.text or unit.html)
     elif label == "end":
         log.note("end-mark", "an end mark with more story after it", unit.text)
@@ -325,7 +330,7 @@ def _back(
         elif label == "disclaimer":
             _disclaimer(unit, meta)
         elif label == "byline" and not meta.authors:
-            _byline(unit, meta, log, out, False)
+            _byline(unit, meta, log, out)
         elif label == "title" and meta.title is None:
             _title(unit, meta, out)
         elif label == "field":

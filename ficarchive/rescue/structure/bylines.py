@@ -45,7 +45,7 @@ _TITLE_BY = re.compile(
 
 _COLUMN_GAP = re.compile(r"\s{3,}")
 
-BY_ALONE = re.compile(r"^\s*(?:written\s+|a\s+story\s+)?by:?\s*$", re.I)
+BY_ALONE = re.compile(r"^\s*(?:(?:story\s+)?written\s+|a\s+story\s+|story\s+)?by:?\s*$", re.I)
 
 _MONTH_WORD = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?", re.I)
 

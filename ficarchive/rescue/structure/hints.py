@@ -12,6 +12,8 @@ from ficarchive.rescue.blocks.html import HtmlHints
 from ficarchive.rescue.blocks.mail import MailHints, clean_subject
 from ficarchive.rescue.log import RescueLog
 from ficarchive.rescue.structure.meta import Meta
+from ficarchive.rescue.structure.names import names_in
+from ficarchive.rescue.structure.title import read_title
 from ficarchive.rescue.words import looks_like_name
 
 Hints = HtmlHints | MailHints | None
@@ -67,8 +69,9 @@ def apply_hints(meta: Meta, hints: Hints, log: RescueLog) -> None:
         meta.subject = hints.subject
         if hints.subject:
             _from_subject(meta, hints.subject)
-        if not meta.authors and hints.sender:
-            meta.add_author(hints.sender)
+        if not meta.authors and hints.sender and names_in(hints.sender):
+            for name in names_in(hints.sender):
+                meta.add_author(name)
             meta.guesses.append("author taken from the From: header")
     if meta.title and meta.title.isupper() and len(meta.title) > 3:
         meta.title = title_case(meta.title)
@@ -131,7 +134,7 @@ def _from_subject(meta: Meta, subject: str) -> None:
 
 
 def _offer_title(meta: Meta, candidate: str, where: str) -> None:
-    candidate = candidate.strip().strip('"“”').strip()
+    candidate = read_title(candidate.strip().strip('"“”').strip()).title
     if not candidate:
         return
     if meta.title is None:

@@ -30,17 +30,49 @@ _HERE_FOLLOWS = re.compile(
     re.I,
 )
 _TITLE_BY = re.compile(
-    r"^(?P<title>.{2,90}?),?\s+by\s+(?P<name>[^,()]{2,60}?)\s*(?:\(.*\))?\.?$", re.I
-)
-_KIND_BY = re.compile(
-    r"\s*[:,\-–—]\s*an?\s+(?:[\w'-]+\s+){0,3}(?:fan\s*fic(?:tion)?|fic|story|tale|novel|"
-    r"parody|poem|script)\b(?:\s+by\s+(?P<name>[^,()]{2,60}?))?\s*\.?$",
+    r"^(?P<title>.{2,90}?),?\s+by[:,]?\s+(?P<name>[^,()]{2,60}?)\s*(?:\(.*\)|,\s+(?:a|an|the)\s.*|"
+    r"\s+(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*)?'?\d{2,4})?\.?$",
     re.I,
 )
+# A title line longer than this ran on into the byline, the copyright and the notes (a
+# header written as one paragraph): it is cut before the first of them.
+LONG_TITLE_WORDS = 12
+_RUN_ON = re.compile(
+    r"\s*(?:[*(\[]\s*)?\b(?:disclaimer|dedicated|comments?\s+(?:are|welcome)|feedback|enjoy)\b|"
+    r"(?<=[a-z0-9!?\"”'’)])[.!?]\s+(?=[A-Z])"
+)
+# Never part of a title, however short the line: a copyright notice.
+_COPYRIGHT_TAIL = re.compile(
+    r"\s*[*,(\[-]?\s*(?:copyright|copr\.|©|all\s+rights\s+reserved)\b.*$", re.I
+)
+# A title given in quotes after a show's name or a date ('STAR TREK: "Memento Mori" -
+# REV. 8/7/93', '12/16/93 Deep Space Nine, "The Chip"(v#4)By Glen Johnson').
+_QUOTED_IN = re.compile(
+    r"^[^\"“]{2,60}?[:,\-–—]\s*[\"“](?P<title>[^\"”]{2,80})[\"”]\s*(?P<rest>.*)$"
+)
+_SPACED = re.compile(r"^(?:\S\s)+\S$")
+_STORY_PREFIX = re.compile(
+    r"^[\w/&'’ .-]{2,40}?\b(?:story|fic|fanfic|fan\s*fiction|tale|parody)\s*:\s*(?=\S)"
+)
+_NAME_AFTER = re.compile(r"^\W*by[:,]?\s+(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})")
+_KIND_BY = re.compile(
+    r"(?:\s*[:,\-–—]\s*[Aa]n?|\s+An?)\s+(?:[\w'’:-]+\s+){0,6}(?i:fan\s*fic(?:tion)?|fic|story|"
+    r"tale|novel|parody|poem|script)\b(?:\s+(?i:by)\s+(?P<name>[^,()]{2,60}?))?\s*\.?$",
+)
+# A subtitle that says what kind of thing the piece is, after a separator: taken off when
+# one of these words comes within its first few words ("- an MSTing adventure!", ": MST #3",
+# "(A Lemon)", ": Dragonballz / Tenchi crossover. The worlds collide...").
+_KIND_WORD = re.compile(
+    r"\b(?:mst\w*|crossover|x-?over|parody|lyrics|songfic|song\s*fic|fan\s*fic(?:tion)?|fic|"
+    r"lemon|lime|hentai|one[- ]shot|drabble|ficlet|sequel|prequel|poem|filk)\b",
+    re.I,
+)
+_SUBTITLE = re.compile(r"\s*(?:\s[-–—~]+\s*|[:(\[]|\s-|-\s|-(?=\w*mst))", re.I)
+KIND_WITHIN_WORDS = 8
 _NUMBER = r"(?:\d{1,3}[a-z]?|[ivxlc]{1,7}|one|two|three|four|five|six|seven|eight|nine|ten)"
 _PART = re.compile(
-    rf"\s*(?:(?:[:,;\-–—]\s*|\s)\(?\s*(?:chapter|chap\.?|ch\.?|part|pt\.?|episode|ep\.?|book|"
-    rf"volume|vol\.?)\s*{_NUMBER}\b\s*\)?(?:\s*(?:of|/)\s*\d+)?|\s*\(\s*\d+\s*(?:/|of)\s*\d+\s*\)|"
+    rf"\s*(?:(?:[:,;.\-–—]\s*|\s)\(?\s*(?:chapter|chap\.?|ch\.?|part|pt\.?|episode|ep\.?|book|"
+    rf"volume|vol\.?)\s*(?:{_NUMBER}|[a-z])\b\s*\)?(?:\s*(?:of|/)\s*\d+)?|\s*\(\s*\d+\s*(?:/|of)\s*\d+\s*\)|"
     rf"\s*\(\s*{_NUMBER}\s*\)|\s*[:\-–—]\s*{_NUMBER})\s*(?:[:\-–—\"“(].*)?$",
     re.I,
 )
@@ -54,6 +86,37 @@ class TitleLine:
     author: str | None = None
 
 
+def _shortened(text: str) -> tuple[str, str | None]:
+    """A run-on title line cut to its title, and the author it names just after."""
+    author: str | None = None
+    inside = _QUOTED_IN.match(text)
+    if inside:
+        after = _NAME_AFTER.match(inside.group("rest"))
+        return inside.group("title"), after.group("name") if after else None
+    if _SPACED.match(text):
+        return text.replace(" ", ""), None
+    story = _STORY_PREFIX.match(text)
+    if story:
+        text = text[story.end() :]
+    text = _COPYRIGHT_TAIL.sub("", text).strip() or text
+    if len(text.split()) > LONG_TITLE_WORDS:
+        cut = _RUN_ON.search(text, 3)
+        if cut:
+            text = text[: cut.start()].strip(" ,;:-")
+    return text, author
+
+
+def _without_kind_subtitle(text: str) -> str:
+    """The title without a subtitle that only says what kind of piece it is."""
+    for sep in _SUBTITLE.finditer(text):
+        head, rest = text[: sep.start()].strip(), text[sep.end() :]
+        if len(head.split()) >= 1 and len(head) >= 3:
+            opening = " ".join(re.findall(r"[\w'-]+", rest)[:KIND_WITHIN_WORDS])
+            if _KIND_WORD.search(opening):
+                return head.rstrip(" :,-–—")
+    return text
+
+
 def read_title(line: str) -> TitleLine:
     """The title (and author) a title line gives; the line itself when nothing is taken off."""
     text = " ".join(line.split())
@@ -62,9 +125,10 @@ def read_title(line: str) -> TitleLine:
     if labelled is not None and labelled.field == "title" and labelled.value:
         text = labelled.value
     text = _TAGS.sub("", text) or text
+    text, author = _shortened(text)
     follows = _HERE_FOLLOWS.match(text)
     if follows:
-        text, author = follows.group("title"), follows.group("name")
+        text, author = follows.group("title"), follows.group("name") or author
     quoted = _QUOTED.match(text)
     if quoted:
         text = quoted.group("title")
@@ -75,6 +139,7 @@ def read_title(line: str) -> TitleLine:
     if kind and kind.start() > 0:
         author = author or (kind.group("name") or None)
         text = text[: kind.start()]
+    text = _without_kind_subtitle(text)
     text = _PART.sub("", text).strip() or text
     quoted = _QUOTED.match(text)
     if quoted:
