@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ficarchive.rescue.blocks.block import html_to_text
+from ficarchive.review import doubts
 from ficarchive.work import Work
 
 OPENING_PARAGRAPHS = 4
@@ -47,6 +48,9 @@ def _meta_table(work: Work) -> Table:
             table.add_row(label, Text(value))
     if not work.looks_like_story:
         table.add_row("Story?", Text("no: this does not read as a story", style="yellow"))
+    unsure = doubts(work)
+    if unsure:  # what an archivist should check first
+        table.add_row("Unsure", Text("; ".join(str(d) for d in unsure), style="yellow"))
     missing = [d.text or d.message for d in work.diagnostics if d.kind == "missing-part"]
     if missing:  # a part the source lacked: the first thing an archivist goes looking for
         table.add_row("Missing", Text("\n".join(missing), style="yellow"))

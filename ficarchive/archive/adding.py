@@ -31,6 +31,7 @@ from ficarchive.archive.validate import check_work
 from ficarchive.errors import ArchiveUnavailable, FicarchiveError
 from ficarchive.files import StoryFile, read_story, read_stream
 from ficarchive.rescue import rescue
+from ficarchive.review import doubts
 from ficarchive.work import Work
 from ficarchive.workers import TIMEOUT_PER_FILE, Lost, Supervisor, Worker, default_jobs
 
@@ -47,6 +48,7 @@ class Outcome:
     name: str
     result: AddResult | None = None
     error: str | None = None
+    doubts: int = 0  # fields rescue is unsure of (see ficarchive.review), for a work added
 
 
 @dataclass(frozen=True)
@@ -227,7 +229,7 @@ def _store(archive: SQLiteArchive, story: StoryFile, answer: Rescued) -> Outcome
         raise  # the archive itself: nothing more can be added
     except FicarchiveError as exc:
         return Outcome(story.name, error=one_line(str(exc)))
-    return Outcome(story.name, result)
+    return Outcome(story.name, result, doubts=len(doubts(answer.work)))
 
 
 def _batched(archive: SQLiteArchive) -> AbstractContextManager[Any]:

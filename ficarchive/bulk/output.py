@@ -7,6 +7,7 @@ An output location (a folder or any fsspec URL) holds::
     report/part-000001.parquet  one row per file that failed, timed out, crashed, is a
                                 missing part or is a story list: (file, reason, kind, group)
     report.csv                  the report as one CSV, written when the run finishes
+    review.csv                  the works with a field rescue is unsure of, least sure first
     _SUCCESS                    JSON counts, written last: the run is complete
 
 Every file is written under a temporary name and renamed into place, so a reader never
@@ -28,6 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ficarchive.errors import FicarchiveError
+from ficarchive.review import doubts, lowest
 from ficarchive.work import Work
 
 _TEXTS = pa.list_(pa.string())
@@ -53,6 +55,10 @@ WORKS_SCHEMA = pa.schema(
         ("encoding", pa.string()),
         ("sha256", pa.string()),
         ("missing_parts", _TEXTS),
+        # how sure rescue is: the lowest calibrated probability of anything it inferred
+        # (1.0 when nothing was), and the things below ficarchive.review.REVIEW_BELOW
+        ("lowest", pa.float64()),
+        ("unsure", pa.string()),
         ("work_json", pa.string()),
         # the bytes of each of `files`, as read: nothing is lost between source and archive
         ("originals", pa.list_(pa.binary())),
@@ -103,6 +109,8 @@ def work_row(
         "encoding": source.encoding if source else None,
         "sha256": source.sha256 if source else None,
         "missing_parts": list(missing),
+        "lowest": lowest(work),
+        "unsure": "; ".join(str(d) for d in doubts(work)),
         "work_json": work.to_json(indent=None),
         "originals": list(originals),
     }
@@ -178,14 +186,39 @@ class Output:
                         self.fs.rm(path)
 
     def clear_marks(self) -> None:
-        for name in ("_SUCCESS", "report.csv"):
+        for name in ("_SUCCESS", "report.csv", "review.csv"):
             if self.fs.exists(self.path(name)):
                 self.fs.rm(self.path(name))
 
-    def finish(self, summary: dict[str, Any]) -> None:
-        """The report as one CSV (streamed, a batch at a time), then ``_SUCCESS``."""
+    def finish(self, summary: dict[str, Any]) -> int:
+        """The report as one CSV (streamed, a batch at a time), the review list, then
+        ``_SUCCESS``; how many works are to review."""
         self._atomic(self._csv(), "report.csv")
+        to_review = self.write_review()
+        summary = {**summary, "to_review": to_review}
         self._atomic(json.dumps(summary, indent=2).encode() + b"\n", "_SUCCESS")
+        return to_review
+
+    def write_review(self) -> int:
+        """``review.csv``: every work with a field rescue is unsure of, least sure first;
+        how many there are."""
+        rows: list[tuple[float, str, str, str, str]] = []
+        for batch in self.batches("works", columns=["key", "title", "authors", "lowest", "unsure"]):
+            for row in batch.to_pylist():
+                if row["unsure"]:
+                    authors = "; ".join(row["authors"] or ())
+                    rows.append(
+                        (row["lowest"], row["key"], row["title"] or "", authors, row["unsure"])
+                    )
+        rows.sort()
+        text = io.StringIO()
+        writer = csv.writer(text)
+        writer.writerow(["file", "title", "authors", "lowest", "unsure of"])
+        writer.writerows(
+            [key, title, authors, f"{low:.3f}", unsure] for low, key, title, authors, unsure in rows
+        )
+        self._atomic(text.getvalue().encode("utf-8"), "review.csv")
+        return len(rows)
 
     def _csv(self) -> Iterator[bytes]:
         names = REPORT_SCHEMA.names

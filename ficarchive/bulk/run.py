@@ -17,7 +17,7 @@ import hashlib
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from itertools import islice
 from pathlib import Path
 
@@ -49,6 +49,7 @@ class Summary:
     reported: int
     done_before: int
     seconds: float
+    to_review: int = 0  # works with a field rescue is unsure of (OUT/review.csv)
 
 
 def state_path(output: Output) -> Path:
@@ -180,8 +181,7 @@ def bulk_rescue(
             done_before,
             round(time.monotonic() - started, 3),
         )
-        output.finish(asdict(summary))
-        return summary
+        return replace(summary, to_review=output.finish(asdict(summary)))
     finally:
         plan.close()
 

@@ -60,7 +60,9 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _open(location: str | None, *, create: bool = False, check: bool = False) -> SQLiteArchive:
+def open_archive(
+    location: str | None, *, create: bool = False, check: bool = False
+) -> SQLiteArchive:
     """The archive; with `check`, refused (one line naming `ficarchive check`) when its
     file is damaged, before anything is read from it or written to it."""
     archive = Archive.open(location, create=create)
@@ -101,10 +103,10 @@ def add(paths: tuple[str, ...], location: str | None, jobs: int | None, timeout:
     cannot be rescued (or takes too long, or crashes its worker) is reported at the end
     and the rest are added.
     """
-    archive = _open(location, create=True)
+    archive = open_archive(location, create=True)
     archive.check_writable()  # damaged, read-only or busy: said now, before any rescue
     inputs = list(story_files(_expand(paths)))
-    counts = {"added": 0, "unchanged": 0}
+    counts = {"added": 0, "unchanged": 0, "unsure": 0}
     failures: list[Outcome] = []
     near: list[tuple[str, tuple[int, ...]]] = []
     with _progress() as progress:
@@ -115,6 +117,8 @@ def add(paths: tuple[str, ...], location: str | None, jobs: int | None, timeout:
                 failures.append(outcome)
                 continue
             counts[outcome.result.status] += 1
+            if outcome.result.status == "added" and outcome.doubts:
+                counts["unsure"] += 1
             if outcome.result.near_duplicates:
                 near.append((outcome.name, outcome.result.near_duplicates))
     _summary(archive, counts, failures, near)
@@ -148,6 +152,12 @@ def _summary(
             f"  {name}: nearly the same text as work {', '.join(map(str, ids))} (linked)",
             highlight=False,
         )
+    if counts["unsure"]:
+        err.print(
+            f"{counts['unsure']} of the works added have a field rescue is unsure of: "
+            "`ficarchive review` lists them, least sure first",
+            highlight=False,
+        )
     if failures:
         err.print(f"[red]{len(failures)} files could not be added:[/red]")
         for outcome in failures:
@@ -165,7 +175,7 @@ def _summary(
 @reports_errors
 def list_(location: str | None, sort: str, limit: int, offset: int) -> None:
     """List the works in the archive."""
-    archive = _open(location, check=True)
+    archive = open_archive(location, check=True)
     table = Table("id", "title", "authors", "rating", "words", "added")
     damaged: list[DamagedWork] = []
     for stored in archive.works(sort=sort, limit=limit, offset=offset, on_damaged=damaged.append):
@@ -240,7 +250,7 @@ def search(
         words_min=min_words,
         words_max=max_words,
     )
-    results = _open(location).search(query, filters, sort=sort, limit=limit)
+    results = open_archive(location).search(query, filters, sort=sort, limit=limit)
     if as_json:
         import dataclasses
         import json
@@ -268,7 +278,7 @@ def show(
     work_id: int, location: str | None, as_json: bool, full: bool, original_to: str | None
 ) -> None:
     """Show one work: metadata, repairs, edits and text."""
-    archive = _open(location)
+    archive = open_archive(location)
     if original_to is not None:  # a damaged work still gives back its original
         _save_original(archive, work_id, original_to)
         return
@@ -351,7 +361,7 @@ def edit(
     **lists: tuple[str, ...],
 ) -> None:
     """Correct a work's metadata; every change is kept in its history."""
-    archive = _open(location, check=True)
+    archive = open_archive(location, check=True)
     work = archive.get(work_id).work
     changes: dict[str, Any] = {}
     if title is not None:
@@ -402,7 +412,7 @@ def edit(
 @reports_errors
 def remove(work_id: int, location: str | None, yes: bool) -> None:
     """Take a work out of the archive (asks first)."""
-    archive = _open(location, check=True)
+    archive = open_archive(location, check=True)
     try:
         work = archive.get(work_id).work
         label = f"{work.title or '(untitled)'} by {', '.join(work.authors) or 'unknown'}"
@@ -420,7 +430,7 @@ def remove(work_id: int, location: str | None, yes: bool) -> None:
 @reports_errors
 def stats(location: str | None) -> None:
     """How much is in the archive: works, words, sources, tags, edits."""
-    archive = _open(location)
+    archive = open_archive(location)
     Console().print(render_stats(archive.stats(), archive.location))
 
 
@@ -430,7 +440,7 @@ def stats(location: str | None) -> None:
 @reports_errors
 def history(work_id: int, location: str | None) -> None:
     """Every archivist's edit of one work, oldest first."""
-    Console().print(render_history(_open(location).history(work_id)))
+    Console().print(render_history(open_archive(location).history(work_id)))
 
 
 COMMANDS = (add, list_, search, show, edit, remove, stats, history)

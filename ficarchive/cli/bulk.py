@@ -124,7 +124,8 @@ def rescue_command(
     SOURCE may be any fsspec URL (s3://bucket/dump/). Pages of one story are joined
     into one Work. Writes OUT/works/*.parquet (one row a Work), OUT/report/*.parquet
     and OUT/report.csv (files that failed, timed out, crashed, or are missing parts),
-    then OUT/_SUCCESS. Run it again after a crash or Ctrl-C to go on where it stopped.
+    OUT/review.csv (works with a field rescue is unsure of, least sure first), then
+    OUT/_SUCCESS. Run it again after a crash or Ctrl-C to go on where it stopped.
     """
     from ficarchive.bulk import bulk_rescue, open_source
 
@@ -154,6 +155,11 @@ def rescue_command(
         f"{_count(summary.files, 'file')}: {_count(summary.works, 'work')} in "
         f"{summary.seconds:.1f} s{earlier}; report: {kinds} (see {out.rstrip('/')}/report.csv)"
     )
+    if summary.to_review:
+        click.echo(
+            f"{_count(summary.to_review, 'work')} with a field rescue is unsure of, least sure "
+            f"first: {out.rstrip('/')}/review.csv"
+        )
 
 
 @bulk.command("load")
