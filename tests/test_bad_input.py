@@ -457,8 +457,16 @@ def test_unclosed_tags_on_every_paragraph_lose_no_text(tag: str) -> None:
     """Old pages open a <font> (or <div>) per paragraph and never close one: the
     nesting gets hundreds deep, and every paragraph must still come through."""
     count = 300
-    para = "She walked on through the library, and the lantern followed her."
-    page = "<html><body>" + "".join(f"<{tag}><p>{para} ({i})\n" for i in range(count))
+    sentences = (
+        "She walked on through the library, and the lantern followed her.",
+        "The shelves ran higher than the light could reach, row after row of them.",
+        "Somewhere a clock was ticking, slow and patient, as if it had all night.",
+        "He had left a note on the table, folded twice, with her name on the front.",
+        "Outside the rain kept on, and the gutters sang with it until morning.",
+    )
+    page = "<html><body>" + "".join(
+        f"<{tag}><p>{sentences[i % 5]} {sentences[(i * 3 + 1) % 5]} ({i})\n" for i in range(count)
+    )
     work = rescue(page.encode("utf-8"), "deep.html")
     found = [i for i in range(count) if any(f"({i})" in p for p in work.paragraphs)]
     assert len(found) == count, (

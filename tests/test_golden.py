@@ -27,6 +27,22 @@ from ficarchive.export import to_html
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(p for p in GOLDEN.iterdir() if not p.name.endswith(".expect.json"))
 
+
+def _known_failure(case: Path) -> str | None:
+    expect = case.with_name(case.name.rsplit(".", 1)[0] + ".expect.json")
+    reason = json.loads(expect.read_text("utf-8")).get("known_failure")
+    return str(reason) if reason else None
+
+
+# A case the structure labeller is known to read wrong says why in its "known_failure";
+# the test is then a strict xfail, so it fails the day the case reads right.
+GOLDEN_CASES = [
+    pytest.param(c, id=c.name, marks=pytest.mark.xfail(reason=r, strict=True))
+    if (r := _known_failure(c))
+    else pytest.param(c, id=c.name)
+    for c in CASES
+]
+
 WORK_FIELDS = {
     "title",
     "authors",
@@ -106,7 +122,7 @@ def _check_parts(work: Work, expected: dict[str, Any]) -> None:
             assert text in notes
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@pytest.mark.parametrize("case", GOLDEN_CASES)
 def test_golden(case: Path, validate_work: Any) -> None:
     work = rescue(case.read_bytes(), case.name)
     expected = _expect(case)

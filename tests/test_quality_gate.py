@@ -239,4 +239,4 @@ def test_quality_floor(
 
 def test_floors_are_pinned_in_one_place() -> None:
     assert 0 < floors.BODY_SIMILARITY < 1
-    assert len(FLOOR_IDS) == 4 * len(SHAPES) + 3
+    assert len(FLOOR_IDS) == 4 * len(SHAPES) + 1 + len(floors.REAL)

@@ -185,7 +185,6 @@ def test_the_model_is_shipped_and_knows_every_label() -> None:
 
 
 def test_a_plain_story_reads_right(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FICARCHIVE_STRUCTURE", "labels")
     work = rescue(STORY.encode("utf-8"), "lantern.txt")
     assert work.title == "The Lantern Keeper"
     assert work.authors == ("Mara Quillon",)

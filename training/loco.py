@@ -55,7 +55,6 @@ class Scored:
 
 def _use_model(path: str) -> None:
     os.environ[MODEL_ENV] = path
-    os.environ["FICARCHIVE_STRUCTURE"] = "labels"
 
 
 def _rescue(data: bytes, name: str) -> Any:

@@ -21,7 +21,7 @@ import html
 import random
 import re
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from benchmarks.quality.corpus import Break, GoldStory, Heading, Para
 from benchmarks.quality.header import RATING_SPELLINGS, inline_text, written_pairing
@@ -232,6 +232,11 @@ def _title_lines(story: GoldStory, rng: random.Random) -> tuple[list[tuple[Label
     return [("title", t)], False
 
 
+FANDOM_NAMES = ("BtVS", "Buffy the Vampire Slayer", "BtVS/AtS", "Buffy", "BTVS, Angel")
+CHARACTERS = ("Buffy", "Giles", "Willow", "Xander", "Spike", "Tara", "Anya", "Dawn", "Angel")
+WARNINGS = ("none", "character death", "violence, language", "none apply", "dark themes")
+
+
 def _fields(story: GoldStory, rng: random.Random, caps: bool) -> list[tuple[Label, str]]:
     def lab(*names: str) -> str:
         chosen = rng.choice(names)
@@ -263,6 +268,13 @@ def _fields(story: GoldStory, rng: random.Random, caps: bool) -> list[tuple[Labe
             f"{rng.choice(('June 12, 1998', '3/9/1999', '2003-04-12', 'Summer 2001'))}",
         ),
         ("field", f"{lab('Word count', 'Length', 'Words')}: {rng.randint(900, 30000)}"),
+        ("field", f"{lab('Fandom', 'Fandoms', 'Series')}: {rng.choice(FANDOM_NAMES)}"),
+        (
+            "field",
+            f"{lab('Characters', 'Character(s)')}: "
+            f"{', '.join(rng.sample(CHARACTERS, rng.randint(1, 3)))}",
+        ),
+        ("field", f"{lab('Warnings', 'Warning', 'Content')}: {rng.choice(WARNINGS)}"),
     ]
     pairing = written_pairing(story.pairing)
     if pairing:
@@ -618,6 +630,38 @@ def render_html(story: GoldStory, rng: random.Random) -> tuple[str, list[Label]]
     return "\n".join(page.lines) + "\n", page.labels
 
 
+BARE_WRAPPERS = ("", "", "<font face=Arial>", "<div>", "<blockquote>")
+
+
+def render_bare(story: GoldStory, rng: random.Random) -> tuple[str, list[Label], bool]:
+    """The story alone, as a chapter file or a page that is only the text: no header and
+    no footer, sometimes its title on the first line; in HTML, a tag some old editors
+    opened before every paragraph and never closed. The bool says whether it is HTML."""
+    page = Page()
+    if rng.random() < 0.5:
+        width = rng.choice((None, 70, 72, 76))
+        if rng.random() < 0.4:
+            page.add("title", story.title)
+            page.blank()
+        _text_body(page, story, rng, width, centre=False)
+        return "\n".join(page.lines) + "\n", page.labels, False
+    wrapper = rng.choice(BARE_WRAPPERS)
+    divider = rng.choice(("<hr>", "<p align=center>* * *</p>", "<p>~*~</p>"))
+    page.add("blank", "<html><body>")
+    if rng.random() < 0.4:
+        page.add("title", f"<p><b>{_h(story.title)}</b></p>")
+    for block in story.blocks:
+        if isinstance(block, Break):
+            page.add("break", divider)
+        elif isinstance(block, Heading):
+            page.add("chapter", f"<h3>{_h(block.text)}</h3>")
+        elif isinstance(block, Para):
+            inner = re.sub(r"\s*\n\s*", " ", block.html)
+            page.add("body", f"{wrapper}<p>{inner}")
+    page.add("blank", "</body></html>")
+    return "\n".join(page.lines) + "\n", page.labels, True
+
+
 JOURNAL_NAMES = ("moonlitwriter", "slayerfic", "giles_girl", "ficcy_goodness", "vamp_scribe")
 MOODS = ("tired", "accomplished", "nervous", "sleepy", "giddy")
 MUSIC = ("Tori Amos - Winter", "Sarah McLachlan - Angel", "Muse - Hysteria", "nothing")
@@ -725,9 +769,43 @@ def render_journal(story: GoldStory, rng: random.Random) -> tuple[str, list[Labe
     return "\n".join(page.lines) + "\n", page.labels
 
 
+# Share of renderings cut down to a short piece (a drabble or ficlet: a paragraph or three
+# per scene), so the labeller meets breaks and end marks in files with few lines.
+SHORT_PIECES = 0.2
+# Share of renderings that are the story alone (`render_bare`).
+BARE = 0.25
+
+
+def _short_piece(story: GoldStory, rng: random.Random) -> GoldStory:
+    """The story cut to a few paragraphs per scene and one to four scenes."""
+    kept: list = []
+    keep, in_scene, scenes, most = rng.randint(1, 3), 0, 1, rng.randint(1, 4)
+    for block in story.blocks:
+        if isinstance(block, Para):
+            if in_scene < keep:
+                kept.append(block)
+            in_scene += 1
+            continue
+        if scenes >= most:
+            break
+        if kept and not isinstance(kept[-1], (Break, Heading)):
+            kept.append(block)
+            scenes += 1
+            keep, in_scene = rng.randint(1, 3), 0
+    while kept and not isinstance(kept[-1], Para):
+        kept.pop()
+    return replace(story, blocks=tuple(kept))
+
+
 def render(story: GoldStory, k: int) -> Rendering:
     rng = _rng(story.name, k)
     base = story.name.rsplit(".", 1)[0]
+    if rng.random() < SHORT_PIECES:
+        story = _short_piece(story, rng)
+    if rng.random() < BARE:
+        text, labels, is_html = render_bare(story, rng)
+        name = f"{base}.html" if is_html else f"{base}.txt"
+        return Rendering(name, text.encode("utf-8"), tuple(labels), is_html)
     if rng.random() < 0.12:
         text, labels = render_journal(story, rng)
         return Rendering(

@@ -11,6 +11,7 @@ are built from the functions here, so they hold to the same rule.
 
 from __future__ import annotations
 
+import json
 from html import escape
 
 from ficarchive.sanitise import clean_fragment
@@ -66,6 +67,15 @@ _TEXT_FIELDS = (
 
 def _e(text: str) -> str:
     return escape(text, quote=False)
+
+
+def _confidence(work: Work) -> str:
+    """How sure rescue was, kept on the page so that rescuing it again keeps it too."""
+    sure = work.confidence
+    if sure is None:
+        return ""
+    found = {"fields": sure.fields, "breaks": list(sure.breaks), "chapters": list(sure.chapters)}
+    return f' data-confidence="{_a(json.dumps(found, separators=(",", ":")))}"'
 
 
 def _a(text: str) -> str:
@@ -208,7 +218,8 @@ def to_html(work: Work) -> str:
         f"<style>{STYLE}</style>",
         "</head>",
         "<body>",
-        f'<main class="work" data-looks-like-story="{str(work.looks_like_story).lower()}">',
+        f'<main class="work" data-looks-like-story="{str(work.looks_like_story).lower()}"'
+        f"{_confidence(work)}>",
     ]
     parts = head + preface(work) + _body(work) + afterword(work) + ["</main>", "</body>", "</html>"]
     return "\n".join(parts) + "\n"

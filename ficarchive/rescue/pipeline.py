@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass
 
@@ -18,13 +17,11 @@ from ficarchive.rescue.blocks.text import text_to_blocks
 from ficarchive.rescue.decoding.decode import decode
 from ficarchive.rescue.decoding.sniff import check_input
 from ficarchive.rescue.log import RescueLog
-from ficarchive.rescue.structure import classify, epigraphs, sections
+from ficarchive.rescue.structure import classify, sections
 from ficarchive.rescue.structure.assemble import assemble
 from ficarchive.rescue.structure.confidence import confidence, raw_scores
 from ficarchive.rescue.structure.count import count_words
 from ficarchive.rescue.structure.features import Context, context_of
-from ficarchive.rescue.structure.footer import read_footer
-from ficarchive.rescue.structure.frontmatter import read_header
 from ficarchive.rescue.structure.hints import Hints, apply_hints
 from ficarchive.rescue.structure.labeller import label
 from ficarchive.rescue.structure.meta import Meta
@@ -97,7 +94,8 @@ def read(data: bytes, name: str = "<stdin>") -> Read | Work:
         story = meta.verdict
         if story is None:
             story = classify.judge(meta.title, None, paragraphs).story
-        return _work(meta, meta.epigraphs, chapters, story, log, source)
+        work = _work(meta, meta.epigraphs, chapters, story, log, source)
+        return work.evolve(confidence=meta.confidence)
     blocks, hints = _blocks(decoded.text, fmt, meta, log)
     return Read(name, decoded.text, fmt, meta, log, source, blocks, hints)
 
@@ -115,8 +113,6 @@ def rescue(data: bytes, name: str = "<stdin>") -> Work:
         found: list[Epigraph] = list(meta.epigraphs)
         if furniture.emails and not meta.feedback:
             meta.feedback = furniture.emails[0]
-    elif os.environ.get("FICARCHIVE_STRUCTURE") != "labels":
-        chapters, found = _by_rules(done)
     else:
         chapters, found, sure = _by_labels(done)
     meta.finish()
@@ -165,22 +161,6 @@ def _by_labels(done: Read) -> tuple[list[Chapter], list[Epigraph], Confidence]:
         hinted.add("authors")
     sure = confidence(raw_scores(units, labelling, assembled, hinted))
     return assembled.chapters, assembled.epigraphs, sure
-
-
-def _by_rules(done: Read) -> tuple[list[Chapter], list[Epigraph]]:
-    """The hand-ordered rules the labeller replaced (kept while it is measured against them)."""
-    meta, log = done.meta, done.log
-    furniture = boilerplate.remove(done.blocks, log)
-    body = read_header(furniture.blocks, meta, log)
-    apply_hints(meta, done.hints, log)
-    if furniture.journal and not meta.authors:
-        meta.add_author(furniture.journal)
-        meta.guesses.append("author taken from the journal the story was posted in")
-    body = read_footer(body, meta, log)
-    body, found = epigraphs.extract(body, log)
-    if furniture.emails and not meta.feedback:
-        meta.feedback = furniture.emails[0]
-    return sections.build(body, log), [*meta.epigraphs, *found]
 
 
 def _blocks(text: str, fmt: str, meta: Meta, log: RescueLog) -> tuple[list[Block], Hints]:

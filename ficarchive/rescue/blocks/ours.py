@@ -24,7 +24,7 @@ from ficarchive.errors import InvalidWork
 from ficarchive.rescue.structure.count import count_words
 from ficarchive.rescue.structure.meta import Meta
 from ficarchive.sanitise import clean_fragment, clean_work
-from ficarchive.work import Chapter, Credit, Diagnostic, Epigraph, Section, Source, Work
+from ficarchive.work import Chapter, Confidence, Credit, Diagnostic, Epigraph, Section, Source, Work
 
 
 def is_ours(generator: str | None) -> bool:
@@ -71,6 +71,7 @@ def read_ours(text: str, meta: Meta) -> list[Chapter]:
         verdict = main.get("data-looks-like-story")
         if verdict in ("true", "false"):
             meta.verdict = verdict == "true"
+        meta.confidence = read_confidence(main.get("data-confidence"))
     for position in ("beginning", "end"):
         for section in root.xpath(
             f".//section[{_xpath_class('notes')} and {_xpath_class(position)}]"
@@ -93,6 +94,34 @@ def read_ours(text: str, meta: Meta) -> list[Chapter]:
             value = (label.tail or "") if label is not None else p.text_content()
             setattr(meta, name.replace("-", "_"), value.strip())
     return [_chapter(article) for article in root.xpath(f".//article[{_xpath_class('chapter')}]")]
+
+
+def _probability(value: object) -> float | None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+    return float(value) if ok else None  # type: ignore[arg-type]
+
+
+def read_confidence(text: str | None) -> Confidence | None:
+    """The confidence our HTML export keeps on the page; None when it is missing or is not
+    a map of probabilities (anyone can write the attribute)."""
+    try:
+        found = json.loads(text) if text else None
+    except ValueError:
+        return None
+    if not isinstance(found, dict):
+        return None
+    fields, breaks, chapters = found.get("fields"), found.get("breaks"), found.get("chapters")
+    if not (isinstance(fields, dict) and isinstance(breaks, list) and isinstance(chapters, list)):
+        return None
+    named = {str(k): _probability(v) for k, v in fields.items()}
+    listed = [_probability(v) for v in [*breaks, *chapters]]
+    if any(p is None for p in [*named.values(), *listed]):
+        return None
+    return Confidence(
+        {k: float(v) for k, v in named.items() if v is not None},
+        tuple(float(v) for v in breaks),
+        tuple(float(v) for v in chapters),
+    )
 
 
 def _epigraph(section: Any, position: str) -> Epigraph:

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from ficarchive.rescue.blocks.block import html_to_text
 from ficarchive.rescue.log import RescueLog
 from ficarchive.rescue.structure.bylines import BY_ALONE
+from ficarchive.rescue.structure.endmark import canonical_end_mark
 from ficarchive.rescue.structure.epigraphs import attribution_of
-from ficarchive.rescue.structure.footer import canonical_end_mark
 from ficarchive.rescue.structure.labeller import Labelling
 from ficarchive.rescue.structure.labels import read_label, value_html
 from ficarchive.rescue.structure.meta import Meta
@@ -97,6 +97,8 @@ def _front(
         if i == title_at:
             _title(unit, meta, out)
             continue
+        if label in ("title", "byline") and i != byline_at and _names_a_field(unit):
+            label = "field"  # "Fandom: BtVS" is a header field whatever it sits beside
         if label == "title":
             meta.notes_beginning.append(unit.html)  # an alternate title, a series name
             continue
@@ -120,6 +122,12 @@ def _front(
             _note(unit, meta, beginning=True)
     if epigraph:
         _epigraph(epigraph, "beginning", out, log)
+
+
+def _names_a_field(unit: Unit) -> bool:
+    """Whether the unit is written ``Label: value`` for a field other than title or author."""
+    found = read_label(unit.text)
+    return found is not None and found.field not in ("title", "authors")
 
 
 def _title(unit: Unit, meta: Meta, out: Assembled) -> None:
@@ -325,6 +333,8 @@ def _back(
             meta.end_mark = canonical_end_mark(unit.text)
         elif label == "epigraph":
             epigraph.append(unit)
+        elif label in ("furniture", "break") and _names_a_field(unit):
+            _field(unit, meta, None)  # a journal's "Tags: fic, c:giles" under the post
         elif label == "furniture" or label == "break":
             log.note("boilerplate", "page furniture after the story", unit.text or unit.html)
         elif label == "disclaimer":

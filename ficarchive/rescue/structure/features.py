@@ -139,6 +139,13 @@ _TALK = (
     "plot"
 )
 AUTHOR_TALK_WORDS = frozenset(_TALK.split())
+
+
+def author_talk(text: str) -> int:
+    """How many words of `text` an author uses talking about the story (`AUTHOR_TALK_WORDS`)."""
+    return sum(1 for w in _LOWER_WORD.findall(text.lower()) if w in AUTHOR_TALK_WORDS)
+
+
 _DIALOGUE = re.compile(r"[\"“][^\"”]{3,}[\"”]")
 _LOWER_WORD = re.compile(r"[a-z]+")
 _NAME_WORD = re.compile(r"\b[A-Z][a-z]{2,}\b")
@@ -236,7 +243,7 @@ def _file_match(text: str, file_words: frozenset[str]) -> bool:
 
 def _prose_features(text: str, names: Counter[str], f: Features) -> None:
     """What kind of prose: the author talking about the story, or the story itself."""
-    talk = sum(1 for w in _LOWER_WORD.findall(text.lower()) if w in AUTHOR_TALK_WORDS)
+    talk = author_talk(text)
     f[f"talk={_bucket(talk, (0, 1, 2, 4))}"] = 1
     if _DIALOGUE.search(text):
         f["dialogue"] = 1
@@ -279,7 +286,9 @@ def own_features(
 def _layout(unit: Unit, context: Context, words: int, text: str, f: Features) -> None:
     """How the unit stands on the page: its kind, length, markup, gap and indent."""
     block = unit.source
-    f[f"k={block.kind}"] = 1
+    # a paragraph that is only a divider (* * *, ~*~) is a kind of its own, not prose
+    marks = block.kind == "para" and words <= SHORT_WORDS and is_divider_text(text)
+    f["k=mark" if marks else f"k={block.kind}"] = 1
     f[f"w={_bucket(words, _WORD_BUCKETS)}"] = 1
     f[f"end={_end_class(text)}"] = 1
     if block.kind == "heading":
@@ -408,6 +417,7 @@ def _cues(head: str, unit: Unit, f: Features) -> None:
     labelled = read_label(head.split("\n", 1)[0])
     if labelled is not None:
         f[f"label={labelled.field}"] = 1
+        f["labelled"] = 1  # any known field's label: what every header line shares
         if not labelled.value:
             f["label_empty"] = 1
     elif re.match(r"^[\W_]*[A-Z][\w'’/ ]{0,24}:\s", head):
@@ -520,6 +530,7 @@ _MIDDLE_TESTS = tuple(
 _NEIGHBOUR = frozenset(
     {
         "k=para",
+        "k=mark",
         "k=heading",
         "k=rule",
         "k=image",
@@ -554,7 +565,7 @@ _NEIGHBOUR = frozenset(
         "continued",
     }
 )
-_NEIGHBOUR_PREFIXES = ("label=", "w=", "gap=")
+_NEIGHBOUR_PREFIXES = ("label", "w=", "gap=")
 # Two units away, fewer features: enough to see a header line, a divider or prose.
 _FAR = frozenset({"k=rule", "k=image", "gap_unit", "prose", "divider", "by_x", "name", "email"})
 
@@ -564,7 +575,7 @@ def _neighbour_view(own: Features) -> list[str]:
 
 
 def _far_view(own: Features) -> list[str]:
-    return [name for name in own if name in _FAR or name.startswith("label=")]
+    return [name for name in own if name in _FAR or name.startswith("label")]
 
 
 def _counts_before(units: list[Unit], test: Callable[[Unit], bool]) -> list[int]:
@@ -579,6 +590,14 @@ def _counts_before(units: list[Unit], test: Callable[[Unit], bool]) -> list[int]
 
 def _is_prose(unit: Unit) -> bool:
     return not unit.is_gap and unit.words > SHORT_WORDS
+
+
+def _prose_beside(units: list[Unit], i: int, step: int) -> bool:
+    """Whether the next unit that is not a gap, going `step` from `i`, is prose."""
+    j = i + step
+    while 0 <= j < len(units) and units[j].is_gap:
+        j += step
+    return 0 <= j < len(units) and _is_prose(units[j])
 
 
 def _document_names(units: list[Unit]) -> Counter[str]:
@@ -643,13 +662,19 @@ def document_features(units: list[Unit], context: Context) -> list[Features]:
     for i, unit in enumerate(units):
         f = dict(own[i])
         f["bias"] = 1
-        f[f"from_start={_bucket(i, _POSITION_BUCKETS)}"] = 1
-        f[f"from_end={_bucket(n - 1 - i, _POSITION_BUCKETS)}"] = 1
+        # the distance from the nearer end only: in a short file the header is near the
+        # end too, and reading it as near the end taught the model headers are story
+        if i <= n - 1 - i:
+            f[f"from_start={_bucket(i, _POSITION_BUCKETS)}"] = 1
+        else:
+            f[f"from_end={_bucket(n - 1 - i, _POSITION_BUCKETS)}"] = 1
         before, after = prose_before[i], prose_after[i]
         f[f"prose_before={_bucket(before, _PROSE_BUCKETS)}"] = 1
         f[f"prose_after={_bucket(after, _PROSE_BUCKETS)}"] = 1
         f[f"region={_region(before, after)}"] = 1
         f[f"decile={min(9, 10 * i // max(n, 1))}"] = 1
+        if "divider" in f and _prose_beside(units, i, -1) and _prose_beside(units, i, 1):
+            f["divider_in_prose"] = 1  # between two paragraphs of story, not among furniture
         if not unit.is_gap and unit.words <= SHORT_WORDS:
             f[f"short_run={_bucket(short_runs[i], (1, 2, 4, 9))}"] = 1
             f[f"short_doc={doc_short}"] = 1

@@ -17,6 +17,7 @@ from pathlib import Path
 import pycrfsuite
 
 from ficarchive.rescue.structure.features import Context, document_features
+from ficarchive.rescue.structure.grammar import story_grammar
 from ficarchive.rescue.structure.units import Unit
 
 LABELS = (
@@ -78,7 +79,7 @@ def label(units: list[Unit], context: Context) -> Labelling:
         return Labelling((), ())
     tagger = _tagger(str(model_path()))
     features = document_features(units, context)
-    labels = tuple(tagger.tag(pycrfsuite.ItemSequence(features)))
+    labels = story_grammar(tagger.tag(pycrfsuite.ItemSequence(features)), units)
     known = tagger.labels()
     marginals = tuple({name: tagger.marginal(name, i) for name in known} for i in range(len(units)))
     return Labelling(labels, marginals)

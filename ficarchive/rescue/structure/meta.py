@@ -9,7 +9,7 @@ from ficarchive.rescue.blocks.block import html_to_text
 from ficarchive.rescue.structure.labels import NOTE_LABELS, credit_role, split_list
 from ficarchive.tags.fandoms import canonical_fandom
 from ficarchive.tags.ratings import NOT_RATED, map_rating
-from ficarchive.work import Credit, Epigraph
+from ficarchive.work import Confidence, Credit, Epigraph
 
 _PREFIXES = {"c": "characters", "p": "relationships", "f": "fandoms", "w": "warnings"}
 _TITLE_PREFIX = re.compile(
@@ -81,6 +81,7 @@ class Meta:
     language: str = "en"
     structured: bool = False  # the metadata came from a YAML header
     verdict: bool | None = None  # story or not, when the source says so
+    confidence: Confidence | None = None  # how sure a first rescue was (our own exports)
     body_started: bool = False
     weak_author: bool = False  # the author so far is a nickname beside an e-mail address
     expect_author: bool = False  # a "Written by" line alone: the next line is the name
