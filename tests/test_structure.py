@@ -244,3 +244,19 @@ def test_a_context_with_nothing_known_still_labels() -> None:
     units = units_of([para("Only one line of story here, plainly written and short.")])
     labelled = label(units, Context())
     assert len(labelled.labels) == 1
+
+
+@pytest.mark.corpus
+def test_the_shipped_model_is_what_the_corpus_builds() -> None:
+    """The model is rebuilt from ../shared/corpus by the script in the repository, bit for
+    bit (about two minutes on two cores)."""
+    from benchmarks.quality.corpus import corpus_missing
+
+    missing = corpus_missing()
+    if missing:
+        pytest.skip(f"rebuilding the model needs the shared corpus: {missing}")
+    from training.build_model import main as build
+
+    assert build(["--check", "--jobs", "2"]) == 0, (
+        "the shipped model is not what the corpus builds: run python -m training.build_model"
+    )

@@ -115,7 +115,8 @@ def to_xhtml(fragment: str) -> str:
 def pages(work: Work) -> list[Page]:
     """The content documents in reading order."""
     verdict = str(work.looks_like_story).lower()
-    wrap = f'<main class="work" data-looks-like-story="{verdict}">'
+    sure = parts.confidence_attribute(work)
+    wrap = f'<main class="work" data-looks-like-story="{verdict}"{sure}>'
     out = [Page("preface.xhtml", "Preface", wrap + "".join(parts.preface(work)), "frontmatter")]
     chapters = work.chapters or ()
     count = max(len(chapters), 1)

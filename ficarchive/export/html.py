@@ -69,7 +69,7 @@ def _e(text: str) -> str:
     return escape(text, quote=False)
 
 
-def _confidence(work: Work) -> str:
+def confidence_attribute(work: Work) -> str:
     """How sure rescue was, kept on the page so that rescuing it again keeps it too."""
     sure = work.confidence
     if sure is None:
@@ -219,7 +219,7 @@ def to_html(work: Work) -> str:
         "</head>",
         "<body>",
         f'<main class="work" data-looks-like-story="{str(work.looks_like_story).lower()}"'
-        f"{_confidence(work)}>",
+        f"{confidence_attribute(work)}>",
     ]
     parts = head + preface(work) + _body(work) + afterword(work) + ["</main>", "</body>", "</html>"]
     return "\n".join(parts) + "\n"

@@ -107,12 +107,10 @@ def rescue(data: bytes, name: str = "<stdin>") -> Work:
         return done
     meta, log = done.meta, done.log
     sure: Confidence | None = None
-    if meta.structured:  # the YAML header is the author's own metadata
-        furniture = boilerplate.remove(done.blocks, log)
-        chapters = sections.build(furniture.blocks, log)
+    if meta.structured:  # a YAML header and Markdown: the author's own text, no page around it
+        sure = meta.confidence
+        chapters = sections.build(done.blocks, log)
         found: list[Epigraph] = list(meta.epigraphs)
-        if furniture.emails and not meta.feedback:
-            meta.feedback = furniture.emails[0]
     else:
         chapters, found, sure = _by_labels(done)
     meta.finish()

@@ -108,6 +108,12 @@ def read_confidence(text: str | None) -> Confidence | None:
         found = json.loads(text) if text else None
     except ValueError:
         return None
+    return confidence_of(found)
+
+
+def confidence_of(found: object) -> Confidence | None:
+    """A Work's ``confidence`` as an export wrote it (``fields``, ``breaks``, ``chapters``),
+    or None when it is not a map of probabilities."""
     if not isinstance(found, dict):
         return None
     fields, breaks, chapters = found.get("fields"), found.get("breaks"), found.get("chapters")

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ficarchive.rescue.blocks.html import html_to_blocks
+from ficarchive.rescue.blocks.ours import confidence_of
 from ficarchive.rescue.log import RescueLog
 from ficarchive.rescue.structure.meta import TEXT_FIELDS, Meta
 from ficarchive.sanitise import clean_fragment, loses_something
@@ -156,6 +157,14 @@ def _looks_like_story(value: Any, meta: Meta, log: RescueLog) -> Problems:
     return []
 
 
+def _confidence(value: Any, meta: Meta, log: RescueLog) -> Problems:
+    """How sure a first rescue was (our Markdown export keeps it)."""
+    meta.confidence = confidence_of(value)
+    if meta.confidence is None:
+        return [("fields, breaks and chapters of probabilities were expected", value)]
+    return []
+
+
 def _notes(value: Any, meta: Meta, log: RescueLog) -> Problems:
     """Notes as sanitised paragraphs: links and other page markup reduced to text."""
     problems: Problems = []
@@ -276,4 +285,5 @@ _READERS: dict[str, Reader] = {
     "credits": _credits,
     "epigraphs": _epigraphs,
     "looks_like_story": _looks_like_story,
+    "confidence": _confidence,
 }

@@ -27,6 +27,7 @@ from ficarchive.rescue.structure.title import read_title
 from ficarchive.rescue.structure.units import Unit
 from ficarchive.work import Chapter, Epigraph, Section
 
+_WORD = re.compile(r"\w+")
 STORY_LABELS = frozenset({"body", "break", "chapter"})
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -95,7 +96,7 @@ def _front(
             _epigraph(epigraph, "beginning", out, log)
             epigraph = []
         if i == title_at:
-            _title(unit, meta, out)
+            _title(unit, meta, log, out)
             continue
         if label in ("title", "byline") and i != byline_at and _names_a_field(unit):
             label = "field"  # "Fandom: BtVS" is a header field whatever it sits beside
@@ -130,8 +131,12 @@ def _names_a_field(unit: Unit) -> bool:
     return found is not None and found.field not in ("title", "authors")
 
 
-def _title(unit: Unit, meta: Meta, out: Assembled) -> None:
+def _title(unit: Unit, meta: Meta, log: RescueLog, out: Assembled) -> None:
     found = read_title(unit.text)
+    kept = {w.lower() for w in _WORD.findall(f"{found.title} {found.author or ''}")}
+    left = [w for w in _WORD.findall(unit.text) if w.lower() not in kept]
+    if len(left) > 2:  # a run-on title line: what was cut off is kept, not dropped
+        log.note("title", "the title line was cut to its title; the rest of it", unit.text)
     if found.author and not meta.authors:
         meta.add_author(found.author)
         out.author_units.append(unit.index)
@@ -294,7 +299,7 @@ def _inside(unit: Unit, label: str, meta: Meta, log: RescueLog, out: Assembled) 
     """A unit inside the story that the labeller says is not story: a title or byline the
     header did not give (after a cold open) is taken; the rest are kept in diagnostics."""
     if label == "title" and meta.title is None:
-        _title(unit, meta, out)
+        _title(unit, meta, log, out)
         log.note("header", "the title stands after the story's opening", unit.text)
     elif label == "byline" and not meta.authors:
         _byline(unit, meta, log, out)
@@ -329,7 +334,7 @@ def _back(
         if label != "epigraph" and epigraph:
             _epigraph(epigraph, "end", out, log)
             epigraph = []
-        if label == "end" and meta.end_mark is None:
+        if label == "end" and meta.end_mark is None and canonical_end_mark(unit.text):
             meta.end_mark = canonical_end_mark(unit.text)
         elif label == "epigraph":
             epigraph.append(unit)
@@ -342,7 +347,7 @@ def _back(
         elif label == "byline" and not meta.authors:
             _byline(unit, meta, log, out)
         elif label == "title" and meta.title is None:
-            _title(unit, meta, out)
+            _title(unit, meta, log, out)
         elif label == "field":
             _field(unit, meta, None)
         else:

@@ -662,12 +662,8 @@ def document_features(units: list[Unit], context: Context) -> list[Features]:
     for i, unit in enumerate(units):
         f = dict(own[i])
         f["bias"] = 1
-        # the distance from the nearer end only: in a short file the header is near the
-        # end too, and reading it as near the end taught the model headers are story
-        if i <= n - 1 - i:
-            f[f"from_start={_bucket(i, _POSITION_BUCKETS)}"] = 1
-        else:
-            f[f"from_end={_bucket(n - 1 - i, _POSITION_BUCKETS)}"] = 1
+        f[f"from_start={_bucket(i, _POSITION_BUCKETS)}"] = 1
+        f[f"from_end={_bucket(n - 1 - i, _POSITION_BUCKETS)}"] = 1
         before, after = prose_before[i], prose_after[i]
         f[f"prose_before={_bucket(before, _PROSE_BUCKETS)}"] = 1
         f[f"prose_after={_bucket(after, _PROSE_BUCKETS)}"] = 1

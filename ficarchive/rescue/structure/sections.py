@@ -1,8 +1,10 @@
-"""Chapters and scene breaks.
+"""Chapters and scene breaks of a story whose markup says where they are (a Markdown story
+with a YAML header), and what a chapter heading's words look like (a feature of the
+structure labeller for every other story).
 
-Scene breaks are dividers (see `dividers`) and, in plain text, blank-line runs clearly
-longer than the text's usual paragraph gap. Chapters start at headings: ``Chapter 3``,
-``Part Two``, ``Prologue``, a bare number or numeral set apart, or an HTML heading.
+`build`: scene breaks are dividers (see `dividers`) and blank-line runs clearly longer
+than the usual paragraph gap; chapters start at headings. `chapter_heading_text`:
+``Chapter 3``, ``Part Two``, ``Prologue``, a bare number or numeral set apart.
 """
 
 from __future__ import annotations
@@ -37,13 +39,6 @@ _CHAPTER = re.compile(
 _BARE_NUMBER = re.compile(rf"{_NUMBER}\s*[.:]?", re.I)
 
 
-def is_chapter_heading(block: Block) -> bool:
-    if block.kind not in ("para", "heading"):
-        return False
-    set_apart = block.kind == "heading" or block.centered or block.strong
-    return chapter_heading_text(block.text, set_apart=set_apart)
-
-
 def chapter_heading_text(text: str, *, set_apart: bool) -> bool:
     """Whether one line reads as a chapter heading; a bare number or numeral ("3.", "IV")
     only when it is set apart (a heading, centred, bold)."""
@@ -69,16 +64,21 @@ def break_gap(body: list[Block]) -> int | None:
     return threshold if any(g >= threshold for g in gaps) else None
 
 
+# In a Markdown story a break is a rule (``* * *``, ``---``) or a short line of symbols
+# (``-==-``, ``~*~``); a longer run of symbols is text (ASCII art, a drawn banner).
+SHORT_DIVIDER = 20
+
+
 def build(body: list[Block], log: RescueLog) -> list[Chapter]:
     chapters: list[tuple[str | None, list[list[str]]]] = [(None, [[]])]
     gap = break_gap(body)
     for block in body:
         current = chapters[-1][1]
-        if is_divider(block):
+        if is_divider(block) and (block.kind != "para" or len(block.text) <= SHORT_DIVIDER):
             current.append([])
-        elif block.kind == "heading" or is_chapter_heading(block):
+        elif block.kind == "heading":  # Markdown says where its chapters start
             chapters.append((block.text.strip(), [[]]))
-        else:
+        elif block.html.strip():
             if gap and block.gap >= gap and current[-1]:
                 current.append([])
             current[-1].append(block.html)
