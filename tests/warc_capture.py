@@ -44,6 +44,8 @@ def serve(folder: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(10)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def urls(base: str, paths: list[str]) -> list[str]:
@@ -62,7 +64,8 @@ def wget_warc(base: str, paths: list[str], target: Path, *extra: str) -> Path:
         [
             wget,
             "--quiet",
-            "--tries=1",
+            "--tries=3",
+            "--no-http-keep-alive",  # http.server closes each connection after one answer
             "--timeout=10",
             f"--warc-file={target}",
             "--warc-cdx",

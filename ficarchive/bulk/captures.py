@@ -155,8 +155,9 @@ class CaptureIndex:
                     self._insert(rows)
                     self._whole_gzip(found, fid, cache)
                     return
-                where = f"the record at byte {item.offset:,}"
-                said = f"{found.name}: {item.reason} ({where}); the records after it were read"
+                said = f"{found.name}, the record at byte {item.offset:,}: {item.reason}"
+                if "cut short" not in item.reason:
+                    said += "; the records after it were read"
                 self._note(found.name, said, "failed")
                 continue
             rows.append(_row(fid, item))

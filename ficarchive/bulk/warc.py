@@ -175,8 +175,10 @@ def scan(handle: BinaryIO, size: int) -> Iterator[Record | Fault]:
         if stopped is None:
             return
         failed, reason = stopped
-        yield Fault(failed, reason)
         start = _next_start(handle, failed + 1, gz)
+        if start < 0 and _cut_short(handle, failed, gz):
+            reason = "the file ends inside this record (it is cut short)"
+        yield Fault(failed, _named(handle, failed, gz, reason))
         if start < 0:
             return
 
@@ -200,9 +202,43 @@ def _run(
                 return offset, "the record is cut short (the file ends inside it)"
             if found is not None:
                 yield found
-    except (ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError) as exc:
+    except Exception as exc:  # damaged bytes make the reader fail in any way it can
         return last, _reason(exc)
     return None
+
+
+def _peek(handle: BinaryIO, offset: int, gz: bool, size: int = 4096) -> bytes:
+    """The first bytes of the record at `offset`, decompressed as far as they go."""
+    handle.seek(offset)
+    raw = handle.read(size if not gz else size * 4)
+    if not gz:
+        return raw
+    try:
+        return zlib.decompressobj(31).decompress(raw, size)
+    except zlib.error:
+        return b""
+
+
+def _cut_short(handle: BinaryIO, offset: int, gz: bool) -> bool:
+    """Whether the file ends before the record at `offset` does."""
+    handle.seek(offset)
+    raw = handle.read()
+    if gz:
+        decompressor = zlib.decompressobj(31)
+        try:
+            decompressor.decompress(raw)
+        except zlib.error:
+            return False
+        return not decompressor.eof
+    declared = re.search(rb"\r?\nContent-Length:\s*(\d+)", raw[:8192], re.I)
+    body = raw.find(b"\r\n\r\n")
+    return declared is not None and body >= 0 and len(raw) - body - 4 < int(declared[1])
+
+
+def _named(handle: BinaryIO, offset: int, gz: bool, reason: str) -> str:
+    """`reason`, with the URL the damaged record was a capture of where it can be read."""
+    found = re.search(rb"WARC-Target-URI:\s*<?([^\s>]+)", _peek(handle, offset, gz))
+    return f"{reason}; it was a capture of {found[1].decode('latin-1')}" if found else reason
 
 
 def _reason(exc: Exception) -> str:
@@ -277,7 +313,7 @@ def read_payload(
         elif record.rec_headers.get_header("Content-Type"):
             headers = {"content-type": record.rec_headers.get_header("Content-Type")}
         body = record.content_stream().read(limit + 1)
-    except (StopIteration, ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError) as exc:
+    except Exception as exc:  # damaged bytes make the reader fail in any way it can
         raise WarcError(f"the record at byte {offset:,} cannot be read ({_reason(exc)})") from None
     if len(body) > limit:
         raise InputTooLarge(

@@ -27,7 +27,7 @@ from ficarchive.bulk.links import looks_like_html
 from ficarchive.bulk.sources import HEAD_BYTES, PAGE_BYTES, Entry, Source
 from ficarchive.bulk.urls import mirror_links
 from ficarchive.bulk.warc import Payload, sniff
-from ficarchive.bulk.webarchive import find, open_file
+from ficarchive.bulk.webarchive import find, is_archive_folder, open_file
 from ficarchive.errors import FicarchiveError, InputError, InputNotFound
 from ficarchive.rescue.decoding.decode import declared_charset
 from ficarchive.work import Diagnostic, Work
@@ -60,7 +60,9 @@ class WarcSource(Source):
     def check(self) -> None:
         """`InputNotFound` or `NotAWebArchive`, in one line, before anything is planned."""
         files, _indexes = find(self.location)
-        for found in files[:20]:
+        if len(files) > 1 or is_archive_folder(self.location):
+            return  # in a folder, a file that is no web archive is one row of the report
+        for found in files:
             try:
                 with open_file(found) as handle:
                     head = handle.read(512)

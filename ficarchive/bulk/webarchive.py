@@ -216,7 +216,8 @@ def index_lines(index: Index) -> Iterator[str]:
 
 def _lines(raw: IO[bytes], name: str) -> Iterator[str]:
     stream = gzip.GzipFile(fileobj=raw) if name.lower().endswith(".gz") else raw
-    yield from io.TextIOWrapper(stream, "utf-8", errors="replace", newline="")
+    with io.TextIOWrapper(stream, "utf-8", errors="replace", newline="") as text:
+        yield from text
 
 
 def unpack(found: ArchiveFile, target: Path) -> ArchiveFile:
