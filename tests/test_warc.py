@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from warc_capture import serve, wget_warc, warcio_warc
+from warc_capture import serve, warcio_warc, wget_warc
 from warcio.archiveiterator import ArchiveIterator
 
 from ficarchive.bulk import bulk_rescue, read_report, read_works

@@ -263,7 +263,8 @@ class CaptureIndex:
                 continue
             good.append((rid, body, date, size, digest))
         if not good:
-            self._no_page(key, rows)
+            if not any(r[2] in (200, None) for r in rows):  # else reported above
+                self._no_page(key, rows)
             return None
         chosen, others = self._best(key, good)
         size = chosen[3] if chosen[3] is not None else 0
@@ -335,7 +336,8 @@ class CaptureIndex:
                 score, why = self._score(key, capture[1])
                 if digest:
                     seen[digest] = (score, why)
-            scored.append(((*score, capture[2]), capture, why))
+            original = int(capture[0] == capture[1])  # the bytes' own record, not a revisit
+            scored.append(((*score, original, capture[2]), capture, why))
         scored.sort(key=lambda item: item[0], reverse=True)
         chosen = scored[0][1]
         others = [c for _, c, _ in scored[1:]]

@@ -169,6 +169,8 @@ class WarcSource(Source):
             return []
         kept = []
         for other in found[1]:
+            if other.body == found[0].body:
+                continue  # a revisit: the same bytes, kept once
             try:
                 data = self.index.payload(other.body).body
             except FicarchiveError:
