@@ -73,10 +73,10 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         )
         first = _response(writer, "http://old.example/road.txt", "2003-04-12T09:31:00Z", STORY)
         digest = first.rec_headers.get_header("WARC-Payload-Digest")
+        plain = StatusAndHeaders("200 OK", [("Content-Type", "text/plain")], protocol="HTTP/1.1")
         revisit = writer.create_revisit_record(
             "http://old.example/road.txt", digest, "http://old.example/road.txt",
-            "2003-04-12T09:31:00Z",
-            http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/plain")], protocol="HTTP/1.1"),
+            "2003-04-12T09:31:00Z", http_headers=plain,
         )  # fmt: skip
         revisit.rec_headers.replace_header("WARC-Date", "2004-01-01T00:00:00Z")
         writer.write_record(revisit)
@@ -86,8 +86,9 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         _response(
             writer, "http://old.example/road.txt", "2006-02-01T00:00:00Z", NOT_FOUND, headers=html
         )
-        _response(writer, "http://old.example/moved.html", "2003-04-12T09:32:00Z", b"", "301 Moved Permanently",
-                  [("Location", "/lighthouse.html")])  # fmt: skip
+        moved = [("Location", "/lighthouse.html")]
+        _response(writer, "http://old.example/moved.html", "2003-04-12T09:32:00Z", b"",
+                  "301 Moved Permanently", moved)  # fmt: skip
         _response(
             writer,
             "http://old.example/lighthouse.html",
@@ -102,9 +103,8 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             STORY.replace(b"Long Road", b"Other Road"),
         )
         gone = writer.create_revisit_record(
-            "http://old.example/lost.txt", "sha1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "http://old.example/lost.txt",
-            "2001-01-01T00:00:00Z",
-            http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/plain")], protocol="HTTP/1.1"),
+            "http://old.example/lost.txt", "sha1:" + "A" * 32, "http://old.example/lost.txt",
+            "2001-01-01T00:00:00Z", http_headers=plain,
         )  # fmt: skip
         writer.write_record(gone)
         assert again is not None
