@@ -265,3 +265,40 @@ def test_arc_header_line_is_what_warcio_reads(tmp_path: Path) -> None:
         records = ArchiveIterator(handle, arc2warc=True)
         found = [(r.rec_type, r.content_stream().read()) for r in records]
     assert found[-1] == ("response", b"Once upon a time.")
+
+
+@pytest.mark.corpus
+def test_add_a_warc_to_the_archive(site: dict[str, Any], run_cli: Any, tmp_path: Path) -> None:
+    """``ficarchive add site.warc.gz``: each captured page a work, with its capture."""
+    archive = tmp_path / "a.sqlite"
+    result = run_cli("add", site["scanned"], "--archive", archive, "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert "10 added" in result.output and "1 not pages" in result.output
+    again = run_cli("add", site["scanned"], "--archive", archive, "-j", "1")
+    assert "0 added, 10 already in the archive" in again.output
+    from ficarchive.archive import Archive
+
+    with Archive.open(str(archive)) as opened:
+        stored = {s.work.source.name: s for s in opened.works(limit=50)}  # type: ignore[union-attr]
+        story = stored["guyver_muyo01.txt"]
+        assert story.work.source.url == site["base"] + "x/guyver_muyo01.txt"  # type: ignore[union-attr]
+        original = opened.original(story.id)
+        assert original is not None
+        assert original.data == (site["folder"] / "x" / "guyver_muyo01.txt").read_bytes()
+    shown = run_cli("show", story.id, "--archive", archive, "--original", tmp_path / "o/")
+    assert shown.exit_code == 0 and "the capture of " + site["base"] in shown.output
+
+
+def test_bad_web_archives_are_one_line(run_cli: Any, tmp_path: Path) -> None:
+    fake = tmp_path / "site.warc.gz"
+    fake.write_bytes(b"<html>a saved page, not a WARC</html>")
+    result = run_cli("bulk", "rescue", fake, "--out", tmp_path / "out", "-q")
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "error: site.warc.gz: not a WARC or ARC file (its first bytes are not a record); give a "
+        ".warc, .warc.gz, .arc(.gz) or .wacz file as written by a crawler"
+    ]
+    added = run_cli("add", fake, "--archive", tmp_path / "a.sqlite")
+    assert added.exit_code == 1 and "site.warc.gz: not a WARC or ARC file" in added.output
+    missing = run_cli("bulk", "rescue", tmp_path / "gone.warc", "--out", tmp_path / "o2", "-q")
+    assert missing.exit_code == 2 and "gone.warc: no such file" in missing.output

@@ -37,11 +37,22 @@ class Outcome:
     error: str | None = None
 
 
-def _rescue_file(path: str, name: str) -> tuple[Work, bytes, Prepared]:
+def _rescue_file(story: StoryFile) -> tuple[Work, bytes, Prepared]:
     """In a worker: the rescue, and the searchable text and fingerprint the archive needs."""
-    data = read_story(Path(path))
-    work = rescue(data, name)
+    work, data = rescue_story(story)
     return work, data, Prepared.of(work)
+
+
+def rescue_story(story: StoryFile) -> tuple[Work, bytes]:
+    """The Work of one input and the original bytes to keep: a file's own, or for a page
+    of a web archive (`ficarchive.bulk.captured.CapturedPage`) its capture's."""
+    captured = getattr(story, "rescue", None)
+    if captured is not None:
+        found: tuple[Work, bytes] = captured()
+        return found
+    assert story.path is not None
+    data = read_story(story.path)
+    return rescue(data, story.relative.name), data
 
 
 def _known(archive: SQLiteArchive, path: Path) -> AddResult | None:
@@ -77,7 +88,7 @@ def add_files(
             if known is not None:
                 yield _report(Outcome(story.name, known), progress)
                 continue
-            pending[pool.submit(_rescue_file, str(story.path), story.relative.name)] = story
+            pending[pool.submit(_rescue_file, story)] = story
             if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
                 yield from _drain(archive, pending, progress, until=workers)
         yield from _drain(archive, pending, progress, until=0)
@@ -111,7 +122,9 @@ def _drain(
 
 def _add_one(archive: SQLiteArchive, story: StoryFile) -> Outcome:
     try:
-        assert story.path is not None
+        if story.path is None:  # a page of a web archive
+            work, data = rescue_story(story)
+            return Outcome(story.name, archive.add_work(work, data))
         return Outcome(story.name, archive.add(read_story(story.path), story.relative.name))
     except FicarchiveError as exc:
         return Outcome(story.name, error=str(exc))
