@@ -24,7 +24,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ficarchive.bulk import cdx
 from ficarchive.bulk.links import read_links
@@ -34,6 +34,8 @@ from ficarchive.bulk.webarchive import ArchiveFile, Index, index_lines, open_fil
 from ficarchive.errors import FicarchiveError
 
 BATCH = 1000
+# Web archive files kept open at once for reading records (a crawl may have thousands).
+OPEN_FILES = 8
 # Payload bytes read to score a capture against others of the same page.
 SCORE_BYTES = 2**20
 
@@ -93,9 +95,15 @@ class CaptureIndex:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=OFF")  # a cache: rebuilt if a crash spoils it
         self.db.executescript(_SCHEMA)
+        self._handles: dict[int, BinaryIO] = {}
 
     def close(self) -> None:
+        for handle in self._handles.values():
+            handle.close()
+        self._handles.clear()
         self.db.close()
 
     @property
@@ -120,8 +128,10 @@ class CaptureIndex:
         for found in files:
             if found.name not in covered:
                 self._scan(found, fids[found.name], cache)
+        self.db.execute("BEGIN")
         self._choose()
         self.db.execute("INSERT INTO meta VALUES ('built', '1')")
+        self.db.execute("COMMIT")
 
     def _note(self, file: str, reason: str, kind: str) -> None:
         self.db.execute(
@@ -129,6 +139,8 @@ class CaptureIndex:
         )
 
     def _insert(self, rows: list[tuple[object, ...]]) -> None:
+        if self.db.in_transaction:
+            self.db.execute("COMMIT")
         self.db.execute("BEGIN")
         self.db.executemany(
             f"INSERT INTO records ({_COLUMNS}) VALUES ({', '.join('?' * 17)})", rows
@@ -399,12 +411,20 @@ class CaptureIndex:
             "JOIN archives a ON a.fid = r.fid WHERE r.rid = ?",
             (body,),
         ).fetchone()
-        found = ArchiveFile(str(name), str(location), int(start), int(size))
         try:
-            with open_file(found) as handle:
-                return read_payload(handle, int(offset), int(length or 0))
+            handle = self._handle(ArchiveFile(str(name), str(location), int(start), int(size)))
+            return read_payload(handle, int(offset), int(length or 0))
         except OSError as exc:
             raise WarcUnreadable(f"{name}: cannot be read ({exc.strerror or exc})") from None
+
+    def _handle(self, found: ArchiveFile) -> BinaryIO:
+        """The file of `found`, kept open for the next read of it (a few at a time)."""
+        key = hash((found.location, found.start))
+        if key not in self._handles:
+            if len(self._handles) >= OPEN_FILES:
+                self._handles.pop(next(iter(self._handles))).close()
+            self._handles[key] = open_file(found)
+        return self._handles[key]
 
     def aliases(self) -> Iterator[tuple[str, str]]:
         yield from ((str(k), str(t)) for k, t in self.db.execute("SELECT key, target FROM aliases"))

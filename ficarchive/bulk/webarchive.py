@@ -117,7 +117,12 @@ class Window(io.RawIOBase):
 
 def open_file(found: ArchiveFile) -> BinaryIO:
     """A seekable binary file of one archive file's bytes."""
-    raw: BinaryIO = fsspec.open(found.location, "rb").open()
+    local = "://" not in found.location or found.location.startswith("file://")
+    raw: BinaryIO = (
+        open(found.location.removeprefix("file://"), "rb")  # noqa: SIM115 (the caller closes it)
+        if local
+        else fsspec.open(found.location, "rb").open()
+    )
     if found.start == 0 and found.size < 0:
         return raw
     return io.BufferedReader(Window(raw, found.start, found.size), 2**16)
