@@ -71,9 +71,11 @@ def write_sources(corpus: Path, scratch: Path, count: int, copies: int) -> tuple
                     protocol="HTTP/1.0",
                 )  # fmt: skip
                 url = "http://tmffa.example.net/" + key.replace(" ", "%20")
-                writer.write_record(writer.create_warc_record(
-                    url, "response", payload=io.BytesIO(data), length=len(data), http_headers=http,
-                ))  # fmt: skip
+                record = writer.create_warc_record(
+                    url, "response", payload=io.BytesIO(data), length=len(data),
+                    http_headers=http,
+                )  # fmt: skip
+                writer.write_record(record)
     return folder, warc
 
 
@@ -132,8 +134,8 @@ def report(result: dict[str, Any]) -> list[str]:
     print(f"{result['pages']:,} pages ({result['warc_mb']} MB of WARC), bulk rescue on 2 cores")
     print(f"  peer: folder      {result['folder_seconds']:7.2f} s")
     print(f"  warc (scanned)    {result['warc_seconds']:7.2f} s   ×{result['overhead']:.3f}")
-    print(f"  parent peak RSS   {result['warc_parent_mb']:7.1f} MB; with a WARC ten times "
-          f"larger {result['warc10_parent_mb']:.1f} MB (×{result['memory_growth']:.3f})")  # fmt: skip
+    growth = f"{result['warc10_parent_mb']:.1f} MB (×{result['memory_growth']:.3f})"
+    print(f"  parent peak RSS   {result['warc_parent_mb']:7.1f} MB; a WARC ×10: {growth}")
     print(f"  works: folder {result['works'][0]}, warc {result['works'][1]}, "
           f"warc ×10 {result['works'][2]}; load average {result['load']:.2f}")  # fmt: skip
     if result["overhead"] > OVERHEAD_CEILING:

@@ -19,6 +19,7 @@ Memory stays flat: rows are written a thousand at a time and read back with curs
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -99,6 +100,10 @@ class CaptureIndex:
         self.db.execute("PRAGMA synchronous=OFF")  # a cache: rebuilt if a crash spoils it
         self.db.executescript(_SCHEMA)
         self._handles: dict[int, BinaryIO] = {}
+
+    def __del__(self) -> None:  # a source's index lives as long as the process using it
+        with contextlib.suppress(Exception):
+            self.close()
 
     def close(self) -> None:
         for handle in self._handles.values():
