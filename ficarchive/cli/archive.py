@@ -84,7 +84,8 @@ def _expand(paths: tuple[str, ...]) -> list[str]:
 def add(paths: tuple[str, ...], location: str | None, jobs: int | None) -> None:
     """Rescue and store stories: files, folders (searched through) and globs.
 
-    Adding the same story again changes nothing, so an interrupted add can be rerun.
+    A web archive (.warc, .warc.gz, .arc, .wacz) adds each page it captured. Adding the
+    same story again changes nothing, so an interrupted add can be rerun.
     """
     archive = _open(location, create=True)
     counts = {"added": 0, "unchanged": 0}
