@@ -42,6 +42,7 @@ def _meta_table(work: Work) -> Table:
         ("Words", f"{work.word_count:,}"),
         ("End mark", work.end_mark),
         ("Source", f"{work.source.format}, {work.source.encoding}" if work.source else None),
+        ("Captured", _captured(work)),
     ]
     for label, value in rows:
         if value:
@@ -55,6 +56,17 @@ def _meta_table(work: Work) -> Table:
     if missing:  # a part the source lacked: the first thing an archivist goes looking for
         table.add_row("Missing", Text("\n".join(missing), style="yellow"))
     return table
+
+
+def _captured(work: Work) -> str | None:
+    """Where and when a page from a web archive or the Wayback Machine was captured."""
+    source = work.source
+    if source is None or not (source.url or source.captured):
+        return None
+    said = " ".join(filter(None, (source.url, source.captured and f"on {source.captured}")))
+    if source.warc_file:
+        said += f" ({source.warc_file}, record at byte {source.warc_offset or 0:,})"
+    return said
 
 
 def _repairs(work: Work) -> RenderableType:

@@ -110,11 +110,26 @@ class Confidence:
 
 @dataclass(frozen=True)
 class Source:
+    """The bytes a Work was rescued from. A page rescued from a web archive (a WARC, ARC
+    or WACZ capture) or saved from the Wayback Machine also says where and when it was
+    captured: `url`, `captured` (ISO 8601, UTC), and for a capture read from a web
+    archive file, that file (`warc_file`) and its record's byte offset (`warc_offset`).
+    These are left out of the JSON when unknown, so other Works read and write as before.
+    """
+
     format: str
     encoding: str
     sha256: str
     name: str
     size: int = 0
+    url: str | None = None
+    captured: str | None = None
+    warc_file: str | None = None
+    warc_offset: int | None = None
+
+
+# The `Source` fields the JSON leaves out when they are None (a Work from a plain file).
+_CAPTURE_FIELDS = ("url", "captured", "warc_file", "warc_offset")
 
 
 @dataclass(frozen=True)
@@ -256,8 +271,9 @@ def _whole_numbers(data: dict[str, Any]) -> dict[str, Any]:
     if any(isinstance(r["count"], float) for r in out["repairs"]):
         out["repairs"] = [{**r, "count": int(r["count"])} for r in out["repairs"]]
     source = out.get("source")
-    if source is not None and isinstance(source.get("size"), float):
-        out["source"] = {**source, "size": int(source["size"])}
+    for name in ("size", "warc_offset"):
+        if source is not None and isinstance(source.get(name), float):
+            out["source"] = source = {**source, name: int(source[name])}
     return out
 
 
@@ -284,6 +300,9 @@ def _plain(value: Any) -> Any:
     names = _FIELD_NAMES.get(type(value))
     if names is None:
         names = _FIELD_NAMES.setdefault(type(value), tuple(f.name for f in fields(value)))
+    if isinstance(value, Source):
+        return {n: getattr(value, n) for n in names
+                if n not in _CAPTURE_FIELDS or getattr(value, n) is not None}  # fmt: skip
     return {name: _plain(getattr(value, name)) for name in names}
 
 

@@ -25,6 +25,7 @@ from ficarchive.bulk.output import Output, OutputUnwritable, report_row
 from ficarchive.bulk.parts import Limits, PartWriter, Written, part_name
 from ficarchive.bulk.plan import Plan, Task
 from ficarchive.bulk.sources import FolderSource, Source, TarSource, open_source
+from ficarchive.bulk.warcsource import WarcSource
 from ficarchive.errors import FicarchiveError
 from ficarchive.workers import TIMEOUT_PER_FILE
 
@@ -84,6 +85,8 @@ def prepare(source_location: str | Source, output: Output) -> tuple[Plan, Source
         )
     if isinstance(source, TarSource):
         source = _unpack(source, plan.path.parent / "unpacked", plan)
+    if isinstance(source, WarcSource):  # its captures indexed once, beside the plan
+        source = source.indexed(plan.path.parent / "warc")
     if not plan.planned:
         plan.put("source", source_location)
         plan.build(source, leave_out)

@@ -24,15 +24,22 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ficarchive.errors import InputError, InputNotFound
 from ficarchive.rescue.decoding.sniff import MAX_INPUT_BYTES
+
+if TYPE_CHECKING:
+    from ficarchive.work import Work
 
 # Bytes of a file the planning pass reads to find part markers and next/previous links.
 HEAD_BYTES = 64 * 1024
 # Bytes read at a time from a file streamed whole (`Source.chunks`).
 CHUNK_BYTES = 2**20
+# An HTML page up to this size is read whole in the planning pass (a listing of a
+# thousand stories is a few hundred KB; a story's page past its head has no links the
+# site's structure needs, only Next/Previous, read from the head).
+PAGE_BYTES = 4 * 2**20
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,35 @@ class Source:
         """Every file with its bytes, in listing order (how tar sources are read)."""
         for entry in self.entries():
             yield entry, self.read(entry.key)
+
+    # -- what a web archive source adds (`warcsource.WarcSource`); a folder has none -------
+    def planning_head(self, entry: Entry) -> bytes:
+        """What the planning pass reads of a file: its first `HEAD_BYTES`, and an HTML page
+        whole up to `PAGE_BYTES` (a listing's links run past its head)."""
+        from ficarchive.bulk.links import looks_like_html
+
+        head = self.head(entry.key, HEAD_BYTES)
+        if HEAD_BYTES < entry.size <= PAGE_BYTES and looks_like_html(head[:2048].decode("latin-1")):
+            head = self.head(entry.key, entry.size)
+        return head
+
+    def aliases(self) -> Iterator[tuple[str, str]]:
+        """(key, target): a link to `key` leads to the file `target` (a captured redirect)."""
+        return iter(())
+
+    def notes(self) -> Iterator[tuple[str, str, str]]:
+        """(file, reason, kind) rows of the report that the source itself gives."""
+        return iter(())
+
+    def rescue(self, key: str, data: bytes) -> Work:
+        """The Work of one file's bytes."""
+        from ficarchive.rescue import rescue
+
+        return rescue(data, key.rsplit("/", 1)[-1])
+
+    def other_captures(self, key: str) -> list[tuple[str, bytes]]:
+        """(name, bytes) of other versions of a file to keep with its originals."""
+        return []
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.location!r})"
@@ -252,14 +288,23 @@ _TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".tx
 
 
 def open_source(location: str) -> Source:
-    """The source at `location`: a folder, a .zip, a .tar(.gz|.bz2|.xz), or an fsspec URL.
+    """The source at `location`: a folder, a .zip, a .tar(.gz|.bz2|.xz), a web archive
+    (.warc, .warc.gz, .arc, .arc.gz, .wacz, or a folder of them), or an fsspec URL.
 
     Raises `InputNotFound` when nothing is there.
     """
+    from ficarchive.bulk import webarchive
+
     lower = location.lower().rstrip("/")
     remote = "://" in location and not location.startswith("file://")
+    if webarchive.is_web_archive(lower) or webarchive.is_archive_folder(location):
+        from ficarchive.bulk.warcsource import WarcSource
+
+        source: Source = WarcSource(location)
+        source.check()  # type: ignore[attr-defined]
+        return source
     if lower.endswith(".zip"):
-        source: Source = ZipSource(location)
+        source = ZipSource(location)
     elif lower.endswith(_TAR_SUFFIXES):
         source = TarSource(location)
     elif remote:

@@ -17,6 +17,7 @@ from ficarchive.rescue.blocks.ours import is_ours, read_ours, read_work_json
 from ficarchive.rescue.blocks.text import text_to_blocks
 from ficarchive.rescue.decoding.decode import decode
 from ficarchive.rescue.decoding.sniff import check_input
+from ficarchive.rescue.decoding.wayback import unwrap as unwrap_wayback
 from ficarchive.rescue.log import RescueLog
 from ficarchive.rescue.structure import classify, epigraphs, sections
 from ficarchive.rescue.structure.assemble import assemble
@@ -82,6 +83,7 @@ def read(data: bytes, name: str = "<stdin>") -> Read | Work:
         data = epub_to_html(data, name)  # the spine as one page, then as any page
     log = RescueLog()
     decoded = decode(data, name, log)
+    decoded, capture = unwrap_wayback(decoded, log)  # a page saved from the Wayback Machine
     sha = hashlib.sha256(original).hexdigest()
     given = Source("json", decoded.encoding, sha, name, len(original))
     stored = read_work_json(decoded.text, given)
@@ -89,7 +91,7 @@ def read(data: bytes, name: str = "<stdin>") -> Read | Work:
         return stored
     fmt = detect_format(decoded.text, name) if not epub else "html"
     meta = Meta()
-    source = Source("epub" if epub else fmt, decoded.encoding, sha, name, len(original))
+    source = Source("epub" if epub else fmt, decoded.encoding, sha, name, len(original), **capture)
     if fmt == "html" and is_ours(declared_generator(decoded.text)):
         chapters = read_ours(decoded.text, meta)
         log.note("format", "a ficarchive export: fields read as written")
