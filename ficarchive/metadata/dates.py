@@ -117,7 +117,8 @@ def _read(kind: str, match: re.Match[str]) -> FoundDate | None:
         return None
     if kind == "month-year":
         return FoundDate(f"{year:04d}-{month:02d}")
-    return _complete(year, month, int(match.group("day")))
+    # a day the month does not have (February 30) leaves the month, not a guess
+    return _complete(year, month, int(match.group("day"))) or FoundDate(f"{year:04d}-{month:02d}")
 
 
 def _numeric(match: re.Match[str], year: int) -> FoundDate | None:

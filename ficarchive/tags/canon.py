@@ -20,7 +20,7 @@ from typing import Any
 
 from ficarchive.tags.fandoms import fold
 
-_DISAMBIGUATION = re.compile(r"\s*\([^)]*\)\s*$")
+_DISAMBIGUATION = re.compile(r"\s+\([^)]*\)\s*$")
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,9 @@ LIST_OF_KIND = {
 }
 KIND_OF_LIST = {v: k for k, v in LIST_OF_KIND.items()}
 
+EVIDENCE = "a full name found in the text or in other works of the fandom"
+"""The reason of a resolution made from evidence rather than the shipped table."""
+
 MIN_TEXT_MENTIONS = 2
 """A full name must occur this often in a story's text to resolve a short name."""
 
@@ -257,7 +260,8 @@ def _character_tag(
     targets = [Target("character", character.name)]
     if trait:
         targets.append(Target("freeform", f"{_title(trait)} {character.short}"))
-    return Resolution(raw, tuple(targets), True, character.fandom or context, "canon name")
+    reason = EVIDENCE if character.gender == "?" else "canon name"
+    return Resolution(raw, tuple(targets), True, character.fandom or context, reason)
 
 
 def _relationship_tag(
@@ -288,12 +292,13 @@ def _relationship(
     ordered = sorted(people, key=lambda c: (c.original, c.short.casefold()))
     joined = separator.join(c.short for c in ordered)
     if exact is not None:
-        joined = "/".join(re.sub(r"\s*\([^)]*\)$", "", p) for p in exact.split("/"))
+        joined = "/".join(re.sub(r"\s+\([^)]*\)$", "", p) for p in exact.split("/"))
     targets = [Target("relationship", joined)]
     category = relationship_category(people) if separator == "/" else None
     if category:
         targets.append(Target("category", category))
-    return Resolution(raw, tuple(targets), True, context, "canon names")
+    reason = EVIDENCE if any(c.gender == "?" for c in people) else "canon names"
+    return Resolution(raw, tuple(targets), True, context, reason)
 
 
 def relationship_category(people: Sequence[Character]) -> str | None:
