@@ -42,8 +42,8 @@ from ficarchive.archive.records import (
 )
 from ficarchive.archive.schema import POSTGRES_MIGRATIONS, SCHEMA_VERSION
 from ficarchive.archive.search_pg import facet_counts, run_search
-from ficarchive.archive.tags import tag_rows
 from ficarchive.archive.text import fts_fields
+from ficarchive.archive.wrangling import Wrangling
 from ficarchive.errors import ArchiveUnavailable
 from ficarchive.work import Work
 
@@ -53,6 +53,11 @@ CONNECT_TIMEOUT = 10
 FOLDED_CONFIG = "ficarchive_english"
 PLAIN_CONFIG = "english"
 TABLES = (
+    "tag_changes",
+    "tag_parents",
+    "tag_decisions",
+    "work_raw_tags",
+    "raw_tags",
     "links",
     "edits",
     "tag_counts",
@@ -70,7 +75,7 @@ _DOCUMENT = (
 _PASSWORD = re.compile(r"(://[^:/@]*):[^@/]*@")
 
 
-class PostgresArchive(ArchiveBase):
+class PostgresArchive(Wrangling, ArchiveBase):
     """An archive in a PostgreSQL database, named by a ``postgresql://`` URL."""
 
     PARAM = "%s"
@@ -84,6 +89,7 @@ class PostgresArchive(ArchiveBase):
         self._lock = threading.Lock()
         self._config = PLAIN_CONFIG
         self._migrate()
+        self._retag_all()
 
     # -- connections ------------------------------------------------------------------
     @property
@@ -115,6 +121,9 @@ class PostgresArchive(ArchiveBase):
         else:
             why, advice = f"cannot be used ({text})", "check the server and the URL"
         return ArchiveUnavailable(f"archive {self.location} {why}; {advice}")
+
+    def _transaction(self) -> Any:
+        return self.conn.transaction()
 
     def _run(self, sql: str, params: Any = ()) -> psycopg.Cursor[Any]:
         try:
@@ -215,6 +224,7 @@ class PostgresArchive(ArchiveBase):
         existing = self.find_by_sha256(sha) if sha else None
         if existing is not None:
             return AddResult(existing, "unchanged")
+        work = self.wrangled(work)
         ready = prepared or Prepared.of(work)
         stamp = now()
         try:
@@ -256,15 +266,7 @@ class PostgresArchive(ArchiveBase):
                 _clean(notes_and_text),
             ),
         )
-        self.conn.execute("DELETE FROM work_tags WHERE work_id = %s", (work_id,))
-        for kind, key, name in tag_rows(work):
-            self.conn.execute(
-                "WITH t AS (INSERT INTO tags(kind, key, name) VALUES (%s, %s, %s) "
-                "ON CONFLICT (kind, key) DO UPDATE SET key = EXCLUDED.key RETURNING id) "
-                "INSERT INTO work_tags(work_id, tag_id) SELECT %s, id FROM t "
-                "ON CONFLICT DO NOTHING",
-                (kind, key, _clean(name), work_id),
-            )
+        self._index_tags(work_id, work)
 
     def _link_near_duplicates(self, work_id: int, print_: int) -> tuple[int, ...]:
         if print_ == 0:
@@ -380,7 +382,8 @@ class PostgresArchive(ArchiveBase):
             raise self._unavailable(exc) from None
 
     def stats(self) -> Stats:
-        kinds = [(r[0], r[1]) for r in self._run("SELECT kind, count(*) FROM tags GROUP BY kind")]
+        counted = "SELECT kind, count(*) FROM tags WHERE merger_id IS NULL GROUP BY kind"
+        kinds = [(r[0], r[1]) for r in self._run(counted)]
         try:
             top = facet_counts(self.conn, "", Filters(), self._config, per_kind=5)
         except psycopg.Error as exc:

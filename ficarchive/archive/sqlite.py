@@ -40,8 +40,8 @@ from ficarchive.archive.records import (
 )
 from ficarchive.archive.schema import SCHEMA_VERSION, SQLITE_MIGRATIONS
 from ficarchive.archive.search_sql import facet_counts, run_search
-from ficarchive.archive.tags import tag_rows
 from ficarchive.archive.text import fts_fields
+from ficarchive.archive.wrangling import Wrangling
 from ficarchive.errors import ArchiveUnavailable
 from ficarchive.work import Work
 
@@ -51,7 +51,7 @@ BATCH_SIZE = 50
 BUSY_TIMEOUT_MS = 15_000
 
 
-class SQLiteArchive(ArchiveBase):
+class SQLiteArchive(Wrangling, ArchiveBase):
     """An archive in one SQLite file (``":memory:"`` for a throwaway one)."""
 
     PARAM = "?"
@@ -78,6 +78,7 @@ class SQLiteArchive(ArchiveBase):
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._migrate()
+        self._retag_all()
 
     # -- connections ------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -189,6 +190,7 @@ class SQLiteArchive(ArchiveBase):
         existing = self.find_by_sha256(sha) if sha else None
         if existing is not None:
             return AddResult(existing, "unchanged")
+        work = self.wrangled(work)
         ready = prepared or Prepared.of(work)
         stamp = now()
         try:
@@ -227,6 +229,12 @@ class SQLiteArchive(ArchiveBase):
                 self.conn.commit()
 
     @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One transaction (a savepoint inside a batch)."""
+        with self._write():
+            yield
+
+    @contextmanager
     def _write(self) -> Iterator[None]:
         """One work's writes: a transaction of its own, or a savepoint inside a batch."""
         if not self._batch_size:
@@ -262,16 +270,7 @@ class SQLiteArchive(ArchiveBase):
                 fields["text"],
             ),
         )
-        self.conn.execute("DELETE FROM work_tags WHERE work_id = ?", (work_id,))
-        for kind, key, name in tag_rows(work):
-            self.conn.execute(
-                "INSERT OR IGNORE INTO tags(kind, key, name) VALUES (?, ?, ?)", (kind, key, name)
-            )
-            self.conn.execute(
-                "INSERT OR IGNORE INTO work_tags(work_id, tag_id) "
-                "SELECT ?, id FROM tags WHERE kind = ? AND key = ?",
-                (work_id, kind, key),
-            )
+        self._index_tags(work_id, work)
 
     def _link_near_duplicates(self, work_id: int, print_: int) -> tuple[int, ...]:
         if print_ == 0:
@@ -381,5 +380,6 @@ class SQLiteArchive(ArchiveBase):
             raise self._unavailable(exc) from None
 
     def stats(self) -> Stats:
-        kinds = [(r[0], r[1]) for r in self._run("SELECT kind, count(*) FROM tags GROUP BY kind")]
+        counted = "SELECT kind, count(*) FROM tags WHERE merger_id IS NULL GROUP BY kind"
+        kinds = [(r[0], r[1]) for r in self._run(counted)]
         return build_stats(self._one, kinds, facet_counts(self.conn, "", Filters(), per_kind=5))

@@ -35,6 +35,8 @@ class Collected(Protocol):
     raw_tags: list[RawTag]
     recorded: set[tuple[str, str]]
     tags_wrangled: bool
+    categories: list[str]
+    dates_as_written: dict[str, str | None]
 
 
 def finish_work(work: Work, meta: Collected) -> Work:
@@ -42,8 +44,11 @@ def finish_work(work: Work, meta: Collected) -> Work:
     notes: list[Diagnostic] = []
     changes: dict[str, object] = {}
     for name in ("published", "updated"):
-        written = getattr(meta, name)
-        changes.update(_date(name, written, notes))
+        if name in meta.dates_as_written:  # ISO already, the text as written beside it
+            changes[name] = getattr(meta, name)
+            changes[f"{name}_as_written"] = meta.dates_as_written[name]
+        else:
+            changes.update(_date(name, getattr(meta, name), notes))
     if meta.series:
         changes["series"] = parse_series(meta.series)
     if meta.status:
@@ -53,7 +58,7 @@ def finish_work(work: Work, meta: Collected) -> Work:
     changes["language"] = _language(work, meta, notes)
     work = work.evolve(**changes)
     if meta.tags_wrangled:
-        work = work.evolve(raw_tags=tuple(meta.raw_tags))
+        work = work.evolve(raw_tags=tuple(meta.raw_tags), categories=tuple(meta.categories))
     else:
         work = _wrangled(work, _raw_tags(work, meta), notes)
     known = set(work.diagnostics)

@@ -99,6 +99,8 @@ class Meta:
     url: str | None = None
     language_written: str | None = None
     raw_tags: list[RawTag] = field(default_factory=list)  # every tag exactly as written
+    categories: list[str] = field(default_factory=list)  # AO3 categories, when given as such
+    dates_as_written: dict[str, str | None] = field(default_factory=dict)  # dates already ISO
     recorded: set[tuple[str, str]] = field(default_factory=set)  # (list, item) from raw tags
     tags_wrangled: bool = False  # the lists are canonical already (our own export)
     structured: bool = False  # the metadata came from a YAML header
