@@ -94,7 +94,9 @@ class Wrangling:
             evidence.add(fandom, name)
         return evidence
 
-    def _resolutions(self, work: Work, evidence: Evidence | None = None) -> list[Resolution]:
+    def _resolutions(
+        self, work: Work, evidence: Evidence | None = None, made: set[str] | None = None
+    ) -> list[Resolution]:
         """The work's raw tags resolved; a tag in its lists that none of them reached (an
         archivist's edit) is a raw tag of its own, resolved too."""
         found = text_evidence(work).merged(evidence or self._evidence())
@@ -105,13 +107,16 @@ class Wrangling:
             RawTag(kind, name)
             for list_name, kind in KIND_OF_LIST.items()
             for name in getattr(work, list_name)
-            if (kind, name) not in reached and RawTag(kind, name) not in raws
+            if (kind, name) not in reached
+            and RawTag(kind, name) not in raws
+            and (made is None or name not in made)
         ]
         return wrangle_tags(raws + extra, found, self._decision) if extra else resolutions
 
-    def wrangled(self, work: Work) -> Work:
-        """The Work with the archive's wrangling: people's decisions, then the tables."""
-        return apply(work, self._resolutions(work))
+    def wrangled(self, work: Work, made: set[str] | None = None) -> Work:
+        """The Work with the archive's wrangling: people's decisions, then the tables.
+        `made`: the names its raw tags reached before (the rest are an archivist's)."""
+        return apply(work, self._resolutions(work, made=made))
 
     def _index_tags(self, work_id: int, work: Work) -> None:
         """The work's raw, canonical and synonym tag rows (its old ones replaced)."""
@@ -161,7 +166,9 @@ class Wrangling:
             self._run(
                 self._sql(
                     "INSERT INTO tags(kind, key, name, merger_id) SELECT {p}, {p}, {p}, id "
-                    "FROM tags WHERE kind = {p} AND key = {p} ON CONFLICT (kind, key) DO NOTHING"
+                    "FROM tags WHERE kind = {p} AND key = {p} ON CONFLICT (kind, key) DO UPDATE "
+                    "SET merger_id = EXCLUDED.merger_id WHERE NOT EXISTS "
+                    "(SELECT 1 FROM work_tags t WHERE t.tag_id = tags.id)"
                 ),
                 (kind, key, name, kind, canonical),
             )
@@ -425,7 +432,8 @@ class Wrangling:
                 self._sql("SELECT work_json FROM works WHERE id = {p}"), (work_id,)
             ).fetchone()
             work = Work.from_json(row[0])
-            updated = _keep_extras(work, self.wrangled(work), self._made(work_id))
+            made = self._made(work_id)
+            updated = _keep_extras(work, self.wrangled(work, made), made)
             self._run(
                 self._sql("UPDATE works SET work_json = {p} WHERE id = {p}"),
                 (updated.to_json(indent=None), work_id),

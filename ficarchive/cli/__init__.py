@@ -13,6 +13,7 @@ from ficarchive.cli.bulk import bulk
 from ficarchive.cli.export import export
 from ficarchive.cli.rescue import rescue
 from ficarchive.cli.serve import serve
+from ficarchive.cli.tags import tags
 from ficarchive.version import __version__
 
 
@@ -32,6 +33,7 @@ main.add_command(rescue)
 main.add_command(export)
 main.add_command(bulk)
 main.add_command(serve)
+main.add_command(tags)
 for _command in ARCHIVE_COMMANDS:
     main.add_command(_command)
 
