@@ -214,3 +214,33 @@ def test_ao3_pages_use_stored_names_and_report_chapters_over_the_limits() -> Non
     assert any(c.field == "chapters" for c in ao3_fields(many).cuts)
     long_tag = huge.evolve(tags=("t" * 140,))
     assert ao3_fields(long_tag).tags == ("t" * 140,)  # AO3 takes 150 now
+
+
+def test_efiction_series_emails_status_and_dates_reach_the_work() -> None:
+    from ficarchive.bulk.efiction import apply_record
+
+    record = {
+        "dump": "site.sql",
+        "sid": 7,
+        "title": "Bells",
+        "authors": ["Jo"],
+        "summary": None,
+        "notes": None,
+        "rating": None,
+        "characters": [],
+        "categories": [],
+        "classes": [],
+        "challenges": [],
+        "published": "2003-01-02",
+        "updated": "2003-02-03",
+        "completed": "0",
+        "emails": ["jo@example.org"],
+        "series": [("Legacies", 2)],
+        "chapters": {},
+    }
+    work = apply_record(Work(title="Bells", authors=("Jo",)), record)
+    assert work.series == (SeriesPart("Legacies", 2),)
+    assert (work.complete, work.updated, work.feedback) == (False, "2003-02-03", "jo@example.org")
+    tables = OpenDoorsTables()
+    tables.add(1, work, ao3_fields(work))
+    assert tables.author_rows()[0]["email"] == "jo@example.org"
