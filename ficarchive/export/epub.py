@@ -26,6 +26,7 @@ import re
 import uuid
 import zipfile
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from html import escape
 
 import lxml.etree
@@ -92,9 +93,29 @@ class Page:
     kind: str
 
 
+_SINCE_V2 = frozenset(
+    {
+        "published_as_written",
+        "updated",
+        "updated_as_written",
+        "complete",
+        "series",
+        "categories",
+        "raw_tags",
+        "url",
+    }
+)
+
+
 def book_id(work: Work) -> str:
-    """A stable identifier: the same Work (whatever file it came from) gives the same id."""
-    data = {k: v for k, v in work.to_dict().items() if k not in _CONTENT_SKIP}
+    """A stable identifier: the same Work (whatever file it came from) gives the same id.
+    A work without the fields Work schema 2 added keeps the id it had before them."""
+    data = {
+        k: v
+        for k, v in work.to_dict().items()
+        if k not in _CONTENT_SKIP and not (k in _SINCE_V2 and v in (None, []))
+    }
+    data["schema"] = 1
     digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()
     return f"urn:uuid:{uuid.uuid5(UUID_NAMESPACE, digest)}"
 
@@ -197,12 +218,23 @@ def _dates(work: Work) -> tuple[str | None, str]:
     ``dcterms:modified`` (the last update, else the publication day, in UTC; the fixed date
     when neither is a whole day), never the clock."""
     published = (work.published or "").strip() or None
-    if published and not _DATE_ANY.match(published):
+    if published and not _DATE_ANY.match(published[:10]):
         published = None
     for day in (work.updated, work.published):
-        if day and _DATE.match(day):
-            return published, f"{day[:10]}T00:00:00Z"
+        if day and _DATE.match(day[:10]):
+            return (published or "")[:10] or None, _moment(day)
     return published, FIXED_MODIFIED
+
+
+def _moment(day: str) -> str:
+    """A date, or a date and time (a version 1 Work's), as ``dcterms:modified`` in UTC."""
+    try:
+        moment = datetime.fromisoformat(day)
+    except ValueError:
+        return f"{day[:10]}T00:00:00Z"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _subjects(work: Work) -> list[str]:
