@@ -204,6 +204,8 @@ def resolve(raw: RawTag, fandoms: Sequence[str], evidence: Evidence | None = Non
     kind, name = marker(raw.name)
     kind = kind or raw.kind
     evidence = evidence or Evidence()
+    if not fandoms and kind in ("character", "relationship"):
+        return _without_fandom(raw, evidence)
     context = fandoms[0] if fandoms and kind in ("character", "relationship") else ""
     if kind == "fandom":
         found = known_fandom(name)
@@ -223,6 +225,22 @@ def resolve(raw: RawTag, fandoms: Sequence[str], evidence: Evidence | None = Non
             return Resolution(raw, (Target("freeform", name),), False, "", "not an AO3 category")
         return Resolution(raw, (Target("category", category),), True, "", "AO3 category")
     return _freeform_tag(raw, name)
+
+
+def _without_fandom(raw: RawTag, evidence: Evidence) -> Resolution:
+    """A character or relationship of a work that names no fandom: resolved when exactly
+    one fandom the table knows resolves it (``Spike/Buffy``), else left as written."""
+    found = [
+        r
+        for fandom in shipped()
+        if fandom
+        for r in [resolve(raw, [fandom], evidence)]
+        if r.resolved and r.reason != EVIDENCE
+    ]
+    if len({r.targets for r in found}) == 1:
+        return found[0]
+    kind, name = marker(raw.name)
+    return Resolution(raw, (Target(kind or raw.kind, name),), False, "", "no fandom to know it by")
 
 
 def _done(
