@@ -109,7 +109,10 @@ def _language(work: Work, meta: Collected, notes: list[Diagnostic]) -> str:
 
 
 def _raw_tags(work: Work, meta: Collected) -> tuple[RawTag, ...]:
-    """The tags as written; list items that came by another way are raw tags as they are."""
+    """The tags as written; list items that came by another way are raw tags as they are.
+    A Work finished once already has them."""
+    if work.raw_tags:
+        return work.raw_tags
     raws = list(dict.fromkeys(meta.raw_tags))
     for list_name, kind in KIND_OF_LIST.items():
         for item in getattr(work, list_name):
