@@ -43,9 +43,9 @@ from ficarchive.archive.records import (
 )
 from ficarchive.archive.schema import POSTGRES_MIGRATIONS, SCHEMA_VERSION
 from ficarchive.archive.search_pg import facet_counts, run_search
-from ficarchive.archive.tags import tag_rows
 from ficarchive.archive.text import fts_fields
 from ficarchive.archive.validate import check_work
+from ficarchive.archive.wrangling import Wrangling
 from ficarchive.errors import ArchiveUnavailable
 from ficarchive.work import Work
 
@@ -57,6 +57,11 @@ DEADLOCK_RETRIES = 3
 FOLDED_CONFIG = "ficarchive_english"
 PLAIN_CONFIG = "english"
 TABLES = (
+    "tag_changes",
+    "tag_parents",
+    "tag_decisions",
+    "work_raw_tags",
+    "raw_tags",
     "links",
     "edits",
     "tag_counts",
@@ -74,7 +79,7 @@ _DOCUMENT = (
 _PASSWORD = re.compile(r"(://[^:/@]*):[^@/]*@")
 
 
-class PostgresArchive(ArchiveBase):
+class PostgresArchive(Wrangling, ArchiveBase):
     """An archive in a PostgreSQL database, named by a ``postgresql://`` URL."""
 
     PARAM = "%s"
@@ -95,6 +100,7 @@ class PostgresArchive(ArchiveBase):
         self._lock = threading.Lock()
         self._config = PLAIN_CONFIG
         self._migrate()
+        self._retag_all()
 
     # -- connections ------------------------------------------------------------------
     @property
@@ -217,6 +223,7 @@ class PostgresArchive(ArchiveBase):
         except psycopg.Error as exc:
             raise self._unavailable(exc) from None
         self._migrate()
+        self._retag_all()
 
     def close(self) -> None:
         with self._lock:
@@ -244,6 +251,7 @@ class PostgresArchive(ArchiveBase):
         existing = self.find_by_sha256(key) if key else None
         if existing is not None:
             return AddResult(existing, "unchanged")
+        work = self.wrangled(work)
         ready = prepared or Prepared.of(work)
         for attempt in range(DEADLOCK_RETRIES + 1):
             try:
@@ -308,15 +316,7 @@ class PostgresArchive(ArchiveBase):
                 _clean(notes_and_text),
             ),
         )
-        self.conn.execute("DELETE FROM work_tags WHERE work_id = %s", (work_id,))
-        for kind, key, name in sorted(tag_rows(work)):  # one lock order for every writer
-            self.conn.execute(
-                "WITH t AS (INSERT INTO tags(kind, key, name) VALUES (%s, %s, %s) "
-                "ON CONFLICT (kind, key) DO UPDATE SET key = EXCLUDED.key RETURNING id) "
-                "INSERT INTO work_tags(work_id, tag_id) SELECT %s, id FROM t "
-                "ON CONFLICT DO NOTHING",
-                (kind, key, _clean(name), work_id),
-            )
+        self._index_tags(work_id, work)
 
     def _link_near_duplicates(self, work_id: int, print_: int) -> tuple[int, ...]:
         if print_ == 0:
@@ -414,7 +414,8 @@ class PostgresArchive(ArchiveBase):
             raise self._unavailable(exc) from None
 
     def stats(self) -> Stats:
-        kinds = [(r[0], r[1]) for r in self._run("SELECT kind, count(*) FROM tags GROUP BY kind")]
+        counted = "SELECT kind, count(*) FROM tags WHERE merger_id IS NULL GROUP BY kind"
+        kinds = [(r[0], r[1]) for r in self._run(counted)]
         try:
             top = facet_counts(self.conn, "", Filters(), self._config, per_kind=5)
         except psycopg.Error as exc:

@@ -16,7 +16,7 @@ import psycopg
 from ficarchive.archive.model import FacetCount, Filters, SearchResults
 from ficarchive.archive.query import Term, bounded, clamp, tsquery_terms
 from ficarchive.archive.records import MARK_CLOSE, MARK_OPEN, column_filters, facets_by_kind, hits
-from ficarchive.archive.tags import KINDS, tag_key
+from ficarchive.archive.tags import KINDS, filter_keys
 
 FACETS_PER_KIND = 20
 # Weights of D, C, B, A (notes and text, summary, authors, title) for ts_rank.
@@ -88,10 +88,14 @@ def _where(
         params.extend(expression[1])
         clauses.append("f.document @@ q.q")
     for kind, name in filters.tag_filters():
-        key = tag_key(kind, name.replace("\x00", ""))  # stored text never holds NUL
-        row = conn.execute(
-            "SELECT id FROM tags WHERE kind = %s AND key = %s", (kind, key)
-        ).fetchone()
+        row = None  # any spelling: a synonym row leads to its canonical tag
+        for key in filter_keys(kind, name.replace("\x00", "")):  # stored text never holds NUL
+            row = conn.execute(
+                "SELECT coalesce(merger_id, id) FROM tags WHERE kind = %s AND key = %s",
+                (kind, key),
+            ).fetchone()
+            if row is not None:
+                break
         if row is None:
             return None
         clauses.append(

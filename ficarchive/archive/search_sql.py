@@ -14,7 +14,7 @@ from typing import Any
 from ficarchive.archive.model import FacetCount, Filters, SearchResults
 from ficarchive.archive.query import bounded, clamp, fts5, parse
 from ficarchive.archive.records import MARK_CLOSE, MARK_OPEN, column_filters, facets_by_kind, hits
-from ficarchive.archive.tags import KINDS, tag_key
+from ficarchive.archive.tags import KINDS, filter_keys
 
 # Column weights for bm25: a match in the title counts most, then authors, summary, notes.
 BM25 = "bm25(works_fts, 10.0, 6.0, 3.0, 1.5, 1.0)"
@@ -54,8 +54,13 @@ def _where(
             clauses.append("w.id NOT IN (SELECT rowid FROM works_fts WHERE works_fts MATCH ?)")
             params.append(fts5(term.text))
     for kind, name in filters.tag_filters():
-        key = tag_key(kind, name.replace("\x00", ""))  # a NUL carries nothing, as on PostgreSQL
-        row = conn.execute("SELECT id FROM tags WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+        row = None  # any spelling: a synonym row leads to its canonical tag
+        for key in filter_keys(kind, name.replace("\x00", "")):  # a NUL carries nothing
+            row = conn.execute(
+                "SELECT coalesce(merger_id, id) FROM tags WHERE kind = ? AND key = ?", (kind, key)
+            ).fetchone()
+            if row is not None:
+                break
         if row is None:
             return None
         clauses.append("w.id IN (SELECT work_id FROM work_tags WHERE tag_id = ?)")
