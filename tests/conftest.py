@@ -105,36 +105,3 @@ def run_cli() -> Any:
         )
 
     return run
-
-
-# -- rescue with the metadata step -------------------------------------------------------
-
-
-def pipeline_finishes() -> bool:
-    """Whether the pipeline's `_work` calls `ficarchive.metadata.finish_work` itself."""
-    import inspect
-
-    from ficarchive.rescue import pipeline
-
-    return "finish_work" in inspect.getsource(pipeline._work)
-
-
-@pytest.fixture
-def finishing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`rescue()` as it is once the pipeline's `_work` ends in ``finish_work(work, meta)``.
-
-    The structure stage is being rewritten on another branch, so the call is added there
-    at the merge; until then this fixture adds it for the tests that use it (and does
-    nothing once the pipeline has it: `test_pipeline_calls_finish_work` says when).
-    """
-    from ficarchive.metadata import finish_work
-    from ficarchive.rescue import pipeline
-
-    if pipeline_finishes():
-        return
-    built = pipeline._work
-
-    def _work(meta: Any, *args: Any, **kwargs: Any) -> Any:
-        return finish_work(built(meta, *args, **kwargs), meta)
-
-    monkeypatch.setattr(pipeline, "_work", _work)

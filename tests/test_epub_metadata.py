@@ -147,7 +147,7 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize("make", [fanficfare_epub, ao3_epub], ids=["fanficfare", "ao3"])
-def test_an_epub_keeps_every_field_and_round_trips(make: object, finishing: None) -> None:
+def test_an_epub_keeps_every_field_and_round_trips(make: object) -> None:
     work = rescue(make(), "bells.epub")  # type: ignore[operator]
     assert _fields(work) == EXPECTED
     assert len(work.chapters) == 1 and "Series" not in " ".join(work.paragraphs)

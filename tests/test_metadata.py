@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import pipeline_finishes
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -101,7 +100,7 @@ GERMAN = (
 )
 
 
-def test_a_german_story_is_german_by_its_label_and_by_its_text(finishing: None) -> None:
+def test_a_german_story_is_german_by_its_label_and_by_its_text() -> None:
     labelled = f"Title: Spät\nAuthor: Anna\nLanguage: Deutsch\nRating: PG\n\n{GERMAN}\n".encode()
     work = rescue(labelled, "spaet.txt")
     assert work.language == "de"
@@ -110,7 +109,7 @@ def test_a_german_story_is_german_by_its_label_and_by_its_text(finishing: None) 
     assert rescue(unlabelled, "spaet.txt").language == "de"
 
 
-def test_the_label_wins_over_the_text(finishing: None) -> None:
+def test_the_label_wins_over_the_text() -> None:
     data = f"Title: Mixed\nAuthor: Anna\nLanguage: English\n\n{GERMAN}\n".encode()
     assert rescue(data, "mixed.txt").language == "en"
 
@@ -123,7 +122,7 @@ def test_english_corpus_stories_stay_english(corpus: Path) -> None:
         assert found is None or found.code == "en", path.name
 
 
-def test_a_header_gives_dates_series_status_and_the_text_as_written(finishing: None) -> None:
+def test_a_header_gives_dates_series_status_and_the_text_as_written() -> None:
     data = (
         b"Title: Ropes\nAuthor: Ana\nPosted: June 12, 1998\nUpdated: 6/30/98\n"
         b"Series: Part 3 of the Watcher's Child series\nStatus: WIP\n"
@@ -150,12 +149,3 @@ def test_finish_work_twice_is_finish_work_once() -> None:
     meta.add_tag("p:giles/buffy")
     once = finish_work(Work(characters=tuple(meta.characters)), meta)
     assert finish_work(once, meta) == once
-
-
-@pytest.mark.xfail(
-    not pipeline_finishes(),
-    reason="the pipeline's _work() gains `return finish_work(Work(...), meta)` at the merge",
-    strict=True,
-)
-def test_pipeline_calls_finish_work() -> None:
-    assert pipeline_finishes()

@@ -62,7 +62,7 @@ def _header(path: Path) -> dict[str, object]:
 
 
 @pytest.mark.corpus
-def test_antennapedia_tags_resolve_to_ao3_canonical_form(corpus: Path, finishing: None) -> None:
+def test_antennapedia_tags_resolve_to_ao3_canonical_form(corpus: Path) -> None:
     stories = sorted((corpus / "antennapedia-btvs").glob("*.md"))
     assert len(stories) == 119
     characters = _canonical_characters()

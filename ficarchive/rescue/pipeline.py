@@ -7,6 +7,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from ficarchive.metadata import finish_work
 from ficarchive.rescue.blocks import boilerplate
 from ficarchive.rescue.blocks.block import Block
 from ficarchive.rescue.blocks.epub import epub_to_html, is_epub
@@ -202,7 +203,7 @@ def _work(
     source: Source,
 ) -> Work:
     paragraphs = [p for c in chapters for p in c.paragraphs]
-    return Work(
+    work = Work(
         title=meta.title,
         authors=tuple(meta.authors),
         rating=meta.rating,
@@ -231,3 +232,4 @@ def _work(
         diagnostics=log.diagnostics,
         source=source,
     )
+    return finish_work(work, meta)  # raw tags wrangled, dates, series, status, language
