@@ -62,7 +62,7 @@ def depth(root: Any) -> int:
     return deepest
 
 
-def document(text: str) -> Any:
+def document(text: str | bytes) -> Any:
     return lxml.html.document_fromstring(text, parser=_PARSER)
 
 
