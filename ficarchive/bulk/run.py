@@ -14,6 +14,7 @@ The steps, each resumable:
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -21,7 +22,7 @@ from dataclasses import asdict, dataclass
 from itertools import islice
 from pathlib import Path
 
-from ficarchive.bulk.output import Output, OutputUnwritable, report_row
+from ficarchive.bulk.output import FAILED, Output, OutputUnwritable, report_row
 from ficarchive.bulk.parts import Limits, PartWriter, Written, part_name
 from ficarchive.bulk.plan import Plan, Task
 from ficarchive.bulk.sources import FolderSource, Source, TarSource, open_source
@@ -85,6 +86,8 @@ def prepare(source_location: str | Source, output: Output) -> tuple[Plan, Source
     if not plan.planned:
         plan.put("source", source_location)
         plan.build(source, leave_out)
+        for key, reason in json.loads(plan.get("unpack-problems") or "[]"):
+            plan._note(key, reason, FAILED)  # what the tar archive could not unpack
         _write_planning_report(plan, output)
     tidy(plan, output)
     output.clear_marks()
@@ -132,10 +135,11 @@ def tidy(plan: Plan, output: Output) -> None:
 
 
 def _unpack(source: TarSource, folder: Path, plan: Plan) -> Source:
-    """A tar archive unpacked beside the plan (streamed; members are regular files only)."""
+    """A tar archive unpacked beside the plan (streamed; members are regular files only,
+    within the caps of `ficarchive.bulk.sources`); removed when the run finishes."""
     if plan.get("unpacked") != "1":
         shutil.rmtree(folder, ignore_errors=True)
-        source.unpack(folder)
+        plan.put("unpack-problems", json.dumps(source.unpack(folder)))
         plan.put("unpacked", "1")
     folder.mkdir(parents=True, exist_ok=True)
     return FolderSource(str(folder))
@@ -180,6 +184,9 @@ def bulk_rescue(
             round(time.monotonic() - started, 3),
         )
         output.finish(asdict(summary))
+        if plan.get("unpacked") == "1":  # a tar source: its unpacked copy is not kept
+            shutil.rmtree(plan.path.parent / "unpacked", ignore_errors=True)
+            plan.put("unpacked", "0")
         return summary
     finally:
         plan.close()
