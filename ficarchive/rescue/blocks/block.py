@@ -16,6 +16,11 @@ BlockKind = Literal["para", "heading", "rule", "image"]
 
 ALLOWED_INLINE = frozenset({"em", "strong", "u", "s", "br", "span"})
 
+# A page title or a mail header longer than a mail line may be (RFC 5322: 998 characters)
+# names no title or author: the hint read from it stops there (the text itself is kept
+# whole where it was; this only bounds what the title and byline rules are tried on).
+MAX_HINT_CHARS = 998
+
 _TAG = re.compile(r"<[^>]+>")
 _BR = re.compile(r"<br\s*/?>", re.I)
 

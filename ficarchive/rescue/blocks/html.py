@@ -15,7 +15,7 @@ from typing import Any
 
 from lxml import etree
 
-from ficarchive.rescue.blocks.block import Block, BlockKind, html_to_text
+from ficarchive.rescue.blocks.block import MAX_HINT_CHARS, Block, BlockKind, html_to_text
 from ficarchive.rescue.blocks.markup import replace_tags
 from ficarchive.rescue.blocks.parse import TooDeep, as_plain_text, parse_page
 from ficarchive.rescue.blocks.text import text_to_blocks
@@ -334,7 +334,7 @@ def _hints(root: Any) -> HtmlHints:
     hints = HtmlHints()
     title = root.find(".//title")
     if title is not None and title.text_content().strip():
-        hints.title = _SPACE.sub(" ", title.text_content()).strip()
+        hints.title = _SPACE.sub(" ", title.text_content()).strip()[:MAX_HINT_CHARS]
     for meta in root.iter("meta"):
         name = (meta.get("name") or meta.get("property") or "").lower()
         if name and meta.get("content"):

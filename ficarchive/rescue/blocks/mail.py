@@ -11,6 +11,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from ficarchive.rescue.blocks.block import MAX_HINT_CHARS
 from ficarchive.rescue.log import RescueLog
 
 _HEADER = re.compile(
@@ -139,7 +140,7 @@ def _take_hints(block: list[str], hints: MailHints) -> None:
     hints.posts += 1
     for line in block:
         name, _, value = line.lstrip("~>").partition(":")
-        value = value.strip()
+        value = value.strip()[:MAX_HINT_CHARS]
         if name == "Subject":
             hints.subjects.append(value)
             if hints.subject is None:
