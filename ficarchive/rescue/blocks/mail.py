@@ -67,9 +67,14 @@ def strip_mail(lines: list[str], log: RescueLog) -> tuple[list[str], MailHints]:
     """Remove header blocks and signatures; return the remaining lines and hints."""
     hints = MailHints()
     out: list[str] = []
+    first_text = next((n for n, line in enumerate(lines) if line.strip()), len(lines))
+    no_header_until = 0  # a failed header scan reached here: no header starts before it
     i = 0
     while i < len(lines):
-        end = _header_end(lines, i)
+        end = i
+        if i >= no_header_until:
+            end, scanned = _header_end(lines, i, first_text)
+            no_header_until = scanned
         if end > i:
             _take_hints(lines[i:end], hints)
             log.note("mail-header", "Usenet/mail header removed", "\n".join(lines[i:end]))
@@ -90,8 +95,12 @@ def strip_mail(lines: list[str], log: RescueLog) -> tuple[list[str], MailHints]:
     return out, hints
 
 
-def _header_end(lines: list[str], start: int) -> int:
-    """Index after a header block starting at `start`, or `start` if there is none."""
+def _header_end(lines: list[str], start: int, first_text: int) -> tuple[int, int]:
+    """Index after a header block starting at `start` (`start` if there is none), and
+    how far the scan went: a block cannot start inside a run that failed, since a start
+    further in sees the same lines with fewer of them counted (so `strip_mail` does not
+    scan the same run again from each of its lines). `first_text`: the file's first
+    line that is not blank."""
     i = start
     strong = 0
     count = 0
@@ -110,15 +119,10 @@ def _header_end(lines: list[str], start: int) -> int:
         i += 1
     ends = i >= len(lines) or not lines[i].strip()
     if strong and count >= 2 and ends:
-        return i
-    if (
-        count == 1
-        and ends
-        and not any(s.strip() for s in lines[:start])
-        and _SUBJECT.match(lines[start])
-    ):
-        return i  # a lone Subject: line saved at the top of the file
-    return start
+        return i, i
+    if count == 1 and ends and start <= first_text and _SUBJECT.match(lines[start]):
+        return i, i  # a lone Subject: line saved at the top of the file
+    return start, i
 
 
 def _signature_end(lines: list[str], start: int) -> int:
