@@ -82,7 +82,11 @@ def prepare(source_location: str | Source, output: Output) -> tuple[Plan, Source
             f"{source_location}"
         )
     if isinstance(source, TarSource):
-        source = _unpack(source, plan.path.parent / "unpacked", plan)
+        try:
+            source = _unpack(source, plan.path.parent / "unpacked", plan)
+        except BaseException:  # refused (a bomb) or broken: the plan's lock is let go
+            plan.close()
+            raise
     if not plan.planned:
         plan.put("source", source_location)
         plan.build(source, leave_out)

@@ -11,6 +11,7 @@ from typing import Any
 
 import lxml.html
 
+from ficarchive.rescue.blocks.parse import document
 from ficarchive.rescue.structure.meta import Meta
 from ficarchive.work import Chapter, Credit, Epigraph, Section, Work
 
@@ -35,7 +36,7 @@ def _find(root: Any, tag: str, cls: str) -> list[Any]:
 
 
 def read_ours(text: str, meta: Meta) -> list[Chapter]:
-    root = lxml.html.document_fromstring(text)
+    root = document(text)  # no 10 MB cap on a paragraph
     title = _find(root, "h1", "title")
     meta.title = title[0].text_content().strip() if title else None
     meta.authors = [
