@@ -29,7 +29,7 @@ from ficarchive.archive.records import Prepared, keyed
 from ficarchive.archive.sqlite import SQLiteArchive
 from ficarchive.archive.validate import check_work
 from ficarchive.errors import ArchiveUnavailable, FicarchiveError
-from ficarchive.files import StoryFile, read_story, read_stream
+from ficarchive.files import StoryFile, read_story, read_stream, shown
 from ficarchive.rescue import rescue
 from ficarchive.review import doubts
 from ficarchive.work import Work
@@ -109,9 +109,10 @@ def rescue_file(task: FileTask, read: Reader) -> Rescued:
         check_work(work, task.label)
         return Rescued(task.index, work, data, Prepared.of(work), digest)
     except FicarchiveError as exc:
-        # every failure line names the file as the user gave it (rescue knows only its name)
+        # every failure line names the file as the user gave it (rescue knows only its name;
+        # reading it names it too, a long path shortened to keep the line whole)
         reason = str(exc)
-        if not reason.startswith(task.label):
+        if not reason.startswith((task.label, f"{shown(task.label)}: ")):
             reason = f"{task.label}: {reason.removeprefix(f'{task.name}: ')}"
     except MemoryError:
         reason = f"{task.label}: ran out of memory while rescuing it; skipped"

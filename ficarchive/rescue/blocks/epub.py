@@ -23,16 +23,25 @@ from typing import Any
 from urllib.parse import unquote
 
 import lxml.etree
-import lxml.html
 
 from ficarchive.errors import BinaryInput, InputTooLarge
+from ficarchive.rescue.blocks.parse import document
 
 MEDIA_TYPE = b"application/epub+zip"
 MAX_UNPACKED_BYTES = 32 * 1024 * 1024
 """The spine's documents, unpacked, may be no bigger than one story file may be
 (`ficarchive.rescue.decoding.sniff.MAX_INPUT_BYTES`): a zip bomb is refused, not expanded."""
+MAX_PACKAGE_BYTES = 4 * 1024 * 1024
+"""``META-INF/container.xml`` and the package (OPF) file: a few KB in a real book, 100 KB
+for a thousand chapters."""
+MAX_RATIO = 100
+"""Unpacked size over packed size of one member above `RATIO_FROM_BYTES`: XHTML packs
+three to ten times; a hundred times is a file made to unpack big (a zip bomb)."""
+RATIO_FROM_BYTES = 1024 * 1024
 
-_XML = lxml.etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
+_XML = lxml.etree.XMLParser(
+    resolve_entities=False, no_network=True, recover=True, huge_tree=True
+)  # huge_tree: no text lost past 256 levels or in a text over 10 MB (issue 13)
 _OPF = "{http://www.idpf.org/2007/opf}"
 _DC = "{http://purl.org/dc/elements/1.1/}"
 _XHTML_TYPES = ("application/xhtml+xml", "text/html", "application/x-dtbook+xml")
@@ -65,10 +74,31 @@ def epub_to_html(data: bytes, name: str) -> bytes:
         ) from None
 
 
+def _read(book: zipfile.ZipFile, path: str, limit: int, name: str) -> bytes:
+    """One member's bytes, refused before it is unpacked when it would be over `limit`
+    or unpack `MAX_RATIO` times its packed size (the sizes the zip declares bound what
+    `zipfile` unpacks: it stops there and fails the CRC)."""
+    info = book.getinfo(path)
+    if info.file_size > limit:
+        raise InputTooLarge(
+            f"{name}: {path} in the EPUB unpacks to {info.file_size / 2**20:.1f} MB, more "
+            f"than the {limit / 2**20:g} MB such a file may be; check where the book came from"
+        )
+    packed = max(info.compress_size, 1)
+    if info.file_size > RATIO_FROM_BYTES and info.file_size > MAX_RATIO * packed:
+        raise InputTooLarge(
+            f"{name}: {path} in the EPUB unpacks {info.file_size // packed:,} times its "
+            f"packed size (more than {MAX_RATIO}: a zip bomb); check where the book came from"
+        )
+    return book.read(path)
+
+
 def _unpack(book: zipfile.ZipFile, name: str) -> bytes:
-    container = lxml.etree.fromstring(book.read("META-INF/container.xml"), _XML)
+    container = lxml.etree.fromstring(
+        _read(book, "META-INF/container.xml", MAX_PACKAGE_BYTES, name), _XML
+    )
     opf_path = _package_path(container, book)
-    package = lxml.etree.fromstring(book.read(opf_path), _XML)
+    package = lxml.etree.fromstring(_read(book, opf_path, MAX_PACKAGE_BYTES, name), _XML)
     if package is None or not isinstance(package.tag, str) or package.tag != f"{_OPF}package":
         raise ValueError(f"{opf_path} is not an OPF package document")
     base = posixpath.dirname(opf_path)
@@ -77,13 +107,14 @@ def _unpack(book: zipfile.ZipFile, name: str) -> bytes:
     if size > MAX_UNPACKED_BYTES:
         raise InputTooLarge(
             f"{name}: the EPUB unpacks to {size / 2**20:.0f} MB, more than the "
-            f"{MAX_UNPACKED_BYTES // 2**20} MB a single story may be"
+            f"{MAX_UNPACKED_BYTES // 2**20} MB a single story may be; rescue its .xhtml "
+            "files one by one"
         )
     generator: str | None = None
     bodies: list[str] = []
     preface: dict[str, str] = {}
     for path in documents:
-        data = book.read(path)
+        data = _read(book, path, MAX_UNPACKED_BYTES, name)
         found_preface = _preface_fields(data, path)
         if found_preface is not None:  # a tool's title page or AO3's preface: metadata
             preface.update({k: v for k, v in found_preface.items() if k not in preface})
@@ -155,7 +186,7 @@ def _body(data: bytes) -> tuple[str, str | None]:
     except lxml.etree.XMLSyntaxError:
         root = None
     if root is None:
-        root = lxml.html.document_fromstring(data)
+        root = document(data)
     _plain_names(root)
     generator = next(
         (m.get("content") for m in root.iter("meta") if m.get("name") == "generator"), None
@@ -234,7 +265,7 @@ def _preface_fields(data: bytes, path: str) -> dict[str, str] | None:
     """The fields of a title page (FanFicFare's ``title_page.xhtml``, its contents and log
     pages) or of AO3's download preface, by header label; None for any other document."""
     try:
-        root = lxml.html.document_fromstring(data)
+        root = document(data)
     except (lxml.etree.LxmlError, ValueError):
         return None
     _plain_names(root)

@@ -21,6 +21,7 @@ from typing import Any
 import lxml.html
 
 from ficarchive.errors import InvalidWork
+from ficarchive.rescue.blocks.parse import document
 from ficarchive.rescue.structure.count import count_words
 from ficarchive.rescue.structure.meta import Meta
 from ficarchive.sanitise import clean_fragment, clean_work
@@ -48,7 +49,7 @@ def _find(root: Any, tag: str, cls: str) -> list[Any]:
 
 
 def read_ours(text: str, meta: Meta) -> list[Chapter]:
-    root = lxml.html.document_fromstring(text)
+    root = document(text)  # no 10 MB cap on a paragraph
     title = _find(root, "h1", "title")
     meta.title = title[0].text_content().strip() if title else None
     meta.authors = [

@@ -18,7 +18,9 @@ END_MARK = re.compile(
     r"the\s+end\s*\?)[\s*~_\-=.:!?()\[\]<>#+•]*$",
     re.I,
 )
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# An address starts where a run of its characters starts (the look-behind): tried at every
+# character of a long word, the regex scanned the rest of the word each time (quadratic).
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _END_NOTE = re.compile(r"^\s*(?:\(?a/n\b|author'?s'?\s+notes?\b|notes?\s*:|end\s+notes?\b)", re.I)
 _FEEDBACK = re.compile(
     r"\b(?:feedback|comments?|e-?mail\s+me|let\s+me\s+know|write\s+(?:to\s+)?me|"

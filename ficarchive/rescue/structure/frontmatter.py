@@ -56,7 +56,9 @@ _DATE = re.compile(
     r"\d{4}|\d{4}-\d\d-\d\d)(?:,?\s+(?:at\s+)?\d{1,2}:\d\d(?::\d\d)?\s*(?:[ap]\.?m\.?)?)?\s*$",
     re.I,
 )
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# An address starts where a run of its characters starts (the look-behind): tried at every
+# character of a long word, the regex scanned the rest of the word each time (quadratic).
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _DISCLAIMER_HINT = re.compile(
     r"\b(?:disclaimer|belong(?:s)?\s+to|property\s+of|owned\s+by|no\s+(?:copyright\s+)?"
     r"infringement|not\s+mine|don'?t\s+own|do\s+not\s+own|no\s+money|no\s+profit|"

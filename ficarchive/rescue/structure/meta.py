@@ -278,4 +278,10 @@ def _not_a_relationship(item: str) -> bool:
     )
 
 
-_EMAIL_PAREN = re.compile(r"\s*[(<\[]?\s*(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*[)>\]]?")
+# issue 13: catastrophic on long runs of spaces, quadratic on long words; tried only where
+# an address (with its spaces and brackets) can start, the spaces taken whole. The same
+# matches but for a second address glued to the first ("a@b.c+d@e.f": one, not two).
+_EMAIL_PAREN = re.compile(
+    r"(?:(?<!\s)(?=\s)|(?![\s\w.+-])|(?<![\w.+-])(?=[\w.+-])|(?=mailto:))"
+    r"\s*+[(<\[]?\s*+(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*+[)>\]]?"
+)
