@@ -29,6 +29,7 @@ from ficarchive.rescue.structure.unmarked import (
     guess_breaks,
     probabilities,
     recover_breaks,
+    recover_chapters,
 )
 from ficarchive.rescue.structure.unmarked_features import _idf, _read, cohesion, depths
 from ficarchive.work import Chapter, Confidence, Section, Work
@@ -263,6 +264,27 @@ def test_recovery_end_to_end_on_the_fixture(validate_work: Any) -> None:
     sure = recover_breaks(chapter)
     assert all(p >= THRESHOLD for p in sure.probabilities)
     assert sure.chapter.paragraphs == chapter.paragraphs
+
+
+def test_a_story_keeps_its_own_breaks_and_gains_guessed_ones_in_reading_order() -> None:
+    marked = Chapter("One", (Section(tuple(KITCHEN)), Section(tuple(HARBOUR))))
+    lost = chapter_of(THREE_SCENES, "Two")
+    short = chapter_of(LIBRARY, "Three")
+    cut = min(probabilities(THREE_SCENES)[k - 1] for k in SCENE_STARTS)
+    done = recover_chapters([marked, lost, short, marked], breaks=(0.8, 0.7), threshold=cut)
+    assert done.chapters[0] is marked and done.chapters[2] is short
+    assert len(done.chapters[1].sections) == 3
+    guessed = recover_breaks(lost, cut).probabilities
+    assert done.breaks == (0.8, *guessed, 0.7)
+    assert [d.kind for d in done.diagnostics] == ["guess", "guess"]
+    # without the labeller's probabilities, only the guessed ones
+    assert recover_chapters([marked, lost], threshold=cut).breaks == guessed
+    with pytest.raises(ValueError, match="1 break probabilities for 2 scene breaks"):
+        recover_chapters([marked, marked], breaks=(0.5,))
+    # at the shipped threshold: only what clears it, every paragraph kept
+    shipped = recover_chapters([marked, lost], breaks=(0.8,))
+    assert all(p >= THRESHOLD for p in shipped.breaks[1:])
+    assert [c.paragraphs for c in shipped.chapters] == [marked.paragraphs, lost.paragraphs]
 
 
 # -- against the corpus ----------------------------------------------------------------------

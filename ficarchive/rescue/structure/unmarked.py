@@ -39,11 +39,13 @@ __all__ = [
     "Features",
     "Guess",
     "Recovered",
+    "RecoveredChapters",
     "apply_guesses",
     "boundary_features",
     "guess_breaks",
     "probabilities",
     "recover_breaks",
+    "recover_chapters",
 ]
 
 MODEL_FILE = Path(__file__).resolve().parent / "model" / "unmarked.crfsuite"
@@ -81,6 +83,16 @@ class Recovered:
     chapter: Chapter
     diagnostics: tuple[Diagnostic, ...] = ()
     probabilities: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class RecoveredChapters:
+    """A story's chapters with guessed breaks put in, every diagnostic to record, and the
+    probability of every scene break of the story in reading order."""
+
+    chapters: tuple[Chapter, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()
+    breaks: tuple[float, ...] = ()
 
 
 # -- the model ------------------------------------------------------------------------------
@@ -160,3 +172,31 @@ def recover_breaks(chapter: Chapter, threshold: float = THRESHOLD) -> Recovered:
     if len(sections) > 1 or len(paragraphs) < MIN_PARAGRAPHS:
         return Recovered(chapter)
     return apply_guesses(chapter, guess_breaks(paragraphs, threshold))
+
+
+def recover_chapters(
+    chapters: Sequence[Chapter], breaks: Sequence[float] = (), threshold: float = THRESHOLD
+) -> RecoveredChapters:
+    """`recover_breaks` over a whole story: the chapters, every diagnostic in reading order,
+    and the probability of every scene break in reading order (`Confidence.breaks`), the
+    chapters' own breaks (`breaks`, when the labeller gave them) with the guessed ones
+    put in their places. `breaks` has one probability per scene break of `chapters`, or
+    none at all (a ValueError otherwise: the two would not line up)."""
+    count = sum(max(len(c.sections) - 1, 0) for c in chapters)
+    if breaks and len(breaks) != count:
+        raise ValueError(f"{len(breaks)} break probabilities for {count} scene breaks")
+    done = [recover_breaks(c, threshold) for c in chapters]
+    own = list(breaks)
+    probabilities: list[float] = []
+    for before, after in zip(chapters, done, strict=True):
+        if after.probabilities:
+            probabilities.extend(after.probabilities)
+        else:
+            mine = max(len(before.sections) - 1, 0) if own else 0
+            probabilities.extend(own[:mine])
+            del own[:mine]
+    return RecoveredChapters(
+        tuple(r.chapter for r in done),
+        tuple(d for r in done for d in r.diagnostics),
+        tuple(probabilities),
+    )
