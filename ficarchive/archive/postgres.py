@@ -41,6 +41,12 @@ from ficarchive.archive.records import (
     source_values,
     work_values,
 )
+from ficarchive.archive.library_schema import (
+    LIBRARY_TABLES,
+    META_KEY,
+    POSTGRES_LIBRARY_MIGRATIONS,
+    library_version,
+)
 from ficarchive.archive.schema import POSTGRES_MIGRATIONS, SCHEMA_VERSION
 from ficarchive.archive.search_pg import facet_counts, run_search
 from ficarchive.archive.tags import tag_rows
@@ -161,6 +167,7 @@ class PostgresArchive(ArchiveBase):
                             "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
                             (str(target),),
                         )
+                self._migrate_library()
                 self._text_search()
         except psycopg.Error as exc:
             raise self._unavailable(exc) from None
@@ -169,6 +176,19 @@ class PostgresArchive(ArchiveBase):
                 f"archive {self.location} was made by a newer ficarchive "
                 f"(schema {self._version()}); upgrade ficarchive to open it"
             )
+
+    def _migrate_library(self) -> None:
+        """The reader's library tables (`library_schema`), in the migration's transaction."""
+        version = library_version(self._run)
+        for target in sorted(POSTGRES_LIBRARY_MIGRATIONS):
+            if target > version:
+                for statement in POSTGRES_LIBRARY_MIGRATIONS[target]:
+                    self.conn.execute(statement)
+                self.conn.execute(
+                    "INSERT INTO meta(key, value) VALUES (%s, %s) "
+                    "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                    (META_KEY, str(target)),
+                )
 
     def _version(self) -> int:
         row = self.conn.execute("SELECT to_regclass('meta') IS NOT NULL").fetchone()
@@ -211,9 +231,11 @@ class PostgresArchive(ArchiveBase):
         """Drop every table of the archive and make them again, empty (tests only)."""
         try:
             with self.conn.transaction():
-                self.conn.execute(f"DROP TABLE IF EXISTS {', '.join(TABLES)} CASCADE")
+                dropped = ", ".join((*LIBRARY_TABLES, *TABLES))
+                self.conn.execute(f"DROP TABLE IF EXISTS {dropped} CASCADE")
                 self.conn.execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {FOLDED_CONFIG}")
                 self.conn.execute("DROP FUNCTION IF EXISTS ficarchive_count_tag() CASCADE")
+                self.conn.execute("DROP FUNCTION IF EXISTS ficarchive_work_people() CASCADE")
         except psycopg.Error as exc:
             raise self._unavailable(exc) from None
         self._migrate()

@@ -45,6 +45,12 @@ from ficarchive.archive.records import (
     source_values,
     work_values,
 )
+from ficarchive.archive.library_schema import (
+    LIBRARY_VERSION,
+    META_KEY,
+    SQLITE_LIBRARY_MIGRATIONS,
+    library_version,
+)
 from ficarchive.archive.schema import SCHEMA_VERSION, SQLITE_MIGRATIONS
 from ficarchive.archive.search_sql import facet_counts, run_search
 from ficarchive.archive.sqlite_file import Mode, connect, writable
@@ -173,7 +179,7 @@ class SQLiteArchive(ArchiveBase):
                 "upgrade ficarchive to open it"
             )
         if version == SCHEMA_VERSION:
-            return None
+            return self._migrate_library()
         if self.read_only:
             raise failures.read_only(
                 self.path,
@@ -192,7 +198,24 @@ class SQLiteArchive(ArchiveBase):
                         "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
                         (str(target),),
                     )
-        return None
+        return self._migrate_library()
+
+    def _migrate_library(self) -> None:
+        """The reader's library tables (`library_schema`), versioned on their own; a
+        read-only file is read without them."""
+        if self.read_only or library_version(self._run) >= LIBRARY_VERSION:
+            return
+        self._before_writing()
+        with self._transaction():
+            version = library_version(self._run)
+            for target in sorted(SQLITE_LIBRARY_MIGRATIONS):
+                if target > version:
+                    for statement in SQLITE_LIBRARY_MIGRATIONS[target]:
+                        self.conn.execute(statement)
+                    self.conn.execute(
+                        "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                        (META_KEY, str(target)),
+                    )
 
     def _version(self) -> int:
         exists = self.conn.execute(
