@@ -21,6 +21,12 @@ import psycopg
 from ficarchive.archive import failures
 from ficarchive.archive import fingerprint as fp
 from ficarchive.archive.base import ArchiveBase, Fetched
+from ficarchive.archive.library_schema import (
+    LIBRARY_TABLES,
+    META_KEY,
+    POSTGRES_LIBRARY_MIGRATIONS,
+    library_version,
+)
 from ficarchive.archive.model import (
     AddResult,
     FacetCount,
@@ -40,12 +46,6 @@ from ficarchive.archive.records import (
     source_sha,
     source_values,
     work_values,
-)
-from ficarchive.archive.library_schema import (
-    LIBRARY_TABLES,
-    META_KEY,
-    POSTGRES_LIBRARY_MIGRATIONS,
-    library_version,
 )
 from ficarchive.archive.schema import POSTGRES_MIGRATIONS, SCHEMA_VERSION
 from ficarchive.archive.search_pg import facet_counts, run_search

@@ -25,6 +25,12 @@ from typing import Any, ClassVar
 from ficarchive.archive import failures
 from ficarchive.archive import fingerprint as fp
 from ficarchive.archive.base import ArchiveBase, Fetched
+from ficarchive.archive.library_schema import (
+    LIBRARY_VERSION,
+    META_KEY,
+    SQLITE_LIBRARY_MIGRATIONS,
+    library_version,
+)
 from ficarchive.archive.model import (
     AddResult,
     FacetCount,
@@ -44,12 +50,6 @@ from ficarchive.archive.records import (
     source_sha,
     source_values,
     work_values,
-)
-from ficarchive.archive.library_schema import (
-    LIBRARY_VERSION,
-    META_KEY,
-    SQLITE_LIBRARY_MIGRATIONS,
-    library_version,
 )
 from ficarchive.archive.schema import SCHEMA_VERSION, SQLITE_MIGRATIONS
 from ficarchive.archive.search_sql import facet_counts, run_search
