@@ -290,9 +290,7 @@ class Accounts:
     def note_failure(self, *keys: str) -> None:
         now = time.time()
         with self.archive._write():
-            self._run(
-                "DELETE FROM signin_failures WHERE at <= {p}", (now - FAILURE_WINDOW_S,)
-            )
+            self._run("DELETE FROM signin_failures WHERE at <= {p}", (now - FAILURE_WINDOW_S,))
             for key in keys:
                 self._run("INSERT INTO signin_failures(key, at) VALUES ({p}, {p})", (key, now))
 

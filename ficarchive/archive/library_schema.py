@@ -113,6 +113,9 @@ _TABLES = [
         PRIMARY KEY (work_id, key)
     )""",
     "CREATE INDEX IF NOT EXISTS work_series_key ON work_series(key, part, work_id)",
+    # How many times works or their tags have changed: what the reader's caches are keyed by.
+    "CREATE TABLE IF NOT EXISTS changes (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)",
+    "INSERT INTO changes(id, n) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
 ]
 
 # -- SQLite: triggers that read the row with SQLite's JSON functions -----------------------
@@ -142,6 +145,13 @@ SQLITE_LIBRARY_MIGRATIONS: dict[int, list[str]] = {
         f"CREATE TRIGGER IF NOT EXISTS works_series_edited AFTER UPDATE OF work_json ON works "
         f"BEGIN DELETE FROM work_series WHERE work_id = NEW.id; "
         f"{_SQLITE_SERIES.format(w='NEW', source='')}; END",
+        *(
+            f"CREATE TRIGGER IF NOT EXISTS {table}_changed_{event.lower()} AFTER {event} ON "
+            f"{table} BEGIN UPDATE changes SET n = n + 1 WHERE id = 1; END"
+            for table, events in (("works", ("INSERT", "UPDATE", "DELETE")),
+                                  ("work_tags", ("INSERT", "DELETE")))
+            for event in events
+        ),
         # the works already stored
         _SQLITE_AUTHORS.format(w="works", source="works,"),
         _SQLITE_SERIES.format(w="works", source="works,"),
@@ -199,6 +209,18 @@ POSTGRES_LIBRARY_MIGRATIONS: dict[int, list[str]] = {
         _PG_FUNCTION,
         """CREATE OR REPLACE TRIGGER works_people AFTER INSERT OR UPDATE OF authors, work_json
         ON works FOR EACH ROW EXECUTE FUNCTION ficarchive_work_people()""",
+        # counted at commit (a deferred trigger), so the row is locked only while committing
+        """CREATE OR REPLACE FUNCTION ficarchive_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            UPDATE changes SET n = n + 1 WHERE id = 1;
+            RETURN NULL;
+        END $$""",
+        *(
+            f"CREATE CONSTRAINT TRIGGER {table}_changed AFTER {events} ON {table} "
+            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ficarchive_changed()"
+            for table, events in (("works", "INSERT OR UPDATE OR DELETE"),
+                                  ("work_tags", "INSERT OR DELETE"))
+        ),
         # the works already stored
         _PG_AUTHORS.format(id="w.id", authors="w.authors", source=_EVERY_WORK),
         _PG_SERIES.format(id="w.id", doc="w.work_json", source=_EVERY_WORK),
@@ -206,6 +228,7 @@ POSTGRES_LIBRARY_MIGRATIONS: dict[int, list[str]] = {
 }
 
 LIBRARY_TABLES = (
+    "changes",
     "kosync_progress",
     "collection_works",
     "collections",
@@ -224,3 +247,9 @@ def library_version(run: Callable[[str], Sequence[Any]]) -> int:
     """The library tables' version in an archive whose ``meta`` table exists (0: none)."""
     rows = run(f"SELECT value FROM meta WHERE key = '{META_KEY}'")
     return int(rows[0][0]) if rows else 0
+
+
+def changes(run: Callable[[str], Sequence[Any]]) -> str:
+    """The stamp of `changes` (the reader keys its caches by it)."""
+    rows = run("SELECT n FROM changes WHERE id = 1")
+    return str(rows[0][0]) if rows else ""

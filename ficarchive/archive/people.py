@@ -10,12 +10,14 @@ maps a name's key to the key of the person it belongs to, so ``Jane Doe``, ``JD`
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from ficarchive.archive.accounts import AccountError
 from ficarchive.archive.base import ArchiveBase
+from ficarchive.archive.library_schema import LIBRARY_VERSION, changes, library_version
 from ficarchive.archive.model import StoredWork
 from ficarchive.archive.records import report_damaged, stored
 from ficarchive.errors import DamagedWork
@@ -167,6 +169,13 @@ class People:
             (after, limit),
         )
         return [Named(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+
+    def changes(self) -> str:
+        """A stamp that changes whenever works or their tags change (feeds are cached by it);
+        a read-only archive without the library tables: the time, so nothing is kept."""
+        if library_version(self.archive._run) < LIBRARY_VERSION:
+            return str(time.monotonic())
+        return changes(self.archive._run)
 
     # -- works by id ------------------------------------------------------------------------
     def stored_works(self, ids: list[int]) -> tuple[StoredWork, ...]:

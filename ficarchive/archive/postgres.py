@@ -235,7 +235,8 @@ class PostgresArchive(ArchiveBase):
                 self.conn.execute(f"DROP TABLE IF EXISTS {dropped} CASCADE")
                 self.conn.execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {FOLDED_CONFIG}")
                 self.conn.execute("DROP FUNCTION IF EXISTS ficarchive_count_tag() CASCADE")
-                self.conn.execute("DROP FUNCTION IF EXISTS ficarchive_work_people() CASCADE")
+                for name in ("ficarchive_work_people", "ficarchive_changed", "ficarchive_jsonb"):
+                    self.conn.execute(f"DROP FUNCTION IF EXISTS {name} CASCADE")
         except psycopg.Error as exc:
             raise self._unavailable(exc) from None
         self._migrate()

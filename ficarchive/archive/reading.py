@@ -220,8 +220,7 @@ class Reading:
             (*params, limit),
         )
         return [
-            Collection(int(r[0]), int(r[1]), r[2], r[3], bool(r[4]), r[5], int(r[6]))
-            for r in rows
+            Collection(int(r[0]), int(r[1]), r[2], r[3], bool(r[4]), r[5], int(r[6])) for r in rows
         ]
 
     def collection_works(self, collection_id: int) -> list[int]:

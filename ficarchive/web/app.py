@@ -17,7 +17,21 @@ from ficarchive.web import api, refusals
 from ficarchive.web.guard import AllowedHosts, guarded
 from ficarchive.web.params import given_twice
 from ficarchive.web.state import Reader
-from ficarchive.web.views import changes, download, edit, home, prefs, search, work
+from ficarchive.web.views import (
+    authors,
+    bookmarks,
+    changes,
+    collections,
+    download,
+    edit,
+    home,
+    prefs,
+    progress,
+    search,
+    series,
+    signin,
+    work,
+)
 
 STATIC = Path(__file__).parent / "static"
 
@@ -66,7 +80,8 @@ def create_app(
     )
     app.allowed_hosts = AllowedHosts.of(allow_hosts)
     app.state.reader = Reader(archive, write_token)
-    for module in (home, search, work, changes, edit, download, prefs, api):
+    modules = (home, search, work, changes, edit, download, prefs, api, progress, signin)
+    for module in (*modules, bookmarks, collections, authors, series):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     refusals.install(app)

@@ -48,10 +48,11 @@ _GROUPED = re.compile(r"[0-9]{1,3}(,[0-9]{3})+")  # "1,000", as a word count is 
 class BadParameter(Exception):
     """A parameter the reader cannot take: `status` (400, or 404 for a path) and why."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers or {}
 
 
 def whole_number(value: object) -> object:
