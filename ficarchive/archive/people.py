@@ -141,6 +141,17 @@ class People:
         )
         return [Named(str(r[0]), str(r[1]), int(r[2])) for r in rows]
 
+    # -- tags ---------------------------------------------------------------------------
+    def tags(self, kind: str, *, limit: int = PAGE, offset: int = 0) -> list[Named]:
+        """The tags of one kind that works carry, the most used first (from the counts the
+        archive keeps, so at any size this is one indexed read)."""
+        rows = self._run(
+            "SELECT t.name, t.key, c.works FROM tag_counts c JOIN tags t ON t.id = c.tag_id "
+            "WHERE t.kind = {p} AND c.works > 0 ORDER BY c.works DESC, t.key LIMIT {p} OFFSET {p}",
+            (kind, limit, offset),
+        )
+        return [Named(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+
     # -- series -----------------------------------------------------------------------------
     def series(self, name: str, *, limit: int = 500, offset: int = 0) -> Page:
         """The works of a series by part number (unnumbered ones after, oldest first)."""

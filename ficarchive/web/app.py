@@ -25,6 +25,7 @@ from ficarchive.web.views import (
     download,
     edit,
     home,
+    opds,
     prefs,
     progress,
     search,
@@ -81,7 +82,7 @@ def create_app(
     app.allowed_hosts = AllowedHosts.of(allow_hosts)
     app.state.reader = Reader(archive, write_token)
     modules = (home, search, work, changes, edit, download, prefs, api, progress, signin)
-    for module in (*modules, bookmarks, collections, authors, series):
+    for module in (*modules, bookmarks, collections, authors, series, opds):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     refusals.install(app)
