@@ -14,6 +14,7 @@ from ficarchive.cli.check import check_command
 from ficarchive.cli.export import export
 from ficarchive.cli.rescue import rescue
 from ficarchive.cli.serve import serve
+from ficarchive.cli.users import users
 from ficarchive.version import __version__
 
 
@@ -34,6 +35,7 @@ main.add_command(export)
 main.add_command(bulk)
 main.add_command(serve)
 main.add_command(check_command)
+main.add_command(users)
 for _command in ARCHIVE_COMMANDS:
     main.add_command(_command)
 
