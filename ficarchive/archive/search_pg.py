@@ -14,7 +14,7 @@ from typing import Any
 import psycopg
 
 from ficarchive.archive.model import FacetCount, Filters, SearchResults
-from ficarchive.archive.query import Term, bounded, clamp, tsquery_terms
+from ficarchive.archive.query import Term, bounded, clamp, split_tags, tsquery_terms
 from ficarchive.archive.records import MARK_CLOSE, MARK_OPEN, column_filters, facets_by_kind, hits
 from ficarchive.archive.tags import KINDS, tag_key
 
@@ -75,6 +75,13 @@ def tsquery(query: str, config: str) -> tuple[str, list[str]] | None:
     return " && ".join(parts), params
 
 
+def tag_id(conn: psycopg.Connection[Any], kind: str, name: str) -> int | None:
+    """The id of the tag a filter names, by any spelling of it (None: no work has it)."""
+    key = tag_key(kind, name.replace("\x00", ""))  # stored text never holds NUL
+    row = conn.execute("SELECT id FROM tags WHERE kind = %s AND key = %s", (kind, key)).fetchone()
+    return None if row is None else int(row[0])
+
+
 def _where(
     conn: psycopg.Connection[Any], query: str, filters: Filters, config: str
 ) -> tuple[str, list[Any], bool] | None:
@@ -88,16 +95,20 @@ def _where(
         params.extend(expression[1])
         clauses.append("f.document @@ q.q")
     for kind, name in filters.tag_filters():
-        key = tag_key(kind, name.replace("\x00", ""))  # stored text never holds NUL
-        row = conn.execute(
-            "SELECT id FROM tags WHERE kind = %s AND key = %s", (kind, key)
-        ).fetchone()
-        if row is None:
+        tag = tag_id(conn, kind, name)
+        if tag is None:
             return None
         clauses.append(
             "EXISTS (SELECT 1 FROM work_tags t WHERE t.work_id = w.id AND t.tag_id = %s)"
         )
-        params.append(row[0])
+        params.append(tag)
+    for kind, name in filters.exclusions():
+        tag = tag_id(conn, kind, name)
+        if tag is not None:  # a tag no work carries leaves nothing out
+            clauses.append(
+                "NOT EXISTS (SELECT 1 FROM work_tags t WHERE t.work_id = w.id AND t.tag_id = %s)"
+            )
+            params.append(tag)
     more, values = column_filters(filters, "%s")
     clauses += more
     params += values
@@ -116,6 +127,7 @@ def run_search(
     offset: int,
     with_facets: bool,
 ) -> SearchResults:
+    query, filters = split_tags(query, filters)
     filters = bounded(filters)
     limit, offset = clamp(limit), clamp(offset)
     found = _where(conn, query, filters, config)
@@ -172,6 +184,7 @@ def facet_counts(
     config: str,
     per_kind: int = FACETS_PER_KIND,
 ) -> dict[str, tuple[FacetCount, ...]]:
+    query, filters = split_tags(query, filters)
     filters = bounded(filters)
     found = _where(conn, query, filters, config)
     if found is None:
