@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from ficarchive.archive.model import Filters
 from ficarchive.errors import FicarchiveError
@@ -137,10 +138,11 @@ def split_tags(query: str, filters: Filters) -> tuple[str, Filters]:
         "warning": "warnings",
         "freeform": "tags",
     }
-    more = {
+    more: dict[str, Any] = {
         fields[kind]: (*getattr(filters, fields[kind]), *names) for kind, names in wanted.items()
     }
-    return rest, dataclasses.replace(filters, excluded=(*filters.excluded, *excluded), **more)
+    more["excluded"] = (*filters.excluded, *excluded)
+    return rest, dataclasses.replace(filters, **more)
 
 
 def groups(terms: list[Term]) -> list[list[Term]]:
