@@ -25,6 +25,7 @@ from ficarchive.web.views import (
     download,
     edit,
     home,
+    kosync,
     opds,
     prefs,
     progress,
@@ -82,8 +83,9 @@ def create_app(
     app.allowed_hosts = AllowedHosts.of(allow_hosts)
     app.state.reader = Reader(archive, write_token)
     modules = (home, search, work, changes, edit, download, prefs, api, progress, signin)
-    for module in (*modules, bookmarks, collections, authors, series, opds):
+    for module in (*modules, bookmarks, collections, authors, series, opds, kosync):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     refusals.install(app)
+    kosync.install(app)
     return app

@@ -38,7 +38,7 @@ NO_WORK = "There is no work with that number."
 
 
 def wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+    return request.url.path.startswith(("/api/", "/kosync/")) or request.url.path == "/openapi.json"
 
 
 def refuse(request: Request, status: int, heading: str, message: str) -> Response:
