@@ -12,6 +12,7 @@ the guard), so e-reader apps that do not resolve relative links still follow the
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
@@ -23,6 +24,7 @@ ACQUISITION = "application/atom+xml;profile=opds-catalog;kind=acquisition"
 OPENSEARCH = "application/opensearchdescription+xml"
 EPUB = "application/epub+zip"
 PER_FEED = 25
+_ISO_DATE = re.compile(r"\d{4}(-\d\d(-\d\d)?)?$")  # what dc:issued holds (W3C-DTF)
 # Tag kinds browsed through the catalog: (path segment, the archive's kind, heading).
 BROWSED = (
     ("fandoms", "fandom", "Fandoms"),
@@ -148,6 +150,9 @@ def work_entry(base: str, stored: StoredWork) -> WorkEntry:
     )
     if work.fandoms:
         content += " · " + ", ".join(work.fandoms)
+    issued = work.published if work.published and _ISO_DATE.match(work.published) else None
+    if work.published and issued is None:  # a date as the story wrote it: said, not issued
+        content += f" · published {work.published}"
     links = (
         Link("http://opds-spec.org/acquisition", f"{base}/works/{stored.id}/download/epub", EPUB),
         Link("alternate", f"{base}/works/{stored.id}", "text/html", "Read it in the browser"),
@@ -156,7 +161,7 @@ def work_entry(base: str, stored: StoredWork) -> WorkEntry:
         id=urn(f"{base}/works/{stored.id}"),
         title=work.title or "Untitled",
         updated=stored.updated_at,
-        published=work.published,
+        published=issued,
         authors=authors,
         language=work.language,
         summary=work.summary,
