@@ -130,9 +130,9 @@ def test_every_feed_from_the_root_validates(
         seen.add(path)
         doc = _check_feed(client.get(path), grammars)
         queue += [_path(h) for h in _feed_links(doc) if _path(h) not in seen]
-    for needed in ("/opds/recent", "/opds/fandoms", "/opds/relationships", "/opds/characters",
-                   "/opds/authors", "/opds/series", "/opds/series/The%20Ferry%20Years"):  # fmt: skip
-        assert needed in seen, needed
+    needed = ["/opds/recent", "/opds/fandoms", "/opds/relationships", "/opds/characters"]
+    needed += ["/opds/authors", "/opds/series", "/opds/series/The%20Ferry%20Years"]
+    assert set(needed) <= seen, set(needed) - seen
     assert any(p.startswith("/opds/search?fandom=") for p in seen)
     assert any(p.startswith("/opds/authors/") for p in seen)
 
@@ -191,7 +191,8 @@ def test_opensearch_finds_works_in_the_catalog(catalog: tuple[TestClient, dict[s
     found = feedparser.parse(client.get(_path(filled)).content)
     assert found.feed["opensearch_totalresults"] == str(EXTRA)
     assert len(found.entries) == EXTRA - 25  # the second page
-    excluded = feedparser.parse(client.get("/opds/search", params={"q": "-fandom:'x' ferry -fandom:\"Star Trek\""}).content)
+    query = 'ferry -fandom:"Star Trek"'
+    excluded = feedparser.parse(client.get("/opds/search", params={"q": query}).content)
     assert excluded.entries == []
 
 
