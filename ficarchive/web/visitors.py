@@ -128,8 +128,8 @@ def same_site(request: Request) -> bool:
     if fetch_site is not None and fetch_site not in ("same-origin", "none"):
         return False
     origin = request.headers.get("origin")
-    if origin is None or origin == "null":
-        return origin is None
+    if origin is None or origin == "null":  # "null": what a browser sends under no-referrer
+        return True
     host = request.headers.get("host", "")
     return urlsplit(origin).netloc.lower() == host.lower()
 

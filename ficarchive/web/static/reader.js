@@ -117,6 +117,7 @@
       }
     }
     function later() {
+      if (here) { here.value = String(current()); }  // a bookmark made now is made here
       if (timer) { window.clearTimeout(timer); }
       timer = window.setTimeout(function () { save(false); }, 1500);
     }
