@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from web_support import GOLDEN, build_archive, free_port
+from web_support import GOLDEN, build_archive, csrf_of, free_port
 
 from ficarchive.web import create_app
 from ficarchive.web.formats import FORMATS
@@ -276,14 +276,20 @@ def test_edits_with_the_owners_token(tmp_path: Path) -> None:
     ids = build_archive(path)
     url = f"/works/{ids['story']}/edit"
     with TestClient(create_app(path, write_token="s3cret")) as client:
-        assert 'name="token"' in client.get(url).text
-        wrong = client.post(url, data={"title": "Nope", "token": "wrong"})
+        page = client.get(url).text
+        assert 'name="token"' in page
+        csrf = csrf_of(page)
+        wrong = client.post(url, data={"title": "Nope", "token": "wrong", "csrf": csrf})
         assert wrong.status_code == 403 and "not right" in wrong.text
+        elsewhere = {"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"}
+        forged = client.post(url, data={"title": "Nope", "token": "s3cret"}, headers=elsewhere)
+        assert forged.status_code == 403 and "CSRF" in forged.text  # from another site
         form = {
             "title": "Harbour Bells",
             "tags": "Angst, Fog",
             "note": "the index page",
             "token": "s3cret",
+            "csrf": csrf,
         }
         saved = client.post(url, data=form, follow_redirects=False)
         assert saved.status_code == 303

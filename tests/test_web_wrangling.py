@@ -1,12 +1,15 @@
-"""The owner's wrangling page: read-only without the write token, decisions with it."""
+"""The wrangling page: read-only without the write token or an editor's account, decisions
+with either."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from ficarchive.archive import Archive
+from ficarchive.archive.accounts import Accounts
 from ficarchive.web import create_app
 
 STORY = (
@@ -73,3 +76,45 @@ def test_a_decision_and_its_undo_with_the_owners_token(tmp_path: Path) -> None:
             },
         )
         assert bad.status_code == 400 and "no character tag" in bad.text
+
+
+def _csrf(page: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def _sign_in(client: TestClient, name: str, password: str) -> None:
+    form = {"name": name, "password": password, "csrf": _csrf(client.get("/signin").text)}
+    assert client.post("/signin", data=form, follow_redirects=False).status_code == 303
+
+
+def test_a_signed_in_archivist_wrangles_without_the_token(tmp_path: Path) -> None:
+    """As on the edit form: an owner or archivist signed in decides with the session's CSRF
+    token; a reader's account, a post without the token or from another site may not."""
+    path, work_id = _archive(tmp_path)
+    with Archive.open(path) as archive:
+        Accounts(archive).add("Ana", "correct horse", "owner")
+        Accounts(archive).add("Ben", "battery staple", "archivist")
+        Accounts(archive).add("Cy", "staple battery", "reader")
+    form = {"action": "merge", "name": "Apollo", "kind": "character", "value": "Apollo (God)"}
+    with TestClient(create_app(path)) as client:
+        _sign_in(client, "Cy", "staple battery")
+        page = client.get("/tags/wrangle").text
+        assert "read-only for you" in page and 'class="wrangle-form"' not in page
+        refused = client.post("/tags/wrangle", data={**form, "csrf": _csrf(page)})
+        assert refused.status_code == 403
+    with TestClient(create_app(path)) as client:
+        _sign_in(client, "Ben", "battery staple")
+        page = client.get("/tags/wrangle").text
+        assert 'class="wrangle-form"' in page and 'name="token"' not in page
+        assert client.post("/tags/wrangle", data=form).status_code == 403  # no CSRF token
+        elsewhere = {"Origin": "https://elsewhere.example"}
+        cross = client.post("/tags/wrangle", data={**form, "csrf": _csrf(page)}, headers=elsewhere)
+        assert cross.status_code == 403
+        assert "Apollo (God)" not in str(client.get(f"/api/works/{work_id}").json())
+        done = client.post(
+            "/tags/wrangle", data={**form, "csrf": _csrf(page)}, follow_redirects=False
+        )
+        assert done.status_code == 303
+        assert "Apollo (God)" in str(client.get(f"/api/works/{work_id}").json())

@@ -21,6 +21,12 @@ import psycopg
 from ficarchive.archive import failures
 from ficarchive.archive import fingerprint as fp
 from ficarchive.archive.base import ArchiveBase, Fetched
+from ficarchive.archive.library_schema import (
+    LIBRARY_TABLES,
+    META_KEY,
+    POSTGRES_LIBRARY_MIGRATIONS,
+    library_version,
+)
 from ficarchive.archive.model import (
     AddResult,
     FacetCount,
@@ -99,8 +105,12 @@ class PostgresArchive(Wrangling, ArchiveBase):
         self._connections: list[psycopg.Connection[Any]] = []
         self._lock = threading.Lock()
         self._config = PLAIN_CONFIG
-        self._migrate()
-        self._retag_all()
+        try:
+            self._migrate()
+            self._retag_all()
+        except BaseException:  # refused (newer schema, unreachable): no connection left open
+            self.close()
+            raise
 
     # -- connections ------------------------------------------------------------------
     @property
@@ -157,6 +167,9 @@ class PostgresArchive(Wrangling, ArchiveBase):
         try:
             with self.conn.transaction():
                 self.conn.execute("SELECT pg_advisory_xact_lock(4242)")
+                # the library's deferred change counter fires at once here: a migration
+                # may update works and then index them (no pending trigger events)
+                self.conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 version = self._version()
                 for target in sorted(POSTGRES_MIGRATIONS):
                     if target > version:
@@ -167,6 +180,7 @@ class PostgresArchive(Wrangling, ArchiveBase):
                             "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
                             (str(target),),
                         )
+                self._migrate_library()
                 self._text_search()
         except psycopg.Error as exc:
             raise self._unavailable(exc) from None
@@ -175,6 +189,19 @@ class PostgresArchive(Wrangling, ArchiveBase):
                 f"archive {self.location} was made by a newer ficarchive "
                 f"(schema {self._version()}); upgrade ficarchive to open it"
             )
+
+    def _migrate_library(self) -> None:
+        """The reader's library tables (`library_schema`), in the migration's transaction."""
+        version = library_version(self._run)
+        for target in sorted(POSTGRES_LIBRARY_MIGRATIONS):
+            if target > version:
+                for statement in POSTGRES_LIBRARY_MIGRATIONS[target]:
+                    self.conn.execute(statement)
+                self.conn.execute(
+                    "INSERT INTO meta(key, value) VALUES (%s, %s) "
+                    "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                    (META_KEY, str(target)),
+                )
 
     def _version(self) -> int:
         row = self.conn.execute("SELECT to_regclass('meta') IS NOT NULL").fetchone()
@@ -217,9 +244,12 @@ class PostgresArchive(Wrangling, ArchiveBase):
         """Drop every table of the archive and make them again, empty (tests only)."""
         try:
             with self.conn.transaction():
-                self.conn.execute(f"DROP TABLE IF EXISTS {', '.join(TABLES)} CASCADE")
+                dropped = ", ".join((*LIBRARY_TABLES, *TABLES))
+                self.conn.execute(f"DROP TABLE IF EXISTS {dropped} CASCADE")
                 self.conn.execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {FOLDED_CONFIG}")
                 self.conn.execute("DROP FUNCTION IF EXISTS ficarchive_count_tag() CASCADE")
+                for name in ("ficarchive_work_people", "ficarchive_changed", "ficarchive_jsonb"):
+                    self.conn.execute(f"DROP FUNCTION IF EXISTS {name} CASCADE")
         except psycopg.Error as exc:
             raise self._unavailable(exc) from None
         self._migrate()

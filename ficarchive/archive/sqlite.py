@@ -25,6 +25,12 @@ from typing import Any, ClassVar
 from ficarchive.archive import failures
 from ficarchive.archive import fingerprint as fp
 from ficarchive.archive.base import ArchiveBase, Fetched
+from ficarchive.archive.library_schema import (
+    LIBRARY_VERSION,
+    META_KEY,
+    SQLITE_LIBRARY_MIGRATIONS,
+    library_version,
+)
 from ficarchive.archive.model import (
     AddResult,
     FacetCount,
@@ -175,7 +181,7 @@ class SQLiteArchive(Wrangling, ArchiveBase):
                 "upgrade ficarchive to open it"
             )
         if version == SCHEMA_VERSION:
-            return None
+            return self._migrate_library()
         if self.read_only:
             raise failures.read_only(
                 self.path,
@@ -194,7 +200,24 @@ class SQLiteArchive(Wrangling, ArchiveBase):
                         "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
                         (str(target),),
                     )
-        return None
+        return self._migrate_library()
+
+    def _migrate_library(self) -> None:
+        """The reader's library tables (`library_schema`), versioned on their own; a
+        read-only file is read without them."""
+        if self.read_only or library_version(self._run) >= LIBRARY_VERSION:
+            return
+        self._before_writing()
+        with self._transaction():
+            version = library_version(self._run)
+            for target in sorted(SQLITE_LIBRARY_MIGRATIONS):
+                if target > version:
+                    for statement in SQLITE_LIBRARY_MIGRATIONS[target]:
+                        self.conn.execute(statement)
+                    self.conn.execute(
+                        "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                        (META_KEY, str(target)),
+                    )
 
     def _version(self) -> int:
         exists = self.conn.execute(

@@ -262,6 +262,9 @@ def report_damaged(damaged: list[DamagedWork], location: str) -> None:
 @click.option("--rating", multiple=True, help="Only works with this rating.")
 @click.option("--warning", multiple=True, help="Only works with this warning.")
 @click.option("--tag", multiple=True, help="Only works with this additional tag.")
+@click.option("--exclude-tag", multiple=True, help="Leave out works with this tag.")
+@click.option("--exclude-fandom", multiple=True, help="Leave out works in this fandom.")
+@click.option("--exclude-rating", multiple=True, help="Leave out works with this rating.")
 @click.option("--min-words", type=click.IntRange(0), help="At least this many words.")
 @click.option("--max-words", type=click.IntRange(0), help="At most this many words.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
@@ -277,14 +280,23 @@ def search(
     rating: tuple[str, ...],
     warning: tuple[str, ...],
     tag: tuple[str, ...],
+    exclude_tag: tuple[str, ...],
+    exclude_fandom: tuple[str, ...],
+    exclude_rating: tuple[str, ...],
     min_words: int | None,
     max_words: int | None,
     sort: str,
     limit: int,
     as_json: bool,
 ) -> None:
-    """Search the text, titles, summaries and notes; filter by tags and length."""
+    """Search the text, titles, summaries and notes; filter by tags and length.
+
+    In QUERY, "a phrase", -word, OR, fandom:"Star Trek" and -tag:Angst work too.
+    """
+    excluded = [("freeform", t) for t in exclude_tag] + [("fandom", f) for f in exclude_fandom]
+    excluded += [("rating", r) for r in exclude_rating]
     filters = Filters(
+        excluded=tuple(excluded),
         fandoms=fandom,
         relationships=relationship,
         characters=character,

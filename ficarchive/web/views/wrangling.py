@@ -1,9 +1,12 @@
-"""The owner's wrangling page: the archive's tags as written, by use, and the decisions
+"""The wrangling page: the archive's tags as written, by use, and the decisions
 `ficarchive tags` makes (merge as a synonym, make canonical, rename, undo).
 
-Like the edit form it needs the reader's write token, typed with every change; without
-one the page only shows the tags. Every change goes through the archive's wrangling
-methods, so it is logged and can be undone here or with ``ficarchive tags undo``.
+Like the edit form (`ficarchive.web.views.edit`) it is for a signed-in owner or
+archivist, with the session's CSRF token, or for whoever types the reader's write token
+with every change; a post that says it comes from another site is refused either way.
+Without either the page only shows the tags. Every change goes through the archive's
+wrangling methods, so it is logged and can be undone here or with ``ficarchive tags
+undo``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ficarchive.errors import ArchiveError
 from ficarchive.tags.wrangle import KINDS
 from ficarchive.web.state import Reader, reader_of
+from ficarchive.web.visitors import check_csrf, same_site, visitor_of
 
 router = APIRouter()
 SHOWN = 200
@@ -47,14 +51,18 @@ def wrangling_page(request: Request) -> HTMLResponse:
 @router.post("/tags/wrangle", include_in_schema=False)
 async def wrangle(request: Request) -> Response:
     reader = reader_of(request)
-    if not reader.writable:
+    if not (reader.writable or visitor_of(request).can_edit):
         response: Response = _page(reader, request, 403, "This reader is read-only.")
         return response
     raw = await request.body()  # at most guard.MAX_BODY: a longer body is refused (413)
     form = {k: v[-1] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
+    if not same_site(request):
+        check_csrf(request, None)  # refused, saying why
     if not reader.token_ok(form.get("token")):
-        response = _page(reader, request, 403, "That write token is not right.")
-        return response
+        if not visitor_of(request).can_edit:
+            response = _page(reader, request, 403, "That write token is not right.")
+            return response
+        check_csrf(request, form.get("csrf"))
     try:
         _apply(reader, form)
     except (ArchiveError, ValueError) as exc:
