@@ -21,7 +21,11 @@ from typing import Any, Literal
 from ficarchive.errors import InvalidWork
 from ficarchive.schema import problems
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+"""Work JSON versions `Work.from_dict` reads. Version 2 added raw tags, categories, series,
+complete, updated, the dates as written and the URL; ``published`` became an ISO date. A
+version 1 Work reads as it was, its ``published`` text parsed (and kept as written)."""
 
 RATINGS = (
     "General Audiences",
@@ -109,12 +113,46 @@ class Confidence:
 
 
 @dataclass(frozen=True)
+class RawTag:
+    """A tag exactly as the source wrote it (``c:giles``, ``Giles/Xander``), and the kind
+    of tag the source said it is: ``fandom``, ``relationship``, ``character``,
+    ``warning``, ``category`` or ``freeform``. The Work's tag lists hold the canonical
+    tags these were wrangled to (`ficarchive.tags.wrangle`)."""
+
+    kind: str
+    name: str
+
+
+@dataclass(frozen=True)
+class SeriesPart:
+    """The work's place in a series: the series' name as written and its part number."""
+
+    name: str
+    part: int | None = None
+
+
+@dataclass(frozen=True)
 class Source:
+    """The bytes a Work was rescued from. A page rescued from a web archive (a WARC, ARC
+    or WACZ capture) or saved from the Wayback Machine also says where and when it was
+    captured: `url`, `captured` (ISO 8601, UTC), and for a capture read from a web
+    archive file, that file (`warc_file`) and its record's byte offset (`warc_offset`).
+    These are left out of the JSON when unknown, so other Works read and write as before.
+    """
+
     format: str
     encoding: str
     sha256: str
     name: str
     size: int = 0
+    url: str | None = None
+    captured: str | None = None
+    warc_file: str | None = None
+    warc_offset: int | None = None
+
+
+# The `Source` fields the JSON leaves out when they are None (a Work from a plain file).
+_CAPTURE_FIELDS = ("url", "captured", "warc_file", "warc_offset")
 
 
 @dataclass(frozen=True)
@@ -137,6 +175,14 @@ class Work:
     feedback: str | None = None
     archive_permission: str | None = None
     published: str | None = None
+    published_as_written: str | None = None
+    updated: str | None = None
+    updated_as_written: str | None = None
+    complete: bool | None = None
+    series: tuple[SeriesPart, ...] = ()
+    categories: tuple[str, ...] = ()
+    raw_tags: tuple[RawTag, ...] = ()
+    url: str | None = None
     language: str = "en"
     epigraphs: tuple[Epigraph, ...] = ()
     chapters: tuple[Chapter, ...] = ()
@@ -180,13 +226,19 @@ class Work:
         if strict:
             data = checked(data)
         version = data.get("schema", SCHEMA_VERSION)
-        if version != SCHEMA_VERSION:
+        if version not in READABLE_VERSIONS:
             raise ValueError(f"unsupported Work schema version {version!r}")
         known = {f.name for f in fields(cls)}
         values: dict[str, Any] = {k: v for k, v in data.items() if k in known}
-        for name in ("authors", "warnings", "fandoms", "relationships", "characters", "tags"):
+        if version == 1:
+            values.update(_version_1_dates(values))
+        for name in _TAG_LISTS:
             if name in values:
                 values[name] = tuple(values[name])
+        if "raw_tags" in values:
+            values["raw_tags"] = tuple(RawTag(**t) for t in values["raw_tags"])
+        if "series" in values:
+            values["series"] = tuple(SeriesPart(**s) for s in values["series"])
         if "notes" in values:
             notes = values["notes"] or {}
             values["notes"] = Notes(tuple(notes.get("beginning", ())), tuple(notes.get("end", ())))
@@ -230,6 +282,32 @@ class Work:
         return cls.from_dict(data, strict=True)
 
 
+_TAG_LISTS = (
+    "authors",
+    "warnings",
+    "fandoms",
+    "relationships",
+    "characters",
+    "tags",
+    "categories",
+)
+
+
+def _version_1_dates(values: dict[str, Any]) -> dict[str, Any]:
+    """A version 1 ``published`` was the text as written: parsed, and kept beside.
+
+    >>> _version_1_dates({"published": "June 12, 1998"})
+    {'published': '1998-06-12', 'published_as_written': 'June 12, 1998'}
+    """
+    from ficarchive.metadata.dates import parse_date
+
+    written = values.get("published")
+    if not isinstance(written, str) or "published_as_written" in values:
+        return {}
+    found = parse_date(written)
+    return {"published": found.iso if found else None, "published_as_written": written}
+
+
 def checked(data: Any) -> dict[str, Any]:
     """`data` if it fits the Work JSON Schema (whole numbers written ``3.0`` made ``3``),
     else `InvalidWork` naming the first fields that do not.
@@ -256,8 +334,9 @@ def _whole_numbers(data: dict[str, Any]) -> dict[str, Any]:
     if any(isinstance(r["count"], float) for r in out["repairs"]):
         out["repairs"] = [{**r, "count": int(r["count"])} for r in out["repairs"]]
     source = out.get("source")
-    if source is not None and isinstance(source.get("size"), float):
-        out["source"] = {**source, "size": int(source["size"])}
+    for name in ("size", "warc_offset"):
+        if source is not None and isinstance(source.get(name), float):
+            out["source"] = source = {**source, name: int(source[name])}
     return out
 
 
@@ -284,6 +363,9 @@ def _plain(value: Any) -> Any:
     names = _FIELD_NAMES.get(type(value))
     if names is None:
         names = _FIELD_NAMES.setdefault(type(value), tuple(f.name for f in fields(value)))
+    if isinstance(value, Source):
+        return {n: getattr(value, n) for n in names
+                if n not in _CAPTURE_FIELDS or getattr(value, n) is not None}  # fmt: skip
     return {name: _plain(getattr(value, name)) for name in names}
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from ficarchive.work import Chapter, Credit, Epigraph, Notes, Section, Work
+from ficarchive.work import Chapter, Credit, Epigraph, Notes, RawTag, Section, SeriesPart, Work
 
 PAYLOADS = (
     "<script>window.top.__pwned='{f}';console.log('PWNED {f}')</script>",
@@ -84,6 +84,14 @@ def hostile_work() -> Work:
         ),
         end_mark=payload("end_mark"),
         word_count=400,
+        raw_tags=tuple(RawTag("freeform", p) for p in payloads("raw-tag")),
+        categories=("F/M",),
+        series=(SeriesPart(payload("series"), 2), SeriesPart(payload("series-2"))),
+        complete=False,
+        updated=payload("updated"),
+        published_as_written=payload("published_as_written"),
+        updated_as_written=payload("updated_as_written"),
+        url=payload("url"),
     )
 
 

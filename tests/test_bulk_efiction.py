@@ -163,7 +163,7 @@ def test_the_database_gives_the_story_its_metadata(site: dict[str, Any]) -> None
     assert row["authors"] == ["Marisol Vey", "Petra Quill"]  # the co-author from its table
     assert (row["rating"], work["rating_source"]) == ("Explicit", "NC-17")
     assert row["characters"] == ["Willow Rosenberg", "Tara Maclay"]
-    assert row["fandoms"] == ["Buffy the Vampire Slayer"]  # category "BtVS"
+    assert row["fandoms"] == ["Buffy the Vampire Slayer (TV)"]  # category "BtVS"
     assert row["tags"] == ["Harbour Towns", "Angst", "Romance"]
     assert work["summary"] == "Two witches wait out a very long tide."
     assert work["notes"]["beginning"] == [

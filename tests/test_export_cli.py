@@ -78,7 +78,10 @@ def test_ao3_pages_and_tables(run_cli: Any, story: Path, tmp_path: Path) -> None
     stories = list(csv.DictReader(io.StringIO((out / "stories.csv").read_text())))
     assert stories[0]["title"] == "The Lantern" and stories[0]["author_id"] == "1"
     authors = list(csv.DictReader(io.StringIO((out / "authors.csv").read_text())))
-    assert authors == [{"id": "1", "name": "Sam Roe", "email": ""}]
+    assert authors == [
+        {"id": "1", "name": "Sam Roe", "email": "", "imported": "0", "do_not_import": "0",
+         "to_delete": "0"}
+    ]
     assert "nothing had to be cut" in result.stderr
 
 

@@ -60,10 +60,13 @@ PAGE_TAGS = {
 PAGE_ATTRIBUTES = {
     "class", "lang", "xml:lang", "id", "href", "charset", "name", "content", "rel",
     "type", "data-source", "data-looks-like-story", "aria-hidden", "hidden", "epub:type",
+    # what Work schema 2 keeps for reading back: a raw tag's kind, a date as written, a
+    # series' name and part (inert data, escaped like every value)
+    "data-kind", "data-written", "data-name", "data-part",
 }  # fmt: skip
 OPF_VOCABULARY = {
     "package", "metadata", "manifest", "item", "spine", "itemref", "meta", "identifier",
-    "title", "language", "creator", "subject", "description", "date",
+    "title", "language", "creator", "subject", "description", "date", "source",
     "ncx", "head", "docTitle", "text", "navMap", "navPoint", "navLabel", "content",
     "container", "rootfiles", "rootfile",
 }  # fmt: skip

@@ -147,3 +147,105 @@ def test_no_script_from_an_old_page_runs(browser: Any, site: tuple[str, dict[str
     assert "Still here." in page.locator("article").inner_text()
     _shot(page, "7-hostile")
     context.close()
+
+
+def _first_in_view(page: Any) -> str:
+    """The id of the first paragraph of the work whose bottom is below the window's top."""
+    return str(
+        page.evaluate(
+            "() => [...document.querySelectorAll('article p[id^=\"p-\"]')]"
+            ".find(p => p.getBoundingClientRect().bottom > 0).id"
+        )
+    )
+
+
+def _read_half(page: Any, url: str) -> str:
+    page.goto(url)
+    count = page.locator("article p[id^='p-']").count()
+    half = f"p-{count // 2}"
+    page.evaluate(f"document.getElementById('{half}').scrollIntoView()")
+    page.wait_for_timeout(300)
+    assert _first_in_view(page) == half
+    return half
+
+
+def test_reopen_from_the_home_page_at_the_same_paragraph(
+    browser: Any, site: tuple[str, dict[str, int]]
+) -> None:
+    """Without an account: the place is kept in this browser (localStorage)."""
+    base, ids = site
+    context = browser.new_context(viewport={"width": 1000, "height": 700})
+    page = context.new_page()
+    half = _read_half(page, f"{base}/works/{ids['story']}")
+    page.close()  # leaving the page saves the place
+    page = context.new_page()
+    page.goto(base + "/")
+    link = page.locator("section.continue a", has_text="Harbour of Bells")
+    assert link.get_attribute("href") == f"/works/{ids['story']}#{half}"
+    _shot(page, "8-continue-reading")
+    link.click()
+    page.wait_for_url(f"**/works/{ids['story']}#{half}")
+    page.wait_for_timeout(200)
+    assert _first_in_view(page) == half
+    page.goto(f"{base}/works/{ids['story']}")  # opened again without the link: resumed
+    page.wait_for_timeout(200)
+    assert _first_in_view(page) == half
+    assert page.locator("p.resume").is_visible()
+    page.get_by_role("button", name="Mark as read").click()
+    page.goto(base + "/")
+    assert page.locator("section.continue").is_hidden()  # read: nothing to continue
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def shared_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, int]]]:
+    from ficarchive.archive import Archive
+    from ficarchive.archive.accounts import Accounts
+
+    path = tmp_path_factory.mktemp("shared") / "archive.sqlite"
+    ids = build_archive(path)
+    with Archive.open(path) as archive:
+        Accounts(archive).add("Ana", "correct horse", "owner")
+        Accounts(archive).add("Ben", "battery staple", "reader")
+    with running_reader(path) as base:
+        yield base, ids
+
+
+def _sign_in(page: Any, base: str, name: str, password: str) -> None:
+    page.goto(base + "/")
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(base + "/")
+    assert f"Signed in as {name}" in page.locator("header.site").inner_text()
+
+
+def test_an_account_keeps_its_place_across_browsers(
+    browser: Any, shared_site: tuple[str, dict[str, int]]
+) -> None:
+    base, ids = shared_site
+    errors: list[str] = []
+    laptop = browser.new_context(viewport={"width": 1000, "height": 700})
+    page = laptop.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _sign_in(page, base, "Ben", "battery staple")
+    half = _read_half(page, f"{base}/works/{ids['story']}")
+    page.get_by_label("Note (for you alone)").fill("the bells again")
+    page.get_by_role("button", name="Bookmark here").click()
+    page.wait_for_url(f"**/works/{ids['story']}#{half}")  # the bookmark kept the paragraph
+    page.close()
+    laptop.close()
+    phone = browser.new_context(viewport={"width": 400, "height": 700})  # another browser
+    page = phone.new_page()
+    _sign_in(page, base, "Ben", "battery staple")
+    link = page.locator("section.continue a", has_text="Harbour of Bells")
+    assert link.get_attribute("href") == f"/works/{ids['story']}#{half}"
+    link.click()
+    page.wait_for_timeout(200)
+    assert _first_in_view(page) == half
+    page.goto(base + "/bookmarks")
+    assert "the bells again" in page.locator("main").inner_text()
+    _shot(page, "9-bookmarks")
+    assert errors == []
+    phone.close()

@@ -33,7 +33,7 @@ def test_json_round_trip(validate_work: Any) -> None:
     work = _work()
     validate_work(work.to_dict())
     assert Work.from_json(work.to_json()) == work
-    assert work.to_dict()["schema"] == 1
+    assert work.to_dict()["schema"] == 2
 
 
 def test_derived_counts() -> None:

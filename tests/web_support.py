@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -142,6 +143,13 @@ def running_reader(archive: str | Path | SQLiteArchive, **options: str) -> Itera
         server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+def csrf_of(page: str) -> str:
+    """The CSRF token a page's form carries."""
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found, "the page has no form with a CSRF token"
+    return found.group(1)
 
 
 def free_port() -> int:

@@ -29,7 +29,7 @@ from ficarchive.archive.records import Prepared, keyed
 from ficarchive.archive.sqlite import SQLiteArchive
 from ficarchive.archive.validate import check_work
 from ficarchive.errors import ArchiveUnavailable, FicarchiveError
-from ficarchive.files import StoryFile, read_story, read_stream
+from ficarchive.files import StoryFile, read_story, read_stream, shown
 from ficarchive.rescue import rescue
 from ficarchive.review import doubts
 from ficarchive.work import Work
@@ -53,14 +53,16 @@ class Outcome:
 
 @dataclass(frozen=True)
 class FileTask:
-    """One file for a worker: its path (or its bytes, read from standard input), the
-    name the rescue sees, and the name the report gives."""
+    """One file for a worker: its path (or its bytes, read from standard input; or a
+    page of a web archive, which rescues itself), the name the rescue sees, and the name
+    the report gives."""
 
     index: int
     path: str | None
     name: str
     label: str
     data: bytes | None = None
+    page: StoryFile | None = None
 
 
 @dataclass(frozen=True)
@@ -81,18 +83,36 @@ def one_line(text: str) -> str:
     return flat if len(flat) <= MESSAGE_CHARS else flat[: MESSAGE_CHARS - 1] + "…"
 
 
+def rescues_itself(story: StoryFile) -> bool:
+    """Whether `story` is a page of a web archive (`ficarchive.bulk.captured.CapturedPage`),
+    which gives its own Work and original bytes."""
+    return callable(getattr(story, "rescue", None))
+
+
+def rescue_story(story: StoryFile) -> tuple[Work, bytes]:
+    """The Work of a page of a web archive and the original bytes to keep: its capture's
+    (the seam `ficarchive.bulk.captured.CapturedPage.rescue` answers)."""
+    found: tuple[Work, bytes] = story.rescue()  # type: ignore[attr-defined]
+    return found
+
+
 def rescue_file(task: FileTask, read: Reader) -> Rescued:
     """Read, rescue and prepare one file; never raises (an error is the answer)."""
     try:
-        data = task.data if task.data is not None else read(Path(task.path or ""))
-        digest = hashlib.sha256(data).hexdigest()
-        work = keyed(rescue(data, task.name), digest, len(data))
+        digest: str | None = None
+        if task.page is not None:  # known by its capture's hash, kept with every capture
+            work, data = rescue_story(task.page)
+        else:
+            data = task.data if task.data is not None else read(Path(task.path or ""))
+            digest = hashlib.sha256(data).hexdigest()
+            work = keyed(rescue(data, task.name), digest, len(data))
         check_work(work, task.label)
         return Rescued(task.index, work, data, Prepared.of(work), digest)
     except FicarchiveError as exc:
-        # every failure line names the file as the user gave it (rescue knows only its name)
+        # every failure line names the file as the user gave it (rescue knows only its name;
+        # reading it names it too, a long path shortened to keep the line whole)
         reason = str(exc)
-        if not reason.startswith(task.label):
+        if not reason.startswith((task.label, f"{shown(task.label)}: ")):
             reason = f"{task.label}: {reason.removeprefix(f'{task.name}: ')}"
     except MemoryError:
         reason = f"{task.label}: ran out of memory while rescuing it; skipped"
@@ -184,6 +204,10 @@ def _tasks(
 ) -> Iterator[FileTask]:
     """The files to rescue; those already stored go to `early`, not to a worker."""
     for index, story in enumerate(files):
+        if rescues_itself(story):  # a page of a web archive: its worker reads the capture
+            stories[index] = story
+            yield FileTask(index, None, story.relative.name, story.name, page=story)
+            continue
         data = None
         if story.path is None:
             try:

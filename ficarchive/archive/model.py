@@ -71,7 +71,8 @@ class Edit:
 
 @dataclass(frozen=True)
 class Filters:
-    """Search filters: every tag named must be on the work (any spelling of it)."""
+    """Search filters: every tag named must be on the work (any spelling of it), and no
+    tag of `excluded` ((kind, name) pairs, kinds as `tags.KINDS` names them) may be."""
 
     fandoms: tuple[str, ...] = ()
     relationships: tuple[str, ...] = ()
@@ -84,6 +85,11 @@ class Filters:
     added_since: str | None = None
     added_until: str | None = None
     stories_only: bool = False
+    excluded: tuple[tuple[str, str], ...] = ()
+
+    def exclusions(self) -> list[tuple[str, str]]:
+        """The excluded tags, a rating as AO3 names it."""
+        return [(k, _ao3_rating(n) if k == "rating" else n) for k, n in self.excluded]
 
     def tag_filters(self) -> list[tuple[str, str]]:
         kinds = (

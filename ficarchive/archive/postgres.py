@@ -21,6 +21,12 @@ import psycopg
 from ficarchive.archive import failures
 from ficarchive.archive import fingerprint as fp
 from ficarchive.archive.base import ArchiveBase, Fetched
+from ficarchive.archive.library_schema import (
+    LIBRARY_TABLES,
+    META_KEY,
+    POSTGRES_LIBRARY_MIGRATIONS,
+    library_version,
+)
 from ficarchive.archive.model import (
     AddResult,
     FacetCount,
@@ -43,9 +49,9 @@ from ficarchive.archive.records import (
 )
 from ficarchive.archive.schema import POSTGRES_MIGRATIONS, SCHEMA_VERSION
 from ficarchive.archive.search_pg import facet_counts, run_search
-from ficarchive.archive.tags import tag_rows
 from ficarchive.archive.text import fts_fields
 from ficarchive.archive.validate import check_work
+from ficarchive.archive.wrangling import Wrangling
 from ficarchive.errors import ArchiveUnavailable
 from ficarchive.work import Work
 
@@ -57,6 +63,11 @@ DEADLOCK_RETRIES = 3
 FOLDED_CONFIG = "ficarchive_english"
 PLAIN_CONFIG = "english"
 TABLES = (
+    "tag_changes",
+    "tag_parents",
+    "tag_decisions",
+    "work_raw_tags",
+    "raw_tags",
     "links",
     "edits",
     "tag_counts",
@@ -74,7 +85,7 @@ _DOCUMENT = (
 _PASSWORD = re.compile(r"(://[^:/@]*):[^@/]*@")
 
 
-class PostgresArchive(ArchiveBase):
+class PostgresArchive(Wrangling, ArchiveBase):
     """An archive in a PostgreSQL database, named by a ``postgresql://`` URL."""
 
     PARAM = "%s"
@@ -94,7 +105,12 @@ class PostgresArchive(ArchiveBase):
         self._connections: list[psycopg.Connection[Any]] = []
         self._lock = threading.Lock()
         self._config = PLAIN_CONFIG
-        self._migrate()
+        try:
+            self._migrate()
+            self._retag_all()
+        except BaseException:  # refused (newer schema, unreachable): no connection left open
+            self.close()
+            raise
 
     # -- connections ------------------------------------------------------------------
     @property
@@ -151,6 +167,9 @@ class PostgresArchive(ArchiveBase):
         try:
             with self.conn.transaction():
                 self.conn.execute("SELECT pg_advisory_xact_lock(4242)")
+                # the library's deferred change counter fires at once here: a migration
+                # may update works and then index them (no pending trigger events)
+                self.conn.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 version = self._version()
                 for target in sorted(POSTGRES_MIGRATIONS):
                     if target > version:
@@ -161,6 +180,7 @@ class PostgresArchive(ArchiveBase):
                             "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
                             (str(target),),
                         )
+                self._migrate_library()
                 self._text_search()
         except psycopg.Error as exc:
             raise self._unavailable(exc) from None
@@ -169,6 +189,19 @@ class PostgresArchive(ArchiveBase):
                 f"archive {self.location} was made by a newer ficarchive "
                 f"(schema {self._version()}); upgrade ficarchive to open it"
             )
+
+    def _migrate_library(self) -> None:
+        """The reader's library tables (`library_schema`), in the migration's transaction."""
+        version = library_version(self._run)
+        for target in sorted(POSTGRES_LIBRARY_MIGRATIONS):
+            if target > version:
+                for statement in POSTGRES_LIBRARY_MIGRATIONS[target]:
+                    self.conn.execute(statement)
+                self.conn.execute(
+                    "INSERT INTO meta(key, value) VALUES (%s, %s) "
+                    "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                    (META_KEY, str(target)),
+                )
 
     def _version(self) -> int:
         row = self.conn.execute("SELECT to_regclass('meta') IS NOT NULL").fetchone()
@@ -211,12 +244,16 @@ class PostgresArchive(ArchiveBase):
         """Drop every table of the archive and make them again, empty (tests only)."""
         try:
             with self.conn.transaction():
-                self.conn.execute(f"DROP TABLE IF EXISTS {', '.join(TABLES)} CASCADE")
+                dropped = ", ".join((*LIBRARY_TABLES, *TABLES))
+                self.conn.execute(f"DROP TABLE IF EXISTS {dropped} CASCADE")
                 self.conn.execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {FOLDED_CONFIG}")
                 self.conn.execute("DROP FUNCTION IF EXISTS ficarchive_count_tag() CASCADE")
+                for name in ("ficarchive_work_people", "ficarchive_changed", "ficarchive_jsonb"):
+                    self.conn.execute(f"DROP FUNCTION IF EXISTS {name} CASCADE")
         except psycopg.Error as exc:
             raise self._unavailable(exc) from None
         self._migrate()
+        self._retag_all()
 
     def close(self) -> None:
         with self._lock:
@@ -244,6 +281,7 @@ class PostgresArchive(ArchiveBase):
         existing = self.find_by_sha256(key) if key else None
         if existing is not None:
             return AddResult(existing, "unchanged")
+        work = self.wrangled(work)
         ready = prepared or Prepared.of(work)
         for attempt in range(DEADLOCK_RETRIES + 1):
             try:
@@ -308,15 +346,7 @@ class PostgresArchive(ArchiveBase):
                 _clean(notes_and_text),
             ),
         )
-        self.conn.execute("DELETE FROM work_tags WHERE work_id = %s", (work_id,))
-        for kind, key, name in sorted(tag_rows(work)):  # one lock order for every writer
-            self.conn.execute(
-                "WITH t AS (INSERT INTO tags(kind, key, name) VALUES (%s, %s, %s) "
-                "ON CONFLICT (kind, key) DO UPDATE SET key = EXCLUDED.key RETURNING id) "
-                "INSERT INTO work_tags(work_id, tag_id) SELECT %s, id FROM t "
-                "ON CONFLICT DO NOTHING",
-                (kind, key, _clean(name), work_id),
-            )
+        self._index_tags(work_id, work)
 
     def _link_near_duplicates(self, work_id: int, print_: int) -> tuple[int, ...]:
         if print_ == 0:
@@ -414,7 +444,8 @@ class PostgresArchive(ArchiveBase):
             raise self._unavailable(exc) from None
 
     def stats(self) -> Stats:
-        kinds = [(r[0], r[1]) for r in self._run("SELECT kind, count(*) FROM tags GROUP BY kind")]
+        counted = "SELECT kind, count(*) FROM tags WHERE merger_id IS NULL GROUP BY kind"
+        kinds = [(r[0], r[1]) for r in self._run(counted)]
         try:
             top = facet_counts(self.conn, "", Filters(), self._config, per_kind=5)
         except psycopg.Error as exc:

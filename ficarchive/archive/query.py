@@ -2,7 +2,9 @@
 
 Words are matched as words (stemmed, accents folded), ``"a phrase"`` as a phrase,
 ``-word`` excludes, ``OR`` between two words means either (``a b OR c`` is ``a`` and
-either ``b`` or ``c``, on every backend). Every token is quoted, so
+either ``b`` or ``c``, on every backend); ``fandom:"Star Trek"`` (or ``relationship:``,
+``character:``, ``rating:``, ``warning:``, ``tag:``) is a tag filter, and ``-tag:Angst``
+leaves out the works that carry the tag (`split_tags`). Every token is quoted, so
 no character a reader types can be FTS5 syntax: an unbalanced quote, a lone ``*``, a
 ``NEAR(`` or a ``:`` are all just text.
 
@@ -16,11 +18,25 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from ficarchive.archive.model import Filters
 from ficarchive.errors import FicarchiveError
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+# A tag in the box: ``fandom:"Star Trek"``, ``-tag:Angst``, ``rating:explicit``.
+TAG_PREFIXES = {
+    "fandom": "fandom",
+    "relationship": "relationship",
+    "pairing": "relationship",
+    "character": "character",
+    "rating": "rating",
+    "warning": "warning",
+    "tag": "freeform",
+}
+_TAG_TERM = re.compile(
+    r'(?<!\S)(-?)(' + "|".join(TAG_PREFIXES) + r')[:=](?:"([^"]*)"?|(\S+))', re.IGNORECASE
+)
 _WORD = re.compile(r"\w+")
 
 # What one search may hold. Far past anything typed into a box (a long search is a dozen
@@ -87,6 +103,48 @@ def parse(query: str) -> list[Term]:
     return terms
 
 
+def split_tags(query: str, filters: Filters) -> tuple[str, Filters]:
+    """The words of a search box query, and the filters with the tags it names added:
+    ``fandom:"Star Trek"`` must be on a work, ``-tag:Angst`` must not.
+
+    >>> text, found = split_tags('bells -tag:Angst fandom:"Star Trek" -rating:explicit', Filters())
+    >>> text, found.fandoms, found.excluded
+    ('bells', ('Star Trek',), (('freeform', 'Angst'), ('rating', 'explicit')))
+    """
+    if ":" not in query and "=" not in query:
+        return query, filters
+    wanted: dict[str, list[str]] = {}
+    excluded: list[tuple[str, str]] = []
+
+    def take(match: re.Match[str]) -> str:
+        minus, prefix, quoted, bare = match.groups()
+        name = " ".join((quoted if quoted is not None else bare).split())
+        if name:
+            kind = TAG_PREFIXES[prefix.lower()]
+            if minus:
+                excluded.append((kind, name))
+            else:
+                wanted.setdefault(kind, []).append(name)
+        return " "
+
+    rest = " ".join(_TAG_TERM.sub(take, query).split())
+    if not wanted and not excluded:
+        return query, filters
+    fields = {
+        "fandom": "fandoms",
+        "relationship": "relationships",
+        "character": "characters",
+        "rating": "ratings",
+        "warning": "warnings",
+        "freeform": "tags",
+    }
+    more: dict[str, Any] = {
+        fields[kind]: (*getattr(filters, fields[kind]), *names) for kind, names in wanted.items()
+    }
+    more["excluded"] = (*filters.excluded, *excluded)
+    return rest, dataclasses.replace(filters, **more)
+
+
 def groups(terms: list[Term]) -> list[list[Term]]:
     """Positive terms as AND-ed groups of OR-ed terms: ``a b OR c`` is ``[[a], [b, c]]``."""
     out: list[list[Term]] = []
@@ -137,7 +195,7 @@ def bounded(filters: Filters) -> Filters:
     >>> bounded(Filters(words_min=10**30)).words_min == INT64_MAX
     True
     """
-    tags = len(filters.tag_filters())
+    tags = len(filters.tag_filters()) + len(filters.excluded)
     if tags > MAX_TAG_FILTERS:
         raise SearchTooLarge(
             f"the search names {tags:,} tags; at most {MAX_TAG_FILTERS} filters are applied "

@@ -5,7 +5,9 @@ as edited, and its history; what could not be read is reported, work by work.
 The old archive is only read (see `integrity.open_rows`: a damaged SQLite file is opened
 read-only). The new one is made fresh and filled by `ArchiveBase.restore`, which indexes
 every work for search again, so nothing of the old search index or tag counts is
-trusted. Near-duplicate links between copied works are copied too.
+trusted. Near-duplicate links between copied works are copied too, and so is tag
+wrangling (people's decisions, parents and the log of changes), before the works, so
+they are indexed as they were wrangled.
 """
 
 from __future__ import annotations
@@ -94,6 +96,7 @@ def _copy(rows: Rows, target: Any, progress: Callable[[int], None] | None) -> Sa
     checked = CheckReport(getattr(getattr(rows, "archive", None), "location", ""))
     report = SalvageReport(checked.location, target.location)
     copied: list[int] = []
+    _copy_wrangling(rows, target, report)
     batch = getattr(target, "batch", None)
     with batch() if batch is not None else nullcontext():
         for row in readable_works(rows, checked):
@@ -169,3 +172,25 @@ def _copy_links(rows: Rows, target: Any, copied: set[int], report: SalvageReport
         report.lost.append(f"the near-duplicate links ({exc}); `ficarchive add` finds new ones")
         return
     target.restore_links([link for link in links if link[0] in copied and link[1] in copied])
+
+
+# What wrangling keeps, read from an archive of schema 4 or later (an older one has none).
+_WRANGLING = {
+    "decisions": "SELECT r.kind, r.name, r.fandom, d.targets, d.at FROM tag_decisions d "
+    "JOIN raw_tags r ON r.id = d.raw_id ORDER BY d.raw_id",
+    "parents": "SELECT kind, name, parent_kind, parent_name FROM tag_parents",
+    "changes": "SELECT at, action, kind, name, fandom, before, after, note, undone "
+    "FROM tag_changes ORDER BY id",
+}
+
+
+def _copy_wrangling(rows: Rows, target: Any, report: SalvageReport) -> None:
+    found: dict[str, list[tuple[Any, ...]]] = {}
+    for part, sql in _WRANGLING.items():
+        try:
+            found[part] = rows.all(sql)
+        except Unreadable as exc:
+            if "no such table" not in str(exc) and "does not exist" not in str(exc):
+                report.lost.append(f"the tag wrangling's {part} ({exc})")
+            found[part] = []
+    target.restore_wrangling(found["decisions"], found["parents"], found["changes"])

@@ -14,9 +14,9 @@ from typing import Any
 import psycopg
 
 from ficarchive.archive.model import FacetCount, Filters, SearchResults
-from ficarchive.archive.query import Term, bounded, clamp, tsquery_terms
+from ficarchive.archive.query import Term, bounded, clamp, split_tags, tsquery_terms
 from ficarchive.archive.records import MARK_CLOSE, MARK_OPEN, column_filters, facets_by_kind, hits
-from ficarchive.archive.tags import KINDS, tag_key
+from ficarchive.archive.tags import KINDS, filter_keys
 
 FACETS_PER_KIND = 20
 # Weights of D, C, B, A (notes and text, summary, authors, title) for ts_rank.
@@ -75,6 +75,18 @@ def tsquery(query: str, config: str) -> tuple[str, list[str]] | None:
     return " && ".join(parts), params
 
 
+def tag_id(conn: psycopg.Connection[Any], kind: str, name: str) -> int | None:
+    """The id of the tag a filter names, by any spelling of it (None: no work has it): a
+    synonym row leads to its canonical tag."""
+    for key in filter_keys(kind, name.replace("\x00", "")):  # stored text never holds NUL
+        row = conn.execute(
+            "SELECT coalesce(merger_id, id) FROM tags WHERE kind = %s AND key = %s", (kind, key)
+        ).fetchone()
+        if row is not None:
+            return int(row[0])
+    return None
+
+
 def _where(
     conn: psycopg.Connection[Any], query: str, filters: Filters, config: str
 ) -> tuple[str, list[Any], bool] | None:
@@ -88,16 +100,20 @@ def _where(
         params.extend(expression[1])
         clauses.append("f.document @@ q.q")
     for kind, name in filters.tag_filters():
-        key = tag_key(kind, name.replace("\x00", ""))  # stored text never holds NUL
-        row = conn.execute(
-            "SELECT id FROM tags WHERE kind = %s AND key = %s", (kind, key)
-        ).fetchone()
-        if row is None:
+        tag = tag_id(conn, kind, name)
+        if tag is None:
             return None
         clauses.append(
             "EXISTS (SELECT 1 FROM work_tags t WHERE t.work_id = w.id AND t.tag_id = %s)"
         )
-        params.append(row[0])
+        params.append(tag)
+    for kind, name in filters.exclusions():
+        tag = tag_id(conn, kind, name)
+        if tag is not None:  # a tag no work carries leaves nothing out
+            clauses.append(
+                "NOT EXISTS (SELECT 1 FROM work_tags t WHERE t.work_id = w.id AND t.tag_id = %s)"
+            )
+            params.append(tag)
     more, values = column_filters(filters, "%s")
     clauses += more
     params += values
@@ -116,6 +132,7 @@ def run_search(
     offset: int,
     with_facets: bool,
 ) -> SearchResults:
+    query, filters = split_tags(query, filters)
     filters = bounded(filters)
     limit, offset = clamp(limit), clamp(offset)
     found = _where(conn, query, filters, config)
@@ -172,6 +189,7 @@ def facet_counts(
     config: str,
     per_kind: int = FACETS_PER_KIND,
 ) -> dict[str, tuple[FacetCount, ...]]:
+    query, filters = split_tags(query, filters)
     filters = bounded(filters)
     found = _where(conn, query, filters, config)
     if found is None:

@@ -12,9 +12,9 @@ import sqlite3
 from typing import Any
 
 from ficarchive.archive.model import FacetCount, Filters, SearchResults
-from ficarchive.archive.query import bounded, clamp, fts5, parse
+from ficarchive.archive.query import bounded, clamp, fts5, parse, split_tags
 from ficarchive.archive.records import MARK_CLOSE, MARK_OPEN, column_filters, facets_by_kind, hits
-from ficarchive.archive.tags import KINDS, tag_key
+from ficarchive.archive.tags import KINDS, filter_keys
 
 # Column weights for bm25: a match in the title counts most, then authors, summary, notes.
 BM25 = "bm25(works_fts, 10.0, 6.0, 3.0, 1.5, 1.0)"
@@ -37,6 +37,18 @@ _KEPT_COUNTS = (
 )
 
 
+def tag_id(conn: sqlite3.Connection, kind: str, name: str) -> int | None:
+    """The id of the tag a filter names, by any spelling of it (None: no work has it): a
+    synonym row leads to its canonical tag."""
+    for key in filter_keys(kind, name.replace("\x00", "")):  # no NUL, as on PostgreSQL
+        row = conn.execute(
+            "SELECT coalesce(merger_id, id) FROM tags WHERE kind = ? AND key = ?", (kind, key)
+        ).fetchone()
+        if row is not None:
+            return int(row[0])
+    return None
+
+
 def _where(
     conn: sqlite3.Connection, query: str, filters: Filters
 ) -> tuple[str, list[Any], bool] | None:
@@ -54,12 +66,16 @@ def _where(
             clauses.append("w.id NOT IN (SELECT rowid FROM works_fts WHERE works_fts MATCH ?)")
             params.append(fts5(term.text))
     for kind, name in filters.tag_filters():
-        key = tag_key(kind, name.replace("\x00", ""))  # a NUL carries nothing, as on PostgreSQL
-        row = conn.execute("SELECT id FROM tags WHERE kind = ? AND key = ?", (kind, key)).fetchone()
-        if row is None:
+        tag = tag_id(conn, kind, name)
+        if tag is None:
             return None
         clauses.append("w.id IN (SELECT work_id FROM work_tags WHERE tag_id = ?)")
-        params.append(row[0])
+        params.append(tag)
+    for kind, name in filters.exclusions():
+        tag = tag_id(conn, kind, name)
+        if tag is not None:  # a tag no work carries leaves nothing out
+            clauses.append("w.id NOT IN (SELECT work_id FROM work_tags WHERE tag_id = ?)")
+            params.append(tag)
     more, values = column_filters(filters, "?")
     clauses += more
     params += values
@@ -77,6 +93,7 @@ def run_search(
     offset: int,
     with_facets: bool,
 ) -> SearchResults:
+    query, filters = split_tags(query, filters)
     filters = bounded(filters)
     limit, offset = clamp(limit), clamp(offset)
     found = _where(conn, query, filters)
@@ -121,7 +138,8 @@ def _ids(
         filters.added_since,
         filters.added_until,
         filters.stories_only,
-    ) == (None, None, None, None, False)
+        filters.excluded,
+    ) == (None, None, None, None, False, ())
     if not expression and filters.tag_filters() and only_tags:
         # then _where's parameters are exactly the tag ids, one a filter
         sql = " INTERSECT ".join("SELECT work_id FROM work_tags WHERE tag_id = ?" for _ in params)
@@ -206,6 +224,7 @@ def _facets(
 def facet_counts(
     conn: sqlite3.Connection, query: str, filters: Filters, per_kind: int = FACETS_PER_KIND
 ) -> dict[str, tuple[FacetCount, ...]]:
+    query, filters = split_tags(query, filters)
     filters = bounded(filters)
     found = _where(conn, query, filters)
     if found is None:

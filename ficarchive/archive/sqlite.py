@@ -25,6 +25,12 @@ from typing import Any, ClassVar
 from ficarchive.archive import failures
 from ficarchive.archive import fingerprint as fp
 from ficarchive.archive.base import ArchiveBase, Fetched
+from ficarchive.archive.library_schema import (
+    LIBRARY_VERSION,
+    META_KEY,
+    SQLITE_LIBRARY_MIGRATIONS,
+    library_version,
+)
 from ficarchive.archive.model import (
     AddResult,
     FacetCount,
@@ -48,9 +54,9 @@ from ficarchive.archive.records import (
 from ficarchive.archive.schema import SCHEMA_VERSION, SQLITE_MIGRATIONS
 from ficarchive.archive.search_sql import facet_counts, run_search
 from ficarchive.archive.sqlite_file import Mode, connect, writable
-from ficarchive.archive.tags import tag_rows
 from ficarchive.archive.text import fts_fields
 from ficarchive.archive.validate import check_work
+from ficarchive.archive.wrangling import Wrangling
 from ficarchive.errors import ArchiveDamaged, ArchiveReadOnly, ArchiveUnavailable
 from ficarchive.work import Work
 
@@ -60,7 +66,7 @@ BATCH_SIZE = 50
 BUSY_TIMEOUT_MS = 15_000
 
 
-class SQLiteArchive(ArchiveBase):
+class SQLiteArchive(Wrangling, ArchiveBase):
     """An archive in one SQLite file (``":memory:"`` for a throwaway one)."""
 
     PARAM = "?"
@@ -90,6 +96,8 @@ class SQLiteArchive(ArchiveBase):
             self._new = not file.exists() or file.stat().st_size == 0
             self.read_only = not writable(file)
         self._migrate()
+        if not self.read_only:  # a read-only file is read with the tags it has
+            self._retag_all()
 
     def _refuse_missing(self, create: bool) -> None:
         file = Path(self.path)
@@ -173,7 +181,7 @@ class SQLiteArchive(ArchiveBase):
                 "upgrade ficarchive to open it"
             )
         if version == SCHEMA_VERSION:
-            return None
+            return self._migrate_library()
         if self.read_only:
             raise failures.read_only(
                 self.path,
@@ -192,7 +200,24 @@ class SQLiteArchive(ArchiveBase):
                         "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
                         (str(target),),
                     )
-        return None
+        return self._migrate_library()
+
+    def _migrate_library(self) -> None:
+        """The reader's library tables (`library_schema`), versioned on their own; a
+        read-only file is read without them."""
+        if self.read_only or library_version(self._run) >= LIBRARY_VERSION:
+            return
+        self._before_writing()
+        with self._transaction():
+            version = library_version(self._run)
+            for target in sorted(SQLITE_LIBRARY_MIGRATIONS):
+                if target > version:
+                    for statement in SQLITE_LIBRARY_MIGRATIONS[target]:
+                        self.conn.execute(statement)
+                    self.conn.execute(
+                        "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                        (META_KEY, str(target)),
+                    )
 
     def _version(self) -> int:
         exists = self.conn.execute(
@@ -333,6 +358,7 @@ class SQLiteArchive(ArchiveBase):
         existing = self.find_by_sha256(key) if key else None
         if existing is not None:
             return AddResult(existing, "unchanged")
+        work = self.wrangled(work)
         ready = prepared or Prepared.of(work)
         stamp = now()
         with self._write():
@@ -373,16 +399,7 @@ class SQLiteArchive(ArchiveBase):
                 fields["text"],
             ),
         )
-        self.conn.execute("DELETE FROM work_tags WHERE work_id = ?", (work_id,))
-        for kind, key, name in tag_rows(work):
-            self.conn.execute(
-                "INSERT OR IGNORE INTO tags(kind, key, name) VALUES (?, ?, ?)", (kind, key, name)
-            )
-            self.conn.execute(
-                "INSERT OR IGNORE INTO work_tags(work_id, tag_id) "
-                "SELECT ?, id FROM tags WHERE kind = ? AND key = ?",
-                (work_id, kind, key),
-            )
+        self._index_tags(work_id, work)
 
     def _link_near_duplicates(self, work_id: int, print_: int) -> tuple[int, ...]:
         if print_ == 0:
@@ -472,7 +489,8 @@ class SQLiteArchive(ArchiveBase):
             )
 
     def stats(self) -> Stats:
-        kinds = [(r[0], r[1]) for r in self._run("SELECT kind, count(*) FROM tags GROUP BY kind")]
+        counted = "SELECT kind, count(*) FROM tags WHERE merger_id IS NULL GROUP BY kind"
+        kinds = [(r[0], r[1]) for r in self._run(counted)]
         return build_stats(self._one, kinds, self.facets_top())
 
     def facets_top(self) -> dict[str, tuple[FacetCount, ...]]:

@@ -1,77 +1,107 @@
-"""Tag names made canonical, so that ``Spuffy``, ``Spike/Buffy`` and ``Buffy/Spike`` are one.
+"""The archive's tags: every raw tag as written, the canonical tags works are found by, and
+the wrangling decisions people make between them.
 
-Each Work field that holds tags is a kind: fandom, relationship, character, warning,
-freeform; the rating is a kind too. A tag's *key* is what two spellings of the same tag
-share: case and spacing folded, the names of a relationship sorted, fandom abbreviations
-expanded, and known nicknames (``tags/synonyms.json``) resolved. The archive stores one
-tag per key, named by the first spelling it met, and finds it from any spelling.
+Each work's raw tags (`Work.raw_tags`, or its tag lists for a work made before they were
+kept) are rows of ``raw_tags`` (kind, name as written, fandom context) linked by
+``work_raw_tags``; what they wrangle to (`ficarchive.tags.wrangle`, a person's decision
+first) are the canonical rows of ``tags`` linked by ``work_tags``, which search and facets
+read. Every other spelling that reached a canonical tag is a row of ``tags`` too, with
+``merger_id`` naming its canonical tag, so a search for ``Giles/Xander`` finds the works
+tagged ``Rupert Giles/Xander Harris``; a spelling no work has is resolved through the
+shipped table (``Spuffy``).
 """
 
 from __future__ import annotations
 
-import json
 import re
-from functools import lru_cache
-from importlib import resources
 
-from ficarchive.tags.fandoms import canonical_fandom
-from ficarchive.work import Work
+from ficarchive.tags.canon import shipped
+from ficarchive.tags.wrangle import KINDS as TAG_KINDS
+from ficarchive.tags.wrangle import Resolution, Target, marker, resolve
+from ficarchive.work import RawTag, Work
 
-KINDS = ("rating", "warning", "fandom", "relationship", "character", "freeform")
+KINDS = ("rating", *TAG_KINDS)
 
 _SPACE = re.compile(r"\s+")
-_RELATIONSHIP_SPLIT = re.compile(r"\s*(?:/|&|\bx\b)\s*")
-
-
-@lru_cache(maxsize=1)
-def _nicknames() -> dict[str, str]:
-    text = resources.files("ficarchive.tags").joinpath("synonyms.json").read_text("utf-8")
-    data: dict[str, dict[str, str]] = json.loads(text)
-    return {k.lower(): v for k, v in data["relationship"].items()}
-
-
-def canonical_name(kind: str, name: str) -> str:
-    """The name a tag is shown under when this spelling is the first one seen.
-
-    >>> canonical_name("relationship", "spuffy"), canonical_name("fandom", "btvs")
-    ('Spike/Buffy', 'Buffy the Vampire Slayer')
-    """
-    name = _SPACE.sub(" ", name.strip())
-    if kind == "fandom":
-        return canonical_fandom(name)
-    if kind == "relationship":
-        return _nicknames().get(name.lower(), name)
-    return name
 
 
 def tag_key(kind: str, name: str) -> str:
-    """What every spelling of one tag has in common.
+    """What two spellings of one tag share: case and spacing folded (nothing else: ``&``
+    and ``/`` are different relationships, and names keep their order).
 
-    >>> tag_key("relationship", "Buffy/Spike") == tag_key("relationship", "Spike / buffy")
-    True
-    >>> tag_key("relationship", "Spuffy") == tag_key("relationship", "Spike/Buffy")
-    True
+    >>> tag_key("relationship", "Rupert Giles /  Xander Harris")
+    'rupert giles / xander harris'
+    >>> tag_key("relationship", "Buffy/Spike") == tag_key("relationship", "Buffy & Spike")
+    False
     """
-    name = canonical_name(kind, name).casefold()
-    if kind == "relationship":
-        return "/".join(sorted(p for p in _RELATIONSHIP_SPLIT.split(name) if p))
-    return name
+    return _SPACE.sub(" ", marker(name)[1].strip()).casefold()
+
+
+def filter_keys(kind: str, name: str) -> list[str]:
+    """The keys a search filter may match: the name as given, then the canonical tag the
+    shipped table resolves it to in any fandom it knows (``Spuffy``).
+
+    >>> filter_keys("relationship", "Spuffy")
+    ['spuffy', 'buffy summers/spike']
+    """
+    keys = [tag_key(kind, name)]
+    if kind in ("rating", "warning"):
+        return keys
+    contexts = [""] + [f for f in shipped() if f]
+    for fandom in contexts:
+        found = resolve(RawTag(kind, name), [fandom] if fandom else [])
+        if found.resolved:
+            for target in found.targets:
+                if target.kind == kind and tag_key(kind, target.name) not in keys:
+                    keys.append(tag_key(kind, target.name))
+            break
+    return keys
 
 
 def work_tags(work: Work) -> list[tuple[str, str]]:
-    """Every (kind, name) tag of a Work."""
+    """Every (kind, canonical name) tag of a Work."""
     tags = [("rating", work.rating)]
-    tags += [("warning", t) for t in work.warnings]
-    tags += [("fandom", t) for t in work.fandoms]
-    tags += [("relationship", t) for t in work.relationships]
-    tags += [("character", t) for t in work.characters]
-    tags += [("freeform", t) for t in work.tags]
+    for kind, names in (
+        ("warning", work.warnings),
+        ("fandom", work.fandoms),
+        ("relationship", work.relationships),
+        ("character", work.characters),
+        ("freeform", work.tags),
+        ("category", work.categories),
+    ):
+        tags += [(kind, name) for name in names]
     return [(kind, name) for kind, name in tags if name.strip()]
 
 
 def tag_rows(work: Work) -> list[tuple[str, str, str]]:
-    """(kind, key, name) of each distinct tag of a Work, as the archive stores them."""
+    """(kind, key, name) of each distinct canonical tag of a Work, as the archive stores them."""
     rows: dict[tuple[str, str], str] = {}
     for kind, name in work_tags(work):
-        rows.setdefault((kind, tag_key(kind, name)), canonical_name(kind, name))
+        rows.setdefault((kind, tag_key(kind, name)), _SPACE.sub(" ", name.strip()))
     return [(kind, key, name) for (kind, key), name in rows.items()]
+
+
+def synonym_rows(resolutions: list[Resolution]) -> list[tuple[str, str, str, str]]:
+    """(kind, key, name as written, canonical key) of each raw spelling that differs from
+    the canonical tag of its kind it reached: the rows that let any spelling be searched."""
+    out: list[tuple[str, str, str, str]] = []
+    for resolution in resolutions:
+        if not resolution.resolved:
+            continue
+        kind = marker(resolution.raw.name)[0] or resolution.raw.kind
+        same = [t for t in resolution.targets if t.kind == kind]
+        if not same:
+            continue
+        key = tag_key(kind, resolution.raw.name)
+        canonical = tag_key(kind, same[0].name)
+        if key != canonical:
+            out.append((kind, key, marker(resolution.raw.name)[1], canonical))
+    return out
+
+
+def targets_json(targets: tuple[Target, ...]) -> list[list[str]]:
+    return [[t.kind, t.name] for t in targets]
+
+
+def targets_of(data: list[list[str]]) -> tuple[Target, ...]:
+    return tuple(Target(str(k), str(n)) for k, n in data)

@@ -126,7 +126,8 @@ def _record(value: Any, record: Record, where: str) -> None:
         raise _Wrong(where, f"is {_quote(value)}, not an object")
     allowed = record.allowed()
     for key, item in value.items():
-        name = f"{where}.{key}" if where else str(key)
+        said = str(key) if str(key).isidentifier() else _quote(str(key))  # one line, bounded
+        name = f"{where}.{said}" if where else said
         if key in record.fields:
             _walk(item, record.fields[key], name)
         elif allowed is not None and key not in allowed:

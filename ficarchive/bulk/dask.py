@@ -35,6 +35,7 @@ from ficarchive.bulk.parts import part_name
 from ficarchive.bulk.plan import Plan, Task
 from ficarchive.bulk.sources import Source
 from ficarchive.bulk.unit import Outcome, lost_outcome, run_task
+from ficarchive.errors import FicarchiveError
 
 # Groups per partition: enough to make a task worth scheduling (tens of seconds of
 # rescue), few enough that a lost worker costs little and progress moves.
@@ -93,6 +94,10 @@ def _this_worker() -> str | None:
     return address
 
 
+class SchedulerUnreachable(FicarchiveError):
+    """`--scheduler` names an address where no Dask scheduler answers."""
+
+
 def run_dask(
     plan: Plan,
     source: Source,
@@ -116,7 +121,15 @@ def run_dask(
             # no dashboard, and its HTTP server (metrics) on any free port, not 8787
             scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
         )
-    client = dist.Client(scheduler or cluster)
+    try:
+        client = dist.Client(scheduler or cluster)
+    except (OSError, TimeoutError) as exc:  # no scheduler there: one line, not a traceback
+        if cluster is not None:
+            cluster.close()
+        raise SchedulerUnreachable(
+            f"{scheduler or 'the local Dask cluster'}: no Dask scheduler answers ({exc}); check "
+            "the address (tcp://host:8786) and that the scheduler is running"
+        ) from None
     try:
         _Partitions(client, plan, source, output, run, timeout).run(dist, tick)
     finally:

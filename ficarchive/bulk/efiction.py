@@ -43,7 +43,7 @@ from ficarchive.bulk.output import INDEX, MISSING
 from ficarchive.bulk.sqldump import rows
 from ficarchive.tags.fandoms import KNOWN_FANDOMS, canonical_fandom
 from ficarchive.tags.ratings import map_rating
-from ficarchive.work import Chapter, Diagnostic, Notes, Repair, Work
+from ficarchive.work import Chapter, Diagnostic, Notes, Repair, SeriesPart, Work
 
 GROUP_PREFIX = "efiction:"
 _DUMP_NAME = re.compile(r"\.sql(?:\.gz)?$", re.I)
@@ -71,6 +71,8 @@ _EFICTION3_COLUMNS = {
     "classes": ("class_id", "class_type", "class_name"),
     "challenges": ("chalid", "challenger", "uid", "title", "catid", "characters", "summary"),
     "coauthors": ("sid", "uid"),
+    "series": ("seriesid", "title", "summary", "uid", "isopen"),
+    "inseries": ("seriesid", "sid", "subseriesid", "confirmed", "inorder"),
     "chapters": (
         "chapid", "title", "inorder", "notes", "storytext", "endnotes", "validated",
         "wordcount", "rating", "reviews", "sid", "uid", "count",
@@ -94,6 +96,8 @@ CREATE TABLE IF NOT EXISTS ef_lookup (dump TEXT, kind TEXT, id TEXT, name TEXT,
     PRIMARY KEY (dump, kind, id));
 CREATE TABLE IF NOT EXISTS ef_coauthor (dump TEXT, sid INTEGER, uid TEXT);
 CREATE INDEX IF NOT EXISTS ef_coauthor_story ON ef_coauthor (dump, sid);
+CREATE TABLE IF NOT EXISTS ef_inseries (dump TEXT, sid INTEGER, seriesid TEXT, inorder INTEGER);
+CREATE INDEX IF NOT EXISTS ef_inseries_story ON ef_inseries (dump, sid);
 CREATE TABLE IF NOT EXISTS ef_story (dump TEXT, sid INTEGER, fields TEXT,
     PRIMARY KEY (dump, sid));
 CREATE TABLE IF NOT EXISTS ef_chapter (dump TEXT, chapid INTEGER, sid INTEGER, uid TEXT,
@@ -154,7 +158,7 @@ class Loaded:
 def clear(db: sqlite3.Connection) -> None:
     """Forget every dump read (a planning pass starts again from the listing)."""
     db.executescript(SCHEMA)
-    for table in ("ef_lookup", "ef_coauthor", "ef_story", "ef_chapter"):
+    for table in ("ef_lookup", "ef_coauthor", "ef_inseries", "ef_story", "ef_chapter"):
         db.execute(f"DELETE FROM {table}")
 
 
@@ -187,7 +191,23 @@ def load_dump(db: sqlite3.Connection, dump: str, chunks: Iterator[bytes]) -> Loa
 def _store(db: sqlite3.Connection, dump: str, table: str, values: dict[str, Any]) -> None:
     if "0" in values:  # no column names in the dump: eFiction 3's order
         values = dict(zip(_EFICTION3_COLUMNS[table], values.values(), strict=False))
-    if table in _LOOKUPS:
+    if table == "authors" and values.get("uid") is not None and _text(values.get("email")):
+        db.execute(  # the author's e-mail: Open Doors writes to it to invite them
+            "INSERT OR REPLACE INTO ef_lookup VALUES (?, 'emails', ?, ?)",
+            (dump, _id(values["uid"]), _text(values.get("email"))),
+        )
+    if table == "series" and values.get("seriesid") is not None:
+        db.execute(
+            "INSERT OR REPLACE INTO ef_lookup VALUES (?, 'series', ?, ?)",
+            (dump, _id(values["seriesid"]), _text(values.get("title"))),
+        )
+    elif table == "inseries" and values.get("sid") is not None:
+        db.execute(
+            "INSERT INTO ef_inseries VALUES (?, ?, ?, ?)",
+            (dump, _number(values["sid"]), _id(values.get("seriesid")),
+             _number(values.get("inorder"))),
+        )  # fmt: skip
+    elif table in _LOOKUPS:
         id_column, name_column = _LOOKUPS[table]
         if values.get(id_column) is not None:
             db.execute(
@@ -477,8 +497,23 @@ def record(db: sqlite3.Connection, grp: str) -> dict[str, Any]:
         "classes": names("classes", fields.get("classes")),
         "challenges": names("challenges", fields.get("challenges")),
         "published": _date(fields.get("date")),
+        "updated": _date(fields.get("updated")),
+        "completed": fields.get("completed"),
+        "emails": names("emails", fields.get("uid")),
+        "series": _series(db, dump, sid, names),
         "chapters": chapters,
     }
+
+
+def _series(
+    db: sqlite3.Connection, dump: str, sid: int, names: Any
+) -> list[tuple[str, int | None]]:
+    """(series title, the story's place in it) of each eFiction series the story is in."""
+    rows = db.execute(
+        "SELECT seriesid, inorder FROM ef_inseries WHERE dump = ? AND sid = ? ORDER BY seriesid",
+        (dump, sid),
+    ).fetchall()
+    return [(name, part or None) for series_id, part in rows for name in names("series", series_id)]
 
 
 # -- on the worker: the record laid over the rescued Work -------------------------------------
@@ -550,6 +585,21 @@ def apply_record(work: Work, rec: dict[str, Any]) -> Work:
         put("challenge", challenges, challenges)
     if not work.published:
         put("published", rec.get("published"), rec.get("published") or "")
+        if "published" in changes:
+            changes["published_as_written"] = rec.get("published")
+    if rec.get("updated"):
+        put("updated", rec.get("updated"), rec["updated"])
+        changes.setdefault("updated_as_written", rec.get("updated"))
+    emails = [e for e in texts("emails") if "@" in e]
+    if emails and not work.feedback:
+        put("feedback", emails[0], emails[0])
+    series = tuple(SeriesPart(text(n), int(p) if p else None) for n, p in rec.get("series", ()))
+    put("series", tuple(s for s in series if s.name), "; ".join(s.name for s in series))
+    completed = (rec.get("completed") or "").strip()
+    if completed in ("0", "1") and work.complete is not (completed == "1"):
+        changes["complete"] = completed == "1"
+        status = "complete" if completed == "1" else "in progress"
+        notes.append(Diagnostic("efiction", f"{status}, as {where} says", status))
     if not work.looks_like_story:  # short chapters can read as notes: the site says story
         changes["looks_like_story"] = True
         notes.append(Diagnostic("efiction", f"a story, as {where} lists it", title or None))

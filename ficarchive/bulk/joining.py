@@ -250,12 +250,11 @@ def join_works(parts: Sequence[tuple[str, Work]], missing: Sequence[str] = ()) -
     ]
     notes += [Diagnostic("missing-part", f"{m} is missing from the source", m) for m in missing]
     digest = hashlib.sha256("".join(w.source.sha256 for _, w in parts if w.source).encode())
-    source = Source(
-        first.source.format if first.source else "text",
-        first.source.encoding if first.source else "utf-8",
-        digest.hexdigest(),
-        parts[0][0],
-        sum(w.source.size for _, w in parts if w.source),
+    size = sum(w.source.size for _, w in parts if w.source)
+    source = (  # a capture's URL and place are the first part's
+        replace(first.source, sha256=digest.hexdigest(), name=parts[0][0], size=size)
+        if first.source
+        else Source("text", "utf-8", digest.hexdigest(), parts[0][0], size)
     )
     return first.evolve(
         **fields,

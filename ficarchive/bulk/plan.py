@@ -43,10 +43,9 @@ from ficarchive.bulk.joining import (
     parts_within,
     read_page,
 )
-from ficarchive.bulk.links import looks_like_html
 from ficarchive.bulk.output import FAILED, SITE_PAGE, SKIPPED
 from ficarchive.bulk.output import INDEX as INDEX_KIND
-from ficarchive.bulk.sources import HEAD_BYTES, Entry, Source
+from ficarchive.bulk.sources import Entry, Source
 from ficarchive.bulk.sqldump import DumpError
 from ficarchive.errors import FicarchiveError
 
@@ -58,10 +57,6 @@ MAX_CHAIN = 5000
 LOCK_TRIES = 5
 # Heads read at once from a remote source (object stores answer slowly but in parallel).
 REMOTE_READERS = 16
-# An HTML page up to this size is read whole in the planning pass (a listing of a
-# thousand stories is a few hundred KB; a story's page past its head has no links the
-# site's structure needs, only Next/Previous, read from the head).
-PAGE_BYTES = 4 * 2**20
 # The plan's layout: a plan written by another version cannot be resumed.
 PLAN_VERSION = "2"
 
@@ -145,19 +140,11 @@ def _chunks(entries: Iterator[Entry], size: int) -> Iterator[list[Entry]]:
         yield chunk
 
 
-def _head(source: Source, entry: Entry) -> bytes:
-    """The first `HEAD_BYTES` of a file; the whole of an HTML page up to `PAGE_BYTES`."""
-    head = source.head(entry.key, HEAD_BYTES)
-    if HEAD_BYTES < entry.size <= PAGE_BYTES and looks_like_html(head[:2048].decode("latin-1")):
-        head = source.head(entry.key, entry.size)
-    return head
-
-
 def _pages(
     source: Source, chunk: list[Entry], threads: ThreadPoolExecutor | None
 ) -> list[tuple[Page, int]]:
     def page(entry: Entry) -> tuple[Page, int]:
-        head = _head(source, entry)
+        head = source.planning_head(entry)
         if efiction.is_dump(entry.key, head):
             return Page(entry.key, entry.key, role=DATABASE), entry.size
         return read_page(entry.key, head), entry.size
@@ -225,6 +212,11 @@ class Plan:
             if threads is not None:
                 threads.shutdown()
         self._databases(source)
+        self._aliases(source)
+        self.db.execute("BEGIN")
+        for key, reason, kind in source.notes():  # what a web archive says of its captures
+            self._note(key, reason, kind)
+        self.db.execute("COMMIT")
         site.read_site(self.db, is_page_name)
         self._first_parts()
         self._chains()
@@ -287,6 +279,18 @@ class Plan:
         efiction.assign(self.db, loaded)
         for key, reason, kind in efiction.absent_stories(self.db, loaded):
             self._note(key, reason, kind)
+
+    def _aliases(self, source: Source) -> None:
+        """Links to a captured redirect lead to its target (a web archive's redirects)."""
+        pairs = list(source.aliases())
+        if not pairs:
+            return
+        self.db.execute("BEGIN")
+        turned = [(t, k) for k, t in pairs]
+        self.db.executemany("UPDATE links SET target = ? WHERE target = ?", turned)
+        for column in ("next", "prev"):
+            self.db.executemany(f"UPDATE files SET {column} = ? WHERE {column} = ?", turned)
+        self.db.execute("COMMIT")
 
     def _note(self, key: str, reason: str, kind: str) -> None:
         self.db.execute("INSERT INTO planned VALUES (?, ?, ?)", (key, reason, kind))

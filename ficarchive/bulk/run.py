@@ -14,6 +14,7 @@ The steps, each resumable:
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -21,10 +22,11 @@ from dataclasses import asdict, dataclass, replace
 from itertools import islice
 from pathlib import Path
 
-from ficarchive.bulk.output import Output, OutputUnwritable, report_row
+from ficarchive.bulk.output import FAILED, Output, OutputUnwritable, report_row
 from ficarchive.bulk.parts import Limits, PartWriter, Written, part_name
 from ficarchive.bulk.plan import Plan, Task
 from ficarchive.bulk.sources import FolderSource, Source, TarSource, open_source
+from ficarchive.bulk.warcsource import WarcSource
 from ficarchive.errors import FicarchiveError
 from ficarchive.workers import TIMEOUT_PER_FILE
 
@@ -82,11 +84,19 @@ def prepare(source_location: str | Source, output: Output) -> tuple[Plan, Source
             f"{output.location} holds a bulk run of {known}; choose another --out for "
             f"{source_location}"
         )
-    if isinstance(source, TarSource):
-        source = _unpack(source, plan.path.parent / "unpacked", plan)
+    try:
+        if isinstance(source, TarSource):
+            source = _unpack(source, plan.path.parent / "unpacked", plan)
+        if isinstance(source, WarcSource):  # its captures indexed once, beside the plan
+            source = source.indexed(plan.path.parent / "warc")
+    except BaseException:  # refused (a bomb) or broken: the plan's lock is let go
+        plan.close()
+        raise
     if not plan.planned:
         plan.put("source", source_location)
         plan.build(source, leave_out)
+        for key, reason in json.loads(plan.get("unpack-problems") or "[]"):
+            plan._note(key, reason, FAILED)  # what the tar archive could not unpack
         _write_planning_report(plan, output)
     tidy(plan, output)
     output.clear_marks()
@@ -134,10 +144,11 @@ def tidy(plan: Plan, output: Output) -> None:
 
 
 def _unpack(source: TarSource, folder: Path, plan: Plan) -> Source:
-    """A tar archive unpacked beside the plan (streamed; members are regular files only)."""
+    """A tar archive unpacked beside the plan (streamed; members are regular files only,
+    within the caps of `ficarchive.bulk.sources`); removed when the run finishes."""
     if plan.get("unpacked") != "1":
         shutil.rmtree(folder, ignore_errors=True)
-        source.unpack(folder)
+        plan.put("unpack-problems", json.dumps(source.unpack(folder)))
         plan.put("unpacked", "1")
     folder.mkdir(parents=True, exist_ok=True)
     return FolderSource(str(folder))
@@ -181,7 +192,11 @@ def bulk_rescue(
             done_before,
             round(time.monotonic() - started, 3),
         )
-        return replace(summary, to_review=output.finish(asdict(summary)))
+        to_review = output.finish(asdict(summary))
+        if plan.get("unpacked") == "1":  # a tar source: its unpacked copy is not kept
+            shutil.rmtree(plan.path.parent / "unpacked", ignore_errors=True)
+            plan.put("unpacked", "0")
+        return replace(summary, to_review=to_review)
     finally:
         plan.close()
 

@@ -22,7 +22,6 @@ from ficarchive.bulk.sequences import GROUP_PREFIX as SEQUENCE
 from ficarchive.bulk.sequences import split_runs, story_title
 from ficarchive.bulk.sources import Source
 from ficarchive.errors import FicarchiveError
-from ficarchive.rescue import rescue
 from ficarchive.work import Work
 
 
@@ -36,19 +35,24 @@ class Outcome:
     report: list[dict[str, str]] = field(default_factory=list)
 
 
+# The original bytes a file gives its Work: (name, bytes), the file's own first, then
+# (from a web archive) every other capture of it.
+Originals = dict[str, list[tuple[str, bytes]]]
+
+
 def _rescue_parts(
     task: Task, source: Source, outcome: Outcome
-) -> tuple[list[tuple[str, Work]], dict[str, bytes], list[str]]:
+) -> tuple[list[tuple[str, Work]], Originals, list[str]]:
     """Each file of `task` rescued; a file that fails is a report row and is lost."""
     parts: list[tuple[str, Work]] = []
-    originals: dict[str, bytes] = {}
+    originals: Originals = {}
     lost: list[str] = []
     for i, key in enumerate(task.keys):
         try:
             held = task.data[i] if task.data is not None else None
             data = held if held is not None else source.read(key)
-            parts.append((key, rescue(data, key.rsplit("/", 1)[-1])))
-            originals[key] = data
+            parts.append((key, source.rescue(key, data)))
+            originals[key] = [(key, data), *source.other_captures(key)]
         except FicarchiveError as exc:
             outcome.report.append(report_row(key, _named(str(exc), key), FAILED, task.group))
             lost.append(key)
@@ -82,7 +86,7 @@ def run_task(task: Task, source: Source) -> Outcome:
 
 
 def _story(
-    task: Task, parts: list[tuple[str, Work]], missing: tuple[str, ...], originals: dict[str, bytes]
+    task: Task, parts: list[tuple[str, Work]], missing: tuple[str, ...], originals: Originals
 ) -> dict[str, Any]:
     """The Work row of one story: its parts joined, the site's word laid over them."""
     if task.record is not None:
@@ -99,8 +103,9 @@ def _story(
         work = apply_site(work, task.title, task.authors, task.hinted_by)
     else:
         work = apply_hints(work, task.title, task.authors, task.hinted_by)
-    files = tuple(k for k, _ in parts)
-    return work_row(work, task.group, files, missing, tuple(originals[k] for k in files))
+    kept = [pair for k, _ in parts for pair in originals[k]]
+    names = tuple(name for name, _ in kept)
+    return work_row(work, task.group, names, missing, tuple(data for _, data in kept))
 
 
 def _named(message: str, key: str) -> str:

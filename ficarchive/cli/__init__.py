@@ -15,6 +15,8 @@ from ficarchive.cli.export import export
 from ficarchive.cli.rescue import rescue
 from ficarchive.cli.review import review
 from ficarchive.cli.serve import serve
+from ficarchive.cli.tags import tags
+from ficarchive.cli.users import users
 from ficarchive.version import __version__
 
 
@@ -36,6 +38,8 @@ main.add_command(bulk)
 main.add_command(serve)
 main.add_command(check_command)
 main.add_command(review)
+main.add_command(tags)
+main.add_command(users)
 for _command in ARCHIVE_COMMANDS:
     main.add_command(_command)
 

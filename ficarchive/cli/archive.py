@@ -9,7 +9,8 @@ from __future__ import annotations
 import glob
 import os
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,7 +32,7 @@ from ficarchive.archive.adding import Outcome, add_files
 from ficarchive.archive.model import SORTS
 from ficarchive.cli.views import render_history, render_hits, render_stats, render_stored
 from ficarchive.errors import ArchiveError, DamagedWork, FicarchiveError
-from ficarchive.files import story_files
+from ficarchive.files import StoryFile, story_files
 from ficarchive.workers import TIMEOUT_PER_FILE
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -98,10 +99,11 @@ def _expand(paths: tuple[str, ...]) -> list[str]:
 def add(paths: tuple[str, ...], location: str | None, jobs: int | None, timeout: float) -> None:
     """Rescue and store stories: files, folders (searched through) and globs.
 
-    Adding the same story again changes nothing, so an interrupted add can be rerun,
-    and several adds of the same files at once store each story once. A file that
-    cannot be rescued (or takes too long, or crashes its worker) is reported at the end
-    and the rest are added.
+    A web archive (.warc, .warc.gz, .arc, .wacz) adds each page it captured. Adding the
+    same story again changes nothing, so an interrupted add can be rerun, and several
+    adds of the same files at once store each story once. A file that cannot be rescued
+    (or takes too long, or crashes its worker) is reported at the end and the rest are
+    added.
     """
     archive = open_archive(location, create=True)
     archive.check_writable()  # damaged, read-only or busy: said now, before any rescue
@@ -109,19 +111,61 @@ def add(paths: tuple[str, ...], location: str | None, jobs: int | None, timeout:
     counts = {"added": 0, "unchanged": 0, "unsure": 0}
     failures: list[Outcome] = []
     near: list[tuple[str, tuple[int, ...]]] = []
-    with _progress() as progress:
-        task = progress.add_task("adding", total=len(inputs))
-        for outcome in add_files(archive, inputs, jobs=jobs, timeout=timeout):
-            progress.advance(task)
-            if outcome.result is None:
-                failures.append(outcome)
-                continue
-            counts[outcome.result.status] += 1
-            if outcome.result.status == "added" and outcome.doubts:
-                counts["unsure"] += 1
-            if outcome.result.near_duplicates:
-                near.append((outcome.name, outcome.result.near_duplicates))
+    with tempfile.TemporaryDirectory(prefix="ficarchive-add-") as folder:
+        expanded = _web_archives(inputs, Path(folder))
+        if expanded is not None:
+            inputs = list(expanded[0])
+        with _progress() as progress:
+            task = progress.add_task("adding", total=len(inputs))
+            for outcome in add_files(archive, inputs, jobs=jobs, timeout=timeout):
+                progress.advance(task)
+                if outcome.result is None:
+                    failures.append(outcome)
+                    continue
+                counts[outcome.result.status] += 1
+                if outcome.result.status == "added" and outcome.doubts:
+                    counts["unsure"] += 1
+                if outcome.result.near_duplicates:
+                    near.append((outcome.name, outcome.result.near_duplicates))
+    if expanded is not None:
+        failures += [
+            Outcome(name, error=reason if reason.startswith(name) else f"{name}: {reason}")
+            for name, reason, kind in expanded[1].notes
+            if kind == "failed"
+        ]
+        _captures_summary(expanded[1])
     _summary(archive, counts, failures, near)
+
+
+_WEB_ARCHIVES = (".warc", ".warc.gz", ".arc", ".arc.gz", ".wacz")
+
+
+def _web_archives(inputs: list[StoryFile], folder: Path) -> tuple[Iterator[StoryFile], Any] | None:
+    """The inputs with each web archive among them as its captured pages (indexed in
+    `folder`), and what was found in them; None when there is none (the bulk modules are
+    imported only then)."""
+    if not any(s.path is not None and str(s.path).lower().endswith(_WEB_ARCHIVES) for s in inputs):
+        return None
+    from ficarchive.bulk.captured import Expanded, expand
+
+    found = Expanded([])
+    return expand(inputs, folder, found), found
+
+
+def _captures_summary(expanded: Any) -> None:
+    notes = [n for n in expanded.notes if n[2] != "failed"]
+    if not notes and not expanded.furniture:
+        return
+    kinds: dict[str, int] = {}
+    for _name, _reason, kind in notes:
+        kinds[kind] = kinds.get(kind, 0) + 1
+    said = {"skipped": "not pages (an error status, a redirect)", "capture": "pages captured "
+            "more than once (the most complete added, every capture kept)",
+            "index": "notes on the files"}  # fmt: skip
+    parts = [f"{n} {said.get(kind, kind)}" for kind, n in sorted(kinds.items())]
+    if expanded.furniture:
+        parts.append(f"{expanded.furniture} images, stylesheets and scripts left out")
+    Console(stderr=True).print("web archives: " + "; ".join(parts), highlight=False)
 
 
 def _progress() -> Progress:
@@ -218,6 +262,9 @@ def report_damaged(damaged: list[DamagedWork], location: str) -> None:
 @click.option("--rating", multiple=True, help="Only works with this rating.")
 @click.option("--warning", multiple=True, help="Only works with this warning.")
 @click.option("--tag", multiple=True, help="Only works with this additional tag.")
+@click.option("--exclude-tag", multiple=True, help="Leave out works with this tag.")
+@click.option("--exclude-fandom", multiple=True, help="Leave out works in this fandom.")
+@click.option("--exclude-rating", multiple=True, help="Leave out works with this rating.")
 @click.option("--min-words", type=click.IntRange(0), help="At least this many words.")
 @click.option("--max-words", type=click.IntRange(0), help="At most this many words.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
@@ -233,14 +280,23 @@ def search(
     rating: tuple[str, ...],
     warning: tuple[str, ...],
     tag: tuple[str, ...],
+    exclude_tag: tuple[str, ...],
+    exclude_fandom: tuple[str, ...],
+    exclude_rating: tuple[str, ...],
     min_words: int | None,
     max_words: int | None,
     sort: str,
     limit: int,
     as_json: bool,
 ) -> None:
-    """Search the text, titles, summaries and notes; filter by tags and length."""
+    """Search the text, titles, summaries and notes; filter by tags and length.
+
+    In QUERY, "a phrase", -word, OR, fandom:"Star Trek" and -tag:Angst work too.
+    """
+    excluded = [("freeform", t) for t in exclude_tag] + [("fandom", f) for f in exclude_fandom]
+    excluded += [("rating", r) for r in exclude_rating]
     filters = Filters(
+        excluded=tuple(excluded),
         fandoms=fandom,
         relationships=relationship,
         characters=character,
@@ -319,6 +375,11 @@ def _save_original(archive: SQLiteArchive, work_id: int, where: str) -> None:
     except OSError as exc:
         raise CannotSave(f"{target}: cannot be written ({exc.strerror or exc})") from None
     click.echo(f"{target}: {len(original.data):,} bytes, sha256 {original.sha256}", err=True)
+    source = archive.get(work_id).work.source
+    if source is not None and source.warc_file:
+        every = " (a zip of every capture of it)" if original.name.endswith(".zip") else ""
+        click.echo(f"  the capture of {source.url} on {source.captured}, {source.warc_file} "
+                   f"record at byte {source.warc_offset or 0:,}{every}", err=True)  # fmt: skip
 
 
 class CannotSave(FicarchiveError):

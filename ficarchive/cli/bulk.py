@@ -119,13 +119,15 @@ def rescue_command(
     timeout: float,
     quiet: bool,
 ) -> None:
-    """Rescue every story of SOURCE: a folder, .zip, .tar(.gz) or URL.
+    """Rescue every story of SOURCE: a folder, .zip, .tar(.gz), web archive or URL.
 
-    SOURCE may be any fsspec URL (s3://bucket/dump/). Pages of one story are joined
-    into one Work. Writes OUT/works/*.parquet (one row a Work), OUT/report/*.parquet
-    and OUT/report.csv (files that failed, timed out, crashed, or are missing parts),
-    OUT/review.csv (works with a field rescue is unsure of, least sure first), then
-    OUT/_SUCCESS. Run it again after a crash or Ctrl-C to go on where it stopped.
+    A web archive is a .warc(.gz), .arc(.gz) or .wacz file, or a folder of them: each
+    captured page is a file at its URL's path. SOURCE may be any fsspec URL
+    (s3://bucket/dump/). Pages of one story are joined into one Work. Writes
+    OUT/works/*.parquet (one row a Work), OUT/report/*.parquet and OUT/report.csv (files
+    that failed, timed out, crashed, or are missing parts), OUT/review.csv (works with a
+    field rescue is unsure of, least sure first), then OUT/_SUCCESS. Run it again after
+    a crash or Ctrl-C to go on where it stopped.
     """
     from ficarchive.bulk import bulk_rescue, open_source
 

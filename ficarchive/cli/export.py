@@ -230,11 +230,17 @@ def _write_ao3(works: Iterator[Named], folder: Path, every: bool) -> None:
     for file, text in tables.csv_files().items():
         _write(folder / file, text)
     _write(folder / "cuts.txt", "".join(f"{line}\n" for line in report))
+    problems = [p.line() for p in tables.checks()]
+    _write(folder / "opendoors-checks.txt", "".join(f"{line}\n" for line in problems))
     err = Console(stderr=True)
     for line in report:
         err.print(f"[yellow]cut:[/yellow] {line}", highlight=False, soft_wrap=True)
     if not report:
         err.print("nothing had to be cut to fit AO3's limits", highlight=False)
+    for line in problems:
+        err.print(f"[yellow]open doors:[/yellow] {line}", highlight=False, soft_wrap=True)
+    if not problems:
+        err.print("Open Doors' checks all pass", highlight=False)
     sys.stderr.flush()
 
 

@@ -16,7 +16,7 @@ from rich.console import Console
 from ficarchive.console import render
 from ficarchive.errors import FicarchiveError
 from ficarchive.export import to_html, to_markdown
-from ficarchive.files import StoryFile, read_story, read_stream, story_files
+from ficarchive.files import StoryFile, is_folder, read_story, read_stream, story_files
 from ficarchive.rescue import rescue as rescue_bytes
 from ficarchive.work import Work
 
@@ -71,8 +71,8 @@ def rescue(
     inputs = list(story_files(paths))
     if not inputs:
         _fail(f"no files to rescue in {', '.join(paths)}", 2)
-    many = len(inputs) > 1 or any(p != "-" and Path(p).is_dir() for p in paths)
-    if many and output is not None and output.suffix and not output.is_dir():
+    many = len(inputs) > 1 or any(p != "-" and is_folder(Path(p)) for p in paths)
+    if many and output is not None and output.suffix and not is_folder(output):
         raise click.UsageError(f"-o {output}: several stories need a folder for -o, not a file")
     fmt = chosen[0] if chosen else _format_for(output, many)
     try:
@@ -99,7 +99,7 @@ def _format_for(output: Path | None, many: bool) -> str | None:
     """No format flag: the terminal view, or the format -o's extension names (else JSON)."""
     if output is None or str(output) == "-":
         return None if output is None else "json"
-    if many or output.is_dir() or str(output).endswith(("/", "\\")):
+    if many or is_folder(output) or str(output).endswith(("/", "\\")):
         return "json"
     suffix = output.suffix.lower()
     if suffix not in _FORMAT_OF_SUFFIX:
@@ -139,7 +139,7 @@ def _target(output: Path | None, story: StoryFile, fmt: str | None, many: bool) 
     """Where one story's result goes: None for standard output."""
     if output is None or str(output) == "-":
         return None
-    if many or output.is_dir() or str(output).endswith(("/", "\\")):
+    if many or is_folder(output) or str(output).endswith(("/", "\\")):
         return output / story.relative.with_name(story.relative.name + _SUFFIX[fmt or "json"])
     return output
 

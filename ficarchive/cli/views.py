@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ficarchive.archive.model import Edit, SearchResults, Stats, StoredWork
-from ficarchive.console import render
+from ficarchive.console import CELL_CHARS, FIELD_CHARS, clip, render
 from ficarchive.rescue.blocks.block import html_to_text
 from ficarchive.work import Work
 
@@ -42,8 +42,8 @@ def render_hits(results: SearchResults) -> RenderableType:
     for hit in results.hits:
         table.add_row(
             str(hit.id),
-            hit.title or "(untitled)",
-            ", ".join(hit.authors),
+            clip(hit.title or "(untitled)", CELL_CHARS, lines=2),
+            clip(", ".join(hit.authors), CELL_CHARS, lines=2),
             hit.rating,
             f"{hit.word_count:,}",
         )
@@ -95,7 +95,8 @@ def whole_text(work: Work) -> RenderableType:
 def render_history(edits: list[Edit]) -> RenderableType:
     table = Table("when", "field", "before", "after", "note", title="Edits", title_justify="left")
     for e in edits:
-        table.add_row(e.at, e.field, str(e.before), str(e.after), e.note or "")
+        before, after = (clip(str(v), FIELD_CHARS, lines=4) for v in (e.before, e.after))
+        table.add_row(e.at, e.field, before, after, clip(e.note or "", FIELD_CHARS, lines=4))
     return table if edits else Text("No edits.", style="dim")
 
 

@@ -18,34 +18,30 @@ every ``Label: value`` line is escaped text.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from html import escape
 
 from ficarchive.export import html as parts
 from ficarchive.rescue.blocks.block import html_to_text
 from ficarchive.sanitise import clean_fragment
+from ficarchive.tags import ao3
 from ficarchive.work import RATINGS, Chapter, Work
 
-TITLE_LIMIT = 255
-SUMMARY_LIMIT = 1250
-NOTES_LIMIT = 5000
-TAG_LIMIT = 75
+TITLE_LIMIT = ao3.TITLE_MAX
+SUMMARY_LIMIT = ao3.SUMMARY_MAX
+NOTES_LIMIT = ao3.NOTES_MAX
+TAG_LIMIT = ao3.TAGS_PER_WORK_MAX
 """Fandoms, relationships, characters and additional tags together (AO3's rule)."""
-TAG_LENGTH_LIMIT = 100
-"""One tag's name, at most (AO3's ``TAG_MAX``)."""
+TAG_LENGTH_LIMIT = ao3.TAG_MAX
+"""One tag's name, at most."""
+CHAPTER_LIMIT = ao3.CHAPTER_CONTENT_MAX
+"""Characters of one chapter's text."""
+CHAPTERS_LIMIT = ao3.CHAPTERS_MAX
+"""Chapters one work may have on import (fewer than 200)."""
 
-NO_WARNINGS_CHOSEN = "Creator Chose Not To Use Archive Warnings"
-AO3_WARNINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("Graphic Depictions Of Violence", re.compile(r"violen|gore|graphic|torture", re.I)),
-    ("Major Character Death", re.compile(r"death|dies|\bmcd\b|kill", re.I)),
-    ("Rape/Non-Con", re.compile(r"\brape|non-?con|noncon", re.I)),
-    ("Underage Sex", re.compile(r"underage", re.I)),
-    ("No Archive Warnings Apply", re.compile(r"^(?:none|no warnings?(?: apply)?|n/?a)$", re.I)),
-    (NO_WARNINGS_CHOSEN, re.compile(r"chose not to|choose not to", re.I)),
-)
-"""AO3's own warning names, and what old sites wrote for each. A warning that is none of
-these (``dub-con``, ``angst``) becomes an Additional Tag, as AO3's importer does."""
+NO_WARNINGS_CHOSEN = ao3.CHOSE_NOT_TO_WARN
+"""The stored name AO3's importer takes (it shows it as "Creator Chose Not To Use
+Archive Warnings"); anything else becomes an Additional Tag."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +61,7 @@ class Ao3Fields:
     title: str
     rating: str
     warnings: tuple[str, ...]
+    categories: tuple[str, ...]
     fandoms: tuple[str, ...]
     relationships: tuple[str, ...]
     characters: tuple[str, ...]
@@ -76,20 +73,22 @@ class Ao3Fields:
 
 
 def map_warnings(warnings: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(AO3 warnings, the rest as tags); no warning at all is the creator's choice.
+    """(AO3 warnings by their stored names, the rest as tags); no warning at all is the
+    creator's choice.
 
-    >>> map_warnings(("character death", "dub-con"))
-    (('Major Character Death',), ('dub-con',))
+    >>> map_warnings(("character death", "dub-con", "death of a minor OC"))
+    (('Major Character Death',), ('dub-con', 'death of a minor OC'))
     >>> map_warnings(())
-    (('Creator Chose Not To Use Archive Warnings',), ())
+    (('Choose Not To Use Archive Warnings',), ())
     """
     found: list[str] = []
     other: list[str] = []
     for warning in warnings:
-        names = [name for name, pattern in AO3_WARNINGS if pattern.search(warning.strip())]
-        found += [n for n in names if n not in found]
-        if not names:
+        name = ao3.ao3_warning(warning)
+        if name is None:
             other.append(warning)
+        elif name not in found:
+            found.append(name)
     return tuple(found) or (NO_WARNINGS_CHOSEN,), tuple(other)
 
 
@@ -143,6 +142,7 @@ def ao3_fields(work: Work) -> Ao3Fields:
         title=title,
         rating=rating,
         warnings=warnings,
+        categories=tuple(c for c in work.categories if c in ao3.CATEGORIES),
         fandoms=tuple(groups[0]),
         relationships=tuple(groups[1]),
         characters=tuple(groups[2]),
@@ -150,8 +150,24 @@ def ao3_fields(work: Work) -> Ao3Fields:
         summary=summary,
         notes=_clip(_one_line(notes), NOTES_LIMIT, "notes", cuts),
         end_notes=_clip(_one_line(list(work.notes.end)), NOTES_LIMIT, "end notes", cuts),
-        cuts=tuple(cuts),
+        cuts=tuple(cuts + chapter_problems(work)),
     )
+
+
+def chapter_problems(work: Work) -> list[Cut]:
+    """AO3's chapter limits, checked: a chapter over 510,000 characters, 200 chapters or
+    more. Nothing is cut (a chapter split by a machine would break the story where no
+    author would): each is reported, to split by hand before importing."""
+    found: list[Cut] = []
+    for n, chapter in enumerate(work.chapters, 1):
+        length = len("\n".join(parts.chapter_html(Chapter(None, chapter.sections))))
+        if length > CHAPTER_LIMIT:
+            found.append(Cut(f"chapter {n}", CHAPTER_LIMIT, length, "too long: split it"))
+    if len(work.chapters) > CHAPTERS_LIMIT:
+        found.append(
+            Cut("chapters", CHAPTERS_LIMIT, len(work.chapters), "too many: import in parts")
+        )
+    return found
 
 
 def _e(text: str) -> str:
@@ -164,6 +180,7 @@ def _meta_lines(fields: Ao3Fields, work: Work) -> list[str]:
         ("Author", ", ".join(work.authors)),
         ("Rating", fields.rating),
         ("Archive Warning", ", ".join(fields.warnings)),
+        ("Category", ", ".join(fields.categories)),
         ("Fandom", ", ".join(fields.fandoms)),
         ("Relationship", ", ".join(fields.relationships)),
         ("Character", ", ".join(fields.characters)),
@@ -172,7 +189,7 @@ def _meta_lines(fields: Ao3Fields, work: Work) -> list[str]:
         ("Notes", fields.notes),
     ]
     if work.published:
-        lines.append(("Date", work.published[:10]))
+        lines.append(("Date", work.published))
     return [f"<p>{label}: {_e(value)}</p>" for label, value in lines]
 
 

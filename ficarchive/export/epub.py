@@ -49,7 +49,8 @@ UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "ficarchive:epub")
 """The namespace of ficarchive's book identifiers (UUID5 of the Work's content)."""
 
 _CONTENT_SKIP = ("repairs", "diagnostics", "source", "confidence")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_ANY = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 _XHTML_NS = "http://www.w3.org/1999/xhtml"
 
 STYLE = """@charset "utf-8";
@@ -92,9 +93,29 @@ class Page:
     kind: str
 
 
+_SINCE_V2 = frozenset(
+    {
+        "published_as_written",
+        "updated",
+        "updated_as_written",
+        "complete",
+        "series",
+        "categories",
+        "raw_tags",
+        "url",
+    }
+)
+
+
 def book_id(work: Work) -> str:
-    """A stable identifier: the same Work (whatever file it came from) gives the same id."""
-    data = {k: v for k, v in work.to_dict().items() if k not in _CONTENT_SKIP}
+    """A stable identifier: the same Work (whatever file it came from) gives the same id.
+    A work without the fields Work schema 2 added keeps the id it had before them."""
+    data = {
+        k: v
+        for k, v in work.to_dict().items()
+        if k not in _CONTENT_SKIP and not (k in _SINCE_V2 and v in (None, []))
+    }
+    data["schema"] = 1
     digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()
     return f"urn:uuid:{uuid.uuid5(UUID_NAMESPACE, digest)}"
 
@@ -194,27 +215,56 @@ def _ncx(work: Work, book: list[Page], identifier: str) -> str:
 
 
 def _dates(work: Work) -> tuple[str | None, str]:
-    """``dc:date`` (the story's publication date, when it reads as one) and
-    ``dcterms:modified`` (that moment in UTC, else the fixed date)."""
-    published = (work.published or "").strip()
-    if not _DATE.match(published):
-        return None, FIXED_MODIFIED
+    """``dc:date`` (the ISO publication date, as precise as the story says) and
+    ``dcterms:modified`` (the last update, else the publication day, in UTC; the fixed date
+    when neither is a whole day), never the clock."""
+    published = (work.published or "").strip() or None
+    if published and not _DATE_ANY.match(published[:10]):
+        published = None
+    for day in (work.updated, work.published):
+        if day and _DATE.match(day[:10]):
+            return (published or "")[:10] or None, _moment(day)
+    return published, FIXED_MODIFIED
+
+
+def _moment(day: str) -> str:
+    """A date, or a date and time (a version 1 Work's), as ``dcterms:modified`` in UTC."""
     try:
-        moment = datetime.fromisoformat(published)
+        moment = datetime.fromisoformat(day)
     except ValueError:
-        return published[:10], FIXED_MODIFIED
+        return f"{day[:10]}T00:00:00Z"
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    modified = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return published[:10], modified
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _subjects(work: Work) -> list[str]:
+    """calibre's tags: rating, warnings, categories, then fandoms, relationships,
+    characters and additional tags."""
     seen: list[str] = []
-    for value in (*work.fandoms, *work.relationships, *work.characters, *work.tags):
-        if value not in seen:
+    values = (work.rating, *work.warnings, *work.categories, *work.fandoms)
+    for value in (*values, *work.relationships, *work.characters, *work.tags):
+        if value and value not in seen:
             seen.append(value)
     return seen
+
+
+def _series(work: Work) -> list[str]:
+    """EPUB 3 collections, and calibre's own series (the first series) for calibre."""
+    out: list[str] = []
+    for n, series in enumerate(work.series, 1):
+        out.append(
+            f'<meta property="belongs-to-collection" id="series{n}">{_a(series.name)}</meta>'
+        )
+        out.append(f'<meta refines="#series{n}" property="collection-type">series</meta>')
+        if series.part is not None:
+            out.append(f'<meta refines="#series{n}" property="group-position">{series.part}</meta>')
+    if work.series:
+        first = work.series[0]
+        out.append(f'<meta name="calibre:series" content="{_a(first.name)}"/>')
+        index = f"{first.part or 1}.0"
+        out.append(f'<meta name="calibre:series_index" content="{index}"/>')
+    return out
 
 
 def _metadata(work: Work, identifier: str) -> str:
@@ -230,10 +280,13 @@ def _metadata(work: Work, identifier: str) -> str:
     out += [f"<dc:subject>{_a(s)}</dc:subject>" for s in _subjects(work)]
     if work.summary:
         out.append(f"<dc:description>{_a(work.summary)}</dc:description>")
+    if work.url:
+        out.append(f"<dc:source>{_a(work.url)}</dc:source>")
     date, modified = _dates(work)
     if date:
         out.append(f"<dc:date>{date}</dc:date>")
     out.append(f'<meta property="dcterms:modified">{modified}</meta>')
+    out += _series(work)
     out.append(f'<meta name="generator" content="{_a(parts.GENERATOR)}"/>')
     return "\n".join(out)
 

@@ -53,6 +53,7 @@ p.end-mark { text-align: center; font-variant: small-caps; margin: 2em 0; }
 
 _LIST_FIELDS = (
     ("warnings", "Archive Warnings"),
+    ("categories", "Categories"),
     ("fandoms", "Fandoms"),
     ("relationships", "Relationships"),
     ("characters", "Characters"),
@@ -61,8 +62,8 @@ _LIST_FIELDS = (
 _TEXT_FIELDS = (
     ("spoilers", "Spoilers"),
     ("challenge", "Challenge"),
-    ("published", "Published"),
 )
+_DATES = (("published", "Published"), ("updated", "Updated"))
 
 
 def _e(text: str) -> str:
@@ -95,10 +96,47 @@ def _tag_list(work: Work) -> list[str]:
         value = getattr(work, name)
         if value:
             out.append(f'<dt>{label}:</dt><dd class="{name}">{_e(value)}</dd>')
+    out += _more_fields(work)
     out.append(f'<dt>Language:</dt><dd class="language">{_e(work.language)}</dd>')
     out.append(f'<dt>Words:</dt><dd class="words">{work.word_count:,}</dd>')
     out.append("</dl>")
     return out
+
+
+def series_text(work: Work) -> list[str]:
+    """Each series as AO3's preface says it: ``Part 3 of Watcher's Child``."""
+    return [f"Part {s.part} of {s.name}" if s.part else s.name for s in work.series]
+
+
+def _more_fields(work: Work) -> list[str]:
+    """Series, dates (the ISO date shown, the text as written kept), status, URL."""
+    out: list[str] = []
+    if work.series:
+        items = "".join(
+            f'<li data-name="{_a(s.name)}" data-part="{s.part or ""}">{_e(text)}</li>'
+            for s, text in zip(work.series, series_text(work), strict=True)
+        )
+        out.append(f'<dt>Series:</dt><dd class="series"><ul>{items}</ul></dd>')
+    for name, label in _DATES:
+        value, written = getattr(work, name), getattr(work, f"{name}_as_written")
+        if value or written:
+            said = f' data-written="{_a(written)}"' if written else ""
+            out.append(f'<dt>{label}:</dt><dd class="{name}"{said}>{_e(value or "")}</dd>')
+    if work.complete is not None:
+        status = "Complete" if work.complete else "In progress"
+        out.append(f'<dt>Status:</dt><dd class="status">{status}</dd>')
+    if work.url:
+        out.append(f'<dt>Original:</dt><dd class="url">{_e(work.url)}</dd>')
+    return out
+
+
+def _raw_tags(work: Work) -> list[str]:
+    """The tags as the source wrote them, beside the canonical ones above (a section, not
+    a ``<details>``: no element that can fire events is put in an export)."""
+    if not work.raw_tags:
+        return []
+    items = "".join(f'<li data-kind="{_a(t.kind)}">{_e(t.name)}</li>' for t in work.raw_tags)
+    return [f'<section class="raw-tags"><h2>Tags as written</h2><ul>{items}</ul></section>']
 
 
 def _text_section(name: str, heading: str, value: str | None) -> list[str]:
@@ -146,6 +184,7 @@ def preface(work: Work) -> list[str]:
         names = ", ".join(f'<span class="author">{_e(a)}</span>' for a in work.authors)
         out.append(f'<p class="byline">by {names}</p>')
     out += _tag_list(work)
+    out += _raw_tags(work)
     out += _text_section("summary", "Summary", work.summary)
     out += _notes("beginning", work.notes.beginning)
     if work.credits:

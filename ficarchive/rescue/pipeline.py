@@ -6,6 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from ficarchive.metadata import finish_work
 from ficarchive.rescue.blocks import boilerplate
 from ficarchive.rescue.blocks.block import Block
 from ficarchive.rescue.blocks.epub import epub_to_html, is_epub
@@ -16,6 +17,7 @@ from ficarchive.rescue.blocks.ours import is_ours, read_ours, read_work_json
 from ficarchive.rescue.blocks.text import text_to_blocks
 from ficarchive.rescue.decoding.decode import decode
 from ficarchive.rescue.decoding.sniff import check_input
+from ficarchive.rescue.decoding.wayback import unwrap as unwrap_wayback
 from ficarchive.rescue.log import RescueLog
 from ficarchive.rescue.structure import classify, sections
 from ficarchive.rescue.structure.assemble import assemble
@@ -23,6 +25,7 @@ from ficarchive.rescue.structure.confidence import confidence, raw_scores
 from ficarchive.rescue.structure.count import count_words
 from ficarchive.rescue.structure.features import Context, context_of
 from ficarchive.rescue.structure.hints import Hints, apply_hints
+from ficarchive.rescue.structure.kept import keep_the_rest
 from ficarchive.rescue.structure.labeller import label
 from ficarchive.rescue.structure.meta import Meta
 from ficarchive.rescue.structure.units import Unit, units_of, usual_gap
@@ -79,6 +82,7 @@ def read(data: bytes, name: str = "<stdin>") -> Read | Work:
         data = epub_to_html(data, name)  # the spine as one page, then as any page
     log = RescueLog()
     decoded = decode(data, name, log)
+    decoded, capture = unwrap_wayback(decoded, log)  # a page saved from the Wayback Machine
     sha = hashlib.sha256(original).hexdigest()
     given = Source("json", decoded.encoding, sha, name, len(original))
     stored = read_work_json(decoded.text, given)
@@ -86,7 +90,7 @@ def read(data: bytes, name: str = "<stdin>") -> Read | Work:
         return stored
     fmt = detect_format(decoded.text, name) if not epub else "html"
     meta = Meta()
-    source = Source("epub" if epub else fmt, decoded.encoding, sha, name, len(original))
+    source = Source("epub" if epub else fmt, decoded.encoding, sha, name, len(original), **capture)
     if fmt == "html" and is_ours(declared_generator(decoded.text)):
         chapters = read_ours(decoded.text, meta)
         log.note("format", "a ficarchive export: fields read as written")
@@ -107,12 +111,13 @@ def rescue(data: bytes, name: str = "<stdin>") -> Work:
         return done
     meta, log = done.meta, done.log
     sure: Confidence | None = None
+    taken: list[Unit] = []
     if meta.structured:  # a YAML header and Markdown: the author's own text, no page around it
         sure = meta.confidence
         chapters = sections.build(done.blocks, log)
         found: list[Epigraph] = list(meta.epigraphs)
     else:
-        chapters, found, sure = _by_labels(done)
+        chapters, found, sure, taken = _by_labels(done)
     meta.finish()
     for guess in meta.guesses:
         log.note("guess", guess)
@@ -121,7 +126,8 @@ def rescue(data: bytes, name: str = "<stdin>") -> Work:
     if meta.verdict is not None:
         verdict = classify.Verdict(meta.verdict, "the source says whether it is a story")
     log.note("story" if verdict.story else "not-a-story", verdict.reason)
-    return _work(meta, found, chapters, verdict.story, log, done.source).evolve(confidence=sure)
+    work = _work(meta, found, chapters, verdict.story, log, done.source).evolve(confidence=sure)
+    return keep_the_rest(work, taken)
 
 
 def units_and_context(done: Read) -> tuple[list[Unit], Context, str | None]:
@@ -144,7 +150,7 @@ def units_and_context(done: Read) -> tuple[list[Unit], Context, str | None]:
     return units_of(done.blocks), context, journal
 
 
-def _by_labels(done: Read) -> tuple[list[Chapter], list[Epigraph], Confidence]:
+def _by_labels(done: Read) -> tuple[list[Chapter], list[Epigraph], Confidence, list[Unit]]:
     meta, log = done.meta, done.log
     units, context, journal = units_and_context(done)
     labelling = label(units, context)
@@ -158,7 +164,8 @@ def _by_labels(done: Read) -> tuple[list[Chapter], list[Epigraph], Confidence]:
     if meta.authors and not had_authors:
         hinted.add("authors")
     sure = confidence(raw_scores(units, labelling, assembled, hinted))
-    return assembled.chapters, assembled.epigraphs, sure
+    taken = [u for u, name in zip(units, labelling.labels, strict=True) if name != "body"]
+    return assembled.chapters, assembled.epigraphs, sure, taken
 
 
 def _blocks(text: str, fmt: str, meta: Meta, log: RescueLog) -> tuple[list[Block], Hints]:
@@ -178,7 +185,7 @@ def _work(
     source: Source,
 ) -> Work:
     paragraphs = [p for c in chapters for p in c.paragraphs]
-    return Work(
+    work = Work(
         title=meta.title,
         authors=tuple(meta.authors),
         rating=meta.rating,
@@ -207,3 +214,4 @@ def _work(
         diagnostics=log.diagnostics,
         source=source,
     )
+    return finish_work(work, meta)  # raw tags wrangled, dates, series, status, language

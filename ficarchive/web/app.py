@@ -17,7 +17,24 @@ from ficarchive.web import api, refusals
 from ficarchive.web.guard import AllowedHosts, guarded
 from ficarchive.web.params import given_twice
 from ficarchive.web.state import Reader
-from ficarchive.web.views import changes, download, edit, home, prefs, search, work
+from ficarchive.web.views import (
+    authors,
+    bookmarks,
+    changes,
+    collections,
+    download,
+    edit,
+    home,
+    kosync,
+    opds,
+    prefs,
+    progress,
+    search,
+    series,
+    signin,
+    work,
+    wrangling,
+)
 
 STATIC = Path(__file__).parent / "static"
 
@@ -66,8 +83,10 @@ def create_app(
     )
     app.allowed_hosts = AllowedHosts.of(allow_hosts)
     app.state.reader = Reader(archive, write_token)
-    for module in (home, search, work, changes, edit, download, prefs, api):
+    modules = (home, search, work, changes, edit, wrangling, download, prefs, api, progress)
+    for module in (*modules, signin, bookmarks, collections, authors, series, opds, kosync):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     refusals.install(app)
+    kosync.install(app)
     return app

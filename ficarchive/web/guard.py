@@ -33,12 +33,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 # The edit form is the only body the reader takes; a form of every field is a few KB.
 MAX_BODY = 256 * 1024
 
-# No inline script or style, nothing from another origin: even if story HTML ever got
+# No inline script or style, nothing from another origin (the reader's script saves progress
+# to its own origin only): even if story HTML ever got
 # past the sanitiser, the browser would not run it.
 SECURITY_HEADERS = [
     (
         b"content-security-policy",
         b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        b"connect-src 'self'; "
         b"form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
     ),
     (b"x-content-type-options", b"nosniff"),

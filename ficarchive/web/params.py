@@ -35,7 +35,9 @@ FILTER_PARAMS = (
     ("tag", "freeform", "tags", "Additional Tags"),
 )
 KIND_TO_PARAM = {kind: param for param, kind, _, _ in FILTER_PARAMS}
-REPEATABLE = frozenset(KIND_TO_PARAM.values())
+# ``exclude_tag=Angst``: leave out the works with that tag (one of each filter's kind).
+EXCLUDE_PARAMS = {f"exclude_{param}": kind for param, kind, _, _ in FILTER_PARAMS}
+REPEATABLE = frozenset([*KIND_TO_PARAM.values(), *EXCLUDE_PARAMS])
 MAX_FILTER_VALUE = 500  # characters in one tag name
 MAX_FILTER_VALUES = 20  # values of one filter
 MAX_PAGE_SIZE = 100
@@ -48,10 +50,11 @@ _GROUPED = re.compile(r"[0-9]{1,3}(,[0-9]{3})+")  # "1,000", as a word count is 
 class BadParameter(Exception):
     """A parameter the reader cannot take: `status` (400, or 404 for a path) and why."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers or {}
 
 
 def whole_number(value: object) -> object:
@@ -149,6 +152,8 @@ class SearchRequest:
         out = [("q", self.query)] if self.query else []
         for param, _, field, _ in FILTER_PARAMS:
             out += [(param, v) for v in getattr(self.filters, field)]
+        kind_param = {kind: param for param, kind in EXCLUDE_PARAMS.items()}
+        out += [(kind_param[kind], name) for kind, name in self.filters.excluded]
         for param, value in (
             ("min_words", self.filters.words_min),
             ("max_words", self.filters.words_max),
@@ -172,6 +177,12 @@ def search_request(
     rating: FilterValues = [],  # noqa: B006
     warning: FilterValues = [],  # noqa: B006
     tag: FilterValues = [],  # noqa: B006
+    exclude_fandom: FilterValues = [],  # noqa: B006
+    exclude_relationship: FilterValues = [],  # noqa: B006
+    exclude_character: FilterValues = [],  # noqa: B006
+    exclude_rating: FilterValues = [],  # noqa: B006
+    exclude_warning: FilterValues = [],  # noqa: B006
+    exclude_tag: FilterValues = [],  # noqa: B006
     min_words: Annotated[
         int | None,
         Query(ge=0, le=INT64_MAX, description="At least this many words"),
@@ -189,7 +200,19 @@ def search_request(
     The query text itself is bounded by the archive (`ficarchive.archive.query`), which
     says what is too long.
     """
+    given = {
+        "exclude_fandom": exclude_fandom,
+        "exclude_relationship": exclude_relationship,
+        "exclude_character": exclude_character,
+        "exclude_rating": exclude_rating,
+        "exclude_warning": exclude_warning,
+        "exclude_tag": exclude_tag,
+    }
+    excluded = tuple(
+        (EXCLUDE_PARAMS[param], name) for param, names in given.items() for name in _clean(names)
+    )
     filters = Filters(
+        excluded=excluded,
         fandoms=_clean(fandom),
         relationships=_clean(relationship),
         characters=_clean(character),

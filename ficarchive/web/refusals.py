@@ -2,8 +2,10 @@
 
 Statuses: 400 for a parameter the reader cannot take (named, with why) or a search past
 the archive's bounds; 404 for a work or page that is not there; 405, 413 as HTTP says;
-503 when the archive cannot be read; 500 for a fault of the reader's own, with a page
-that carries the same headers as any other (the traceback goes to the server's log).
+401 to sign in first, 403 for a form without its CSRF token (or an account that may not),
+429 after too many failed sign-ins; 503 when the archive cannot be read; 500 for a fault
+of the reader's own, with a page that carries the same headers as any other (the
+traceback goes to the server's log).
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from ficarchive.web.state import reader_of
 
 HEADINGS = {
     400: "That address is not right",
+    401: "Sign in first",
+    403: "Not allowed",
+    429: "Too many tries",
     404: "Not found",
     405: "That cannot be done here",
     413: "Too large",
@@ -33,7 +38,7 @@ NO_WORK = "There is no work with that number."
 
 
 def wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+    return request.url.path.startswith(("/api/", "/kosync/")) or request.url.path == "/openapi.json"
 
 
 def refuse(request: Request, status: int, heading: str, message: str) -> Response:
@@ -124,7 +129,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(BadParameter)
     async def bad_parameter(request: Request, exc: BadParameter) -> Response:
-        return _refuse(request, exc.status, exc.message)
+        response = _refuse(request, exc.status, exc.message)
+        response.headers.update(exc.headers)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -16,6 +16,11 @@ BlockKind = Literal["para", "heading", "rule", "image"]
 
 ALLOWED_INLINE = frozenset({"em", "strong", "u", "s", "br", "span"})
 
+# A page title or a mail header longer than a mail line may be (RFC 5322: 998 characters)
+# names no title or author: the hint read from it stops there (the text itself is kept
+# whole where it was; this only bounds what the title and byline rules are tried on).
+MAX_HINT_CHARS = 998
+
 _TAG = re.compile(r"<[^>]+>")
 _BR = re.compile(r"<br\s*/?>", re.I)
 
@@ -55,7 +60,18 @@ def para(text: str, **kw: object) -> Block:
 
 def html_to_text(fragment: str) -> str:
     """Inline HTML to plain text: ``<br>`` to newline, tags dropped, entities decoded."""
-    return htmllib.unescape(_TAG.sub("", _BR.sub("\n", fragment)))
+    return htmllib.unescape(_drop_tags(_BR.sub("\n", fragment)))
+
+
+def _drop_tags(fragment: str) -> str:
+    """``_TAG.sub("", fragment)`` in linear time: no tag ends after the last ``>``, so the
+    regex is not tried there (each try at a ``<`` would scan to the end of the text).
+
+    >>> _drop_tags("<em>a</em> < b <<")
+    'a < b <<'
+    """
+    end = fragment.rfind(">") + 1
+    return _TAG.sub("", fragment[:end]) + fragment[end:]
 
 
 def split_html_lines(fragment: str) -> list[str]:
@@ -64,4 +80,4 @@ def split_html_lines(fragment: str) -> list[str]:
 
 
 def strip_tags(fragment: str) -> str:
-    return htmllib.unescape(_TAG.sub("", fragment))
+    return htmllib.unescape(_drop_tags(fragment))

@@ -61,7 +61,9 @@ _JOURNAL_ROOT = re.compile(
     re.I,
 )
 _BYLINE = re.compile(r"^\s*(?:written\s+)?by\s+\S", re.I)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# An address starts where a run of its characters starts (the look-behind): tried at every
+# character of a long word, the regex scanned the rest of the word each time (quadratic).
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 @dataclass

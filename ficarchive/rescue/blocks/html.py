@@ -13,10 +13,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import lxml.html
 from lxml import etree
 
-from ficarchive.rescue.blocks.block import Block, BlockKind, html_to_text
+from ficarchive.rescue.blocks.block import MAX_HINT_CHARS, Block, BlockKind, html_to_text
+from ficarchive.rescue.blocks.markup import replace_tags
+from ficarchive.rescue.blocks.parse import TooDeep, as_plain_text, parse_page
 from ficarchive.rescue.blocks.text import text_to_blocks
 from ficarchive.rescue.log import RescueLog
 
@@ -101,16 +102,14 @@ _INLINE_MAP = {
     "strike": "s",
     "del": "s",
 }
-# The parser must keep at least this share of the page's letters, or we parse again flat.
-PARSED_TEXT_SHARE = 0.97
-_TAG_OR_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>", re.S | re.I)
-_LAYOUT_TAG = re.compile(
-    r"</?(?:font|div|center|blockquote|span|table|tbody|tr|td|th)\b[^>]*>", re.I
-)
-_BR_SPACE = re.compile(r"\s*<br>\s*")
-_EDGE_BR = re.compile(r"^(?:<br>|\s)+|(?:<br>|\s)+$")
+_ANY_TAG = re.compile(r"<[^>]+>")
+# Each of these is tried only where a run of spaces and <br> starts (the look-behinds),
+# and takes its run whole (possessive): tried in the middle of a long run, each scanned
+# the rest of it again (quadratic).
+_BR_SPACE = re.compile(r"(?:(?<!\s)|(?=<br>))\s*+<br>\s*+")
+_EDGE_BR = re.compile(r"^(?:<br>|\s)++|(?<!\s)(?<!<br>)(?:<br>|\s)++$")
 _BR_AFTER_OPEN = re.compile(r"<(em|strong|u|s)>((?:<br>)+)")
-_BR_BEFORE_CLOSE = re.compile(r"((?:<br>)+)</(em|strong|u|s)>")
+_BR_BEFORE_CLOSE = re.compile(r"(?<!<br>)((?:<br>)++)</(em|strong|u|s)>")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _SPACE = re.compile(r"[ \t\r\n\f\u00a0]+")
 _EMPTY_TAG = re.compile(r"<(em|strong|u|s|span)(?: [^>]*)?>(\s*)</\1>")
@@ -318,10 +317,14 @@ def _tidy(raw: str) -> str:
 def html_to_blocks(text: str, log: RescueLog) -> tuple[list[Block], HtmlHints]:
     text = _XML_DECL.sub("", text, count=1)
     try:
-        root = _parse(text, log)
+        root = parse_page(text, log)
     except (etree.ParserError, ValueError):
         log.note("html", "the HTML could not be parsed; read as plain text")
-        blocks, _ = text_to_blocks(re.sub(r"<[^>]+>", " ", text), log)
+        blocks, _ = text_to_blocks(replace_tags(_ANY_TAG, " ", text), log)
+        return blocks, HtmlHints()
+    except TooDeep as exc:
+        log.note("html-depth", f"the page cannot be read as HTML ({exc}); read as plain text")
+        blocks, _ = text_to_blocks(as_plain_text(text), log)
         return blocks, HtmlHints()
     hints = _hints(root)
     for comment in root.iter(etree.Comment):
@@ -334,32 +337,11 @@ def html_to_blocks(text: str, log: RescueLog) -> tuple[list[Block], HtmlHints]:
     return walker.blocks, hints
 
 
-def _letters(text: str) -> int:
-    return len(_SPACE.sub("", text))
-
-
-def _parse(text: str, log: RescueLog) -> Any:
-    """Parse with lxml; if the parser dropped text (it stops at 256 levels of nesting, and
-    old pages open a <font> or <div> per paragraph and never close one), parse again with
-    the layout tags taken out, so that every word survives."""
-    root = lxml.html.document_fromstring(text)
-    expected = _letters(htmllib.unescape(_TAG_OR_SCRIPT.sub("", text)))
-    found = _letters(etree.tostring(root, method="text", encoding="unicode"))
-    if found >= expected * PARSED_TEXT_SHARE:
-        return root
-    log.note(
-        "html-depth",
-        f"the page nests its tags too deep to read as it is ({found} of {expected} letters); "
-        "layout tags (font, div, center, blockquote, span, table) were set aside",
-    )
-    return lxml.html.document_fromstring(_LAYOUT_TAG.sub(" ", text))
-
-
 def _hints(root: Any) -> HtmlHints:
     hints = HtmlHints()
     title = root.find(".//title")
     if title is not None and title.text_content().strip():
-        hints.title = _SPACE.sub(" ", title.text_content()).strip()
+        hints.title = _SPACE.sub(" ", title.text_content()).strip()[:MAX_HINT_CHARS]
     for meta in root.iter("meta"):
         name = (meta.get("name") or meta.get("property") or "").lower()
         if name and meta.get("content"):

@@ -21,10 +21,21 @@ from typing import Any
 import lxml.html
 
 from ficarchive.errors import InvalidWork
+from ficarchive.rescue.blocks.parse import document
 from ficarchive.rescue.structure.count import count_words
 from ficarchive.rescue.structure.meta import Meta
 from ficarchive.sanitise import clean_fragment, clean_work
-from ficarchive.work import Chapter, Confidence, Credit, Diagnostic, Epigraph, Section, Source, Work
+from ficarchive.work import (
+    Chapter,
+    Confidence,
+    Credit,
+    Diagnostic,
+    Epigraph,
+    RawTag,
+    Section,
+    Source,
+    Work,
+)
 
 
 def is_ours(generator: str | None) -> bool:
@@ -48,7 +59,7 @@ def _find(root: Any, tag: str, cls: str) -> list[Any]:
 
 
 def read_ours(text: str, meta: Meta) -> list[Chapter]:
-    root = lxml.html.document_fromstring(text)
+    root = document(text)  # no 10 MB cap on a paragraph
     title = _find(root, "h1", "title")
     meta.title = title[0].text_content().strip() if title else None
     meta.authors = [
@@ -58,12 +69,13 @@ def read_ours(text: str, meta: Meta) -> list[Chapter]:
     for dd in _find(root, "dd", "rating"):
         meta.rating = dd.text_content().strip()
         meta.rating_source = dd.get("data-source")
-    for name in ("warnings", "fandoms", "relationships", "characters", "tags"):
+    for name in ("warnings", "fandoms", "relationships", "characters", "tags", "categories"):
         for dd in _find(root, "dd", name):
             setattr(meta, name, [li.text_content().strip() for li in dd.iter("li")])
-    for name in ("spoilers", "challenge", "published", "language"):
+    for name in ("spoilers", "challenge", "language", "url"):
         for dd in _find(root, "dd", name):
             setattr(meta, name, dd.text_content().strip())
+    _ours_v2(root, meta)
     for name in ("summary", "disclaimer"):
         for block in _find(root, "blockquote", f"{name}-text"):
             setattr(meta, name, "\n\n".join(p.text_content() for p in block.iter("p")))
@@ -128,6 +140,32 @@ def confidence_of(found: object) -> Confidence | None:
         tuple(float(v) for v in breaks),
         tuple(float(v) for v in chapters),
     )
+
+
+def _ours_v2(root: Any, meta: Meta) -> None:
+    """What our exports carry since Work schema 2: dates as written, series, status, raw
+    tags; the tag lists are canonical already (nothing to wrangle again)."""
+    meta.tags_wrangled = True
+    for name in ("published", "updated"):
+        for dd in _find(root, "dd", name):
+            setattr(meta, name, dd.text_content().strip() or None)
+            meta.dates_as_written[name] = dd.get("data-written")
+    series = [
+        f"{li.get('data-name')} [{li.get('data-part')}]"
+        if li.get("data-part")
+        else li.get("data-name")
+        for dd in _find(root, "dd", "series")
+        for li in dd.iter("li")
+        if li.get("data-name")
+    ]
+    meta.series = "; ".join(series) or None
+    for dd in _find(root, "dd", "status"):
+        meta.status = dd.text_content().strip()
+    for found in root.xpath(f".//*[{_xpath_class('raw-tags')}]"):
+        meta.raw_tags = [
+            RawTag(li.get("data-kind") or "freeform", li.text_content().strip())
+            for li in found.iter("li")
+        ]
 
 
 def _epigraph(section: Any, position: str) -> Epigraph:

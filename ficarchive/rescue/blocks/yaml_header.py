@@ -3,7 +3,12 @@
 Each key a Work knows has a shape: one line of text (``title``, ``rating``, ``summary``,
 ...), a list of texts or one (``authors``, ``tags``, ``characters``, ...), notes (text, a
 list of texts, or ``beginning:``/``end:`` lists), credits (``role:``/``name:`` mappings)
-and epigraphs (``text:`` with ``author:``, ``work:``, ``position:``). YAML decides types
+and epigraphs (``text:`` with ``author:``, ``work:``, ``position:``). What our own
+Markdown export writes since Work schema 2 reads back too: ``raw_tags`` (``kind:``/``name:``
+mappings; with them the tag lists are canonical already and are taken as they are),
+``categories``, ``series`` (``name:``/``part:`` mappings, or a line of text),
+``complete``, ``updated``, ``url``, ``language`` and the dates as written
+(``published_as_written``, ``updated_as_written``). YAML decides types
 by how a value is written (``credits: 5`` is a number, ``title: [a, b]`` a list), so a
 value of the wrong shape is not used: it becomes a ``front-matter`` diagnostic holding
 the value, and the rest of the header and the story are read as usual. Epigraph texts
@@ -23,8 +28,10 @@ from ficarchive.rescue.log import RescueLog
 from ficarchive.rescue.structure.meta import TEXT_FIELDS, Meta
 from ficarchive.sanitise import clean_fragment, loses_something
 from ficarchive.schema import describe
+from ficarchive.tags.ao3 import ao3_category
 from ficarchive.tags.ratings import map_rating
-from ficarchive.work import RATINGS, Credit, Epigraph
+from ficarchive.tags.wrangle import KINDS
+from ficarchive.work import RATINGS, Credit, Epigraph, RawTag
 
 IGNORED = frozenset(
     {
@@ -38,7 +45,6 @@ IGNORED = frozenset(
         "word_count",
         "repairs",
         "diagnostics",
-        "language",
     }
 )
 """Keys of static-site archives and of our own export that carry nothing to read."""
@@ -54,6 +60,13 @@ Reader = Callable[[Any, Meta, RescueLog], Problems]
 
 def apply_yaml(data: dict[Any, Any], meta: Meta, log: RescueLog) -> None:
     """Read every key of the header into `meta`; note unknown keys and wrong shapes."""
+    keys = {str(key).lower() for key in data}
+    # our own export: the lists hold canonical tags, wrangled from the raw tags beside them
+    meta.tags_wrangled = "raw_tags" in keys
+    if meta.tags_wrangled:  # its dates are ISO already, each beside the text as written
+        for name in ("published", "updated"):
+            if name in keys or f"{name}_as_written" in keys:
+                meta.dates_as_written[name] = None
     for key, value in data.items():
         if value is None or (isinstance(value, str | list) and not value):
             continue
@@ -128,7 +141,9 @@ def _authors(value: Any, meta: Meta, log: RescueLog) -> Problems:
 def _relationships(value: Any, meta: Meta, log: RescueLog) -> Problems:
     problems: Problems = []
     items = _texts(value, problems)
-    if items:
+    if meta.tags_wrangled:
+        meta.relationships.extend(i for i in items if i not in meta.relationships)
+    elif items:
         meta.assign("relationships", ", ".join(items), "")
     return problems
 
@@ -146,8 +161,86 @@ def _list_field(name: str) -> Reader:
 def _tags(value: Any, meta: Meta, log: RescueLog) -> Problems:
     problems: Problems = []
     for item in _texts(value, problems):
-        meta.add_tag(item)
+        if not meta.tags_wrangled:
+            meta.add_tag(item)  # c:, p:, f: and w: prefixes say which list
+        elif item not in meta.tags:
+            meta.tags.append(item)
     return problems
+
+
+def _categories(value: Any, meta: Meta, log: RescueLog) -> Problems:
+    problems: Problems = []
+    for item in _texts(value, problems):
+        if meta.tags_wrangled:
+            meta.categories.extend([item] if item not in meta.categories else [])
+        elif ao3_category(item):
+            meta.raw_tags.append(RawTag("category", item.strip()))
+        else:
+            meta.add_tag(item)
+    return problems
+
+
+def _raw_tags(value: Any, meta: Meta, log: RescueLog) -> Problems:
+    """Our export's raw tags, as written: they replace any the lists were read as."""
+    problems: Problems = []
+    raws: list[RawTag] = []
+    for item in _mappings(value, "a list of kind:/name: mappings", problems):
+        _extra_keys(item, ("kind", "name"), "a raw tag", problems)
+        kind, name = _text(item.get("kind")), _text(item.get("name"))
+        if kind in KINDS and name is not None:
+            raws.append(RawTag(kind, name))
+        else:
+            kinds = ", ".join(KINDS)
+            problems.append((f"a raw tag has a kind ({kinds}) and a name", item))
+    meta.raw_tags = raws
+    return problems
+
+
+def _series(value: Any, meta: Meta, log: RescueLog) -> Problems:
+    """A line of text (``Part 3 of Watcher's Child``) or our export's ``name:``/``part:``
+    mappings, kept as written for `ficarchive.metadata.parse_series`."""
+    problems: Problems = []
+    if not isinstance(value, list | dict):
+        return _one_text("series")(value, meta, log)
+    names: list[str] = []
+    for item in _mappings(value, "a series name or name:/part: mappings", problems):
+        _extra_keys(item, ("name", "part"), "a series", problems)
+        name, part = _text(item.get("name")), item.get("part")
+        if name is None or not (part is None or isinstance(part, int)) or part is True:
+            problems.append(("a series has a name and a whole-number part", item))
+            continue
+        names.append(f"{name} [{part}]" if part is not None else name)
+    if names:
+        meta.series = "; ".join(filter(None, (meta.series, *names)))
+    return problems
+
+
+def _complete(value: Any, meta: Meta, log: RescueLog) -> Problems:
+    if not isinstance(value, bool):
+        return [(f"true or false was expected, not {describe(value)}", value)]
+    meta.status = "complete" if value else "in progress"
+    return []
+
+
+def _language(value: Any, meta: Meta, log: RescueLog) -> Problems:
+    text = _text(value)
+    if text is None:
+        return [(f"one line of text was expected, not {describe(value)}", value)]
+    meta.language_written = text.strip() or None
+    return []
+
+
+def _as_written(name: str) -> Reader:
+    """``published_as_written``: the date as the story wrote it, beside the ISO date."""
+
+    def read(value: Any, meta: Meta, log: RescueLog) -> Problems:
+        text = _text(value)
+        if text is None:
+            return [(f"one line of text was expected, not {describe(value)}", value)]
+        meta.dates_as_written[name] = text
+        return []
+
+    return read
 
 
 def _looks_like_story(value: Any, meta: Meta, log: RescueLog) -> Problems:
@@ -281,6 +374,13 @@ _READERS: dict[str, Reader] = {
     "fandoms": _list_field("fandoms"),
     "warnings": _list_field("warnings"),
     "tags": _tags,
+    "categories": _categories,
+    "raw_tags": _raw_tags,
+    "series": _series,
+    "complete": _complete,
+    "language": _language,
+    "published_as_written": _as_written("published"),
+    "updated_as_written": _as_written("updated"),
     "notes": _notes,
     "credits": _credits,
     "epigraphs": _epigraphs,

@@ -86,8 +86,11 @@ FTFY_CONFIG = ftfy.TextFixerConfig(
 )
 
 _SURROGATE = re.compile("[\udc80-\udcff]")
-_TOKEN = re.compile(r"\S*[^\x00-\x7f]\S*")
+_TOKEN = mojibake.token_pattern(r"[^\x00-\x7f]")  # a token with a non-ASCII character
 _BOX = re.compile(r"[\u2500-\u259f]")
+# A line (with its line break) that has a non-ASCII character: what ftfy is given.
+_NON_ASCII_LINE = re.compile(r"^[^\n]*[^\x00-\x7f][^\n]*\n?", re.M)
+_C1_BYTES = bytes(range(0x80, 0xA0))  # Windows-1252 punctuation, C1 controls in ISO-8859-1
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,7 @@ def _mostly_utf8(data: bytes, log: RescueLog) -> str | None:
     the stray bytes are read as Windows-1252 and counted; the rest stays UTF-8."""
     loose = data.decode("utf-8", errors="replace")
     bad = loose.count("\ufffd") - data.count("\ufffd".encode())
-    good = sum(1 for ch in loose if ord(ch) > 0x7F and ch != "\ufffd")
+    good = len(loose) - len(loose.encode("ascii", errors="ignore")) - loose.count("\ufffd")
     if good < MIN_UTF8_CHARS or bad > MAX_STRAY_SHARE * good:
         return None
     text = data.decode("utf-8", errors="surrogateescape")
@@ -198,7 +201,7 @@ def _western(data: bytes, declared: str | None, log: RescueLog) -> tuple[str, st
     if declared in ("iso-8859-1", "latin-1", "iso8859-1", "us-ascii", "ascii") and codec == (
         "sloppy-windows-1252"
     ):
-        c1 = sum(1 for b in data if 0x80 <= b <= 0x9F)
+        c1 = len(data) - len(data.translate(None, _C1_BYTES))
         if c1:
             log.repair("charset", declared, "windows-1252", c1)
             log.note(
@@ -241,9 +244,35 @@ def _token_score(token: str) -> float:
 
 
 def _ftfy(text: str, log: RescueLog) -> str:
-    fixed: str = ftfy.fix_text(text, FTFY_CONFIG)
-    if fixed == text:
+    """ftfy on the lines with a non-ASCII character: ftfy fixes each line on its own and
+    leaves ASCII as it is, so the result is the same as on the whole text, without its
+    cost per line (55 µs) on the ASCII ones (a million short lines took a minute)."""
+    if text.isascii():
         return text
+    pieces: list[str] = []
+    changed: list[tuple[str, str]] = []
+    pos = 0
+    for match in _NON_ASCII_LINE.finditer(text):
+        line = match.group()
+        fixed_line: str = ftfy.fix_text(line, FTFY_CONFIG)
+        if fixed_line != line:
+            pieces += (text[pos : match.start()], fixed_line)
+            pos = match.end()
+            changed.append((line, fixed_line))
+    if not changed:
+        return text
+    fixed = "".join([*pieces, text[pos:]])
+    if any(old.count("\n") != new.count("\n") for old, new in changed):
+        return _ftfy_lines_moved(text, fixed, log)
+    for old, new in changed:
+        for before, after in _changed_words(old.rstrip("\n"), new.rstrip("\n")):
+            log.repair("ftfy", before, after, 1)
+    return fixed
+
+
+def _ftfy_lines_moved(text: str, fixed: str, log: RescueLog) -> str:
+    """ftfy added or took out a line break: the repairs, line by line where they still
+    line up, else one for the whole text."""
     old_lines, new_lines = text.split("\n"), fixed.split("\n")
     if len(old_lines) != len(new_lines):
         log.repair("ftfy", "(text with mojibake)", "(fixed by ftfy)", 1)

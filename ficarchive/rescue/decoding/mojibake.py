@@ -52,7 +52,21 @@ def _direction(kind: str, read_as: str, written_in: str) -> Direction:
         if seen != meant and "\ufffd" not in (seen, meant) and meant.isprintable():
             table[ord(seen)] = meant
     chars = "".join(re.escape(chr(c)) for c in table)
-    return Direction(kind, table, re.compile(rf"\S*[{chars}]\S*"))
+    return Direction(kind, table, token_pattern(f"[{chars}]"))
+
+
+def token_pattern(char: str) -> re.Pattern[str]:
+    r"""``\S*CHAR\S*`` (a token with a character of the class `char` in it), tried only
+    where such a match can start: a token's start, or a space after a token (a class
+    that holds a space, as no-break space, matches there). Tried everywhere, a long
+    token was scanned again from each of its characters: quadratic.
+
+    >>> token_pattern("[é]").findall("a café, résumé\xa0b")
+    ['café,', 'résumé']
+    >>> token_pattern("[\xa0é]").findall("a café\xa0b")
+    ['café\xa0b']
+    """
+    return re.compile(rf"(?<!\S)\S*{char}\S*|(?<=\S)(?=\s){char}\S*")
 
 
 DIRECTIONS = (

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from ficarchive.rescue.blocks.block import html_to_text
 from ficarchive.rescue.log import RescueLog
 from ficarchive.rescue.structure.bylines import BY_ALONE
+from ficarchive.rescue.structure.dividers import is_divider_text
 from ficarchive.rescue.structure.endmark import canonical_end_mark
 from ficarchive.rescue.structure.epigraphs import attribution_of
 from ficarchive.rescue.structure.labeller import Labelling
@@ -25,6 +26,7 @@ from ficarchive.rescue.structure.meta import Meta
 from ficarchive.rescue.structure.names import BY, Byline, read_byline
 from ficarchive.rescue.structure.title import read_title
 from ficarchive.rescue.structure.units import Unit
+from ficarchive.sanitise import clean_fragment
 from ficarchive.work import Chapter, Epigraph, Section
 
 _WORD = re.compile(r"\w+")
@@ -101,13 +103,13 @@ def _front(
         if label in ("title", "byline") and i != byline_at and _names_a_field(unit):
             label = "field"  # "Fandom: BtVS" is a header field whatever it sits beside
         if label == "title":
-            meta.notes_beginning.append(unit.html)  # an alternate title, a series name
+            meta.notes_beginning.append(_whole(unit))  # an alternate title, a series name
             continue
         if i == byline_at:
             _byline(unit, meta, log, out)
             continue
         if label == "byline":  # "by" alone, a studio's "presents", a second credit
-            meta.notes_beginning.append(unit.html)
+            meta.notes_beginning.append(_whole(unit))
             continue
         if label == "field":
             pending_field = _field(unit, meta, pending_field)
@@ -125,6 +127,12 @@ def _front(
         _epigraph(epigraph, "beginning", out, log)
 
 
+def _whole(unit: Unit) -> str:
+    """The unit's HTML with its tags closed: a line cut from a block can hold half of an
+    ``<em>`` that spans lines."""
+    return clean_fragment(unit.html).strip() if unit.parts > 1 else unit.html
+
+
 def _names_a_field(unit: Unit) -> bool:
     """Whether the unit is written ``Label: value`` for a field other than title or author."""
     found = read_label(unit.text)
@@ -133,10 +141,7 @@ def _names_a_field(unit: Unit) -> bool:
 
 def _title(unit: Unit, meta: Meta, log: RescueLog, out: Assembled) -> None:
     found = read_title(unit.text)
-    kept = {w.lower() for w in _WORD.findall(f"{found.title} {found.author or ''}")}
-    left = [w for w in _WORD.findall(unit.text) if w.lower() not in kept]
-    if len(left) > 2:  # a run-on title line: what was cut off is kept, not dropped
-        log.note("title", "the title line was cut to its title; the rest of it", unit.text)
+    _rest_kept(unit, [found.title, found.author or ""], "title", log)
     if found.author and not meta.authors:
         meta.add_author(found.author)
         out.author_units.append(unit.index)
@@ -172,8 +177,19 @@ def _byline(unit: Unit, meta: Meta, log: RescueLog, out: Assembled) -> None:
         meta.add_author(name)
     if len(meta.authors) > before:
         out.author_units.append(unit.index)
+        _rest_kept(unit, [*found.names, *emails], "byline", log)
     else:
         log.note("header", "byline with no name read from it", unit.text)
+
+
+_BYLINE_WORDS = frozenset({"by", "written", "author", "authors", "and", "c", "copyright"})
+
+
+def _rest_kept(unit: Unit, taken: list[str], what: str, log: RescueLog) -> None:
+    """A line a field was cut from is kept as a diagnostic when words are left over."""
+    kept = {w.lower() for w in _WORD.findall(" ".join(taken))} | _BYLINE_WORDS
+    if any(w.lower() not in kept for w in _WORD.findall(unit.text)):
+        log.note(what, f"the {what} line a field was read from, as written", unit.text)
 
 
 def _best_byline(
@@ -209,9 +225,9 @@ def _field(unit: Unit, meta: Meta, pending: str | None) -> str | None:
         meta.assign(labelled.field, value_html(unit.html), labelled.label)
         return labelled.field
     if pending is not None and pending not in ("title", "author", "rating"):
-        meta.append(pending, unit.html)
+        meta.append(pending, _whole(unit))
         return pending
-    meta.notes_beginning.append(unit.html)
+    meta.notes_beginning.append(_whole(unit))
     return None
 
 
@@ -221,7 +237,7 @@ def _disclaimer(unit: Unit, meta: Meta) -> None:
         if labelled.value:
             meta.append("disclaimer", labelled.value)
         return
-    meta.append("disclaimer", unit.html)
+    meta.append("disclaimer", _whole(unit))
 
 
 def _note(unit: Unit, meta: Meta, *, beginning: bool) -> None:
@@ -229,7 +245,7 @@ def _note(unit: Unit, meta: Meta, *, beginning: bool) -> None:
     if labelled is not None and labelled.field not in ("notes", "title", "author"):
         meta.assign(labelled.field, labelled.value, labelled.label)
         return
-    (meta.notes_beginning if beginning else meta.notes_end).append(unit.html)
+    (meta.notes_beginning if beginning else meta.notes_end).append(_whole(unit))
 
 
 def _epigraph(units: list[Unit], position: str, out: Assembled, log: RescueLog) -> None:
@@ -272,6 +288,8 @@ def _story(
             if sections[-1]:
                 sections.append([])
                 out.break_units.append(i)
+            if not unit.is_gap and unit.text.strip() and not is_divider_text(unit.text):
+                log.note("scene-break", "words read as a scene break, as written", unit.text)
             continue
         if unit.is_gap:
             continue
@@ -370,4 +388,4 @@ def _end_note(unit: Unit, meta: Meta) -> None:
     emails = _EMAIL.findall(text) or _EMAIL.findall(unit.source.attrs.get("hrefs", ""))
     if emails and not meta.feedback:
         meta.feedback = emails[0]
-    meta.notes_end.append(unit.html)
+    meta.notes_end.append(_whole(unit))

@@ -10,9 +10,11 @@ import re
 MAX_ATTRIBUTION_WORDS = 14
 
 _ATTRIBUTION = re.compile(r"^\s*(?:--+|—|–|~+|-)\s*(?P<who>\S.*)$")
+# issue 13: catastrophic on long runs of spaces; the same matches (checked with Hypothesis),
+# with the author never ending inside a run of spaces and the spaces taken whole.
 _WORK = re.compile(
-    r"^(?P<author>[^,\"“”]+?)\s*(?:,|\s-\s|\s–\s|:)?\s*[\"“](?P<work>[^\"”]+)[\"”]"
-    r"\s*(?:\((?P<year>[^)]*)\))?\s*$"
+    r"^(?P<author>[^,\"“”]+?)(?:(?<!\s)|(?!\s)|(?<=^.))(?:\s*+[,:]|\s++[-–](?=\s)|)\s*+"
+    r"[\"“](?P<work>[^\"”]+)[\"”]\s*+(?:\((?P<year>[^)]*)\))?\s*+$"
 )
 _WORK_PLAIN = re.compile(r"^(?P<author>[^,]+?),\s*(?P<work>.+)$")
 

@@ -30,7 +30,12 @@ _SITE_WORDS = re.compile(
 )
 _SITE_PREFIX = re.compile(r"^([^:]{2,40}):\s+(.+)$")
 _SEPARATORS = re.compile(r"\s+(?:[-|:~»·]|::|--)\s+")
-_TITLE_BY = re.compile(r"^(?P<title>.+?)\s*,?\s+by\s+(?P<name>[^,()]{2,60})$", re.I)
+# issue 13: catastrophic on long runs of spaces; the same matches (checked with Hypothesis),
+# with the title never ending inside a run of spaces and the spaces taken whole.
+_TITLE_BY = re.compile(
+    r"^(?P<title>.+?)(?:(?<!\s)|(?!\s)|(?<=^.))(?:\s*+,\s++|\s++)by\s+(?P<name>[^,()]{2,60})$",
+    re.I,
+)
 _BRACKETS = re.compile(r"\s*\[[^\]]*\]?\s*$|\s*\((?:repost|re-?post|rev(?:ised)?)[^)]*\)", re.I)
 _QUOTED = re.compile(r"[\"“]([^\"”]{2,80})[\"”]")
 _SMALL = frozenset(

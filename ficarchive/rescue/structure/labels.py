@@ -91,8 +91,6 @@ _labels(
     "dedication",
     "dedicated to",
     "written",
-    "date",
-    "status",
     "word count",
     "words",
     "length",
@@ -177,20 +175,26 @@ _labels(
     "additional tags",
 )
 _labels(
-    "published", "posted", "date posted", "published", "first posted", "date written", "completed"
+    "published",
+    "posted",
+    "date posted",
+    "published",
+    "first posted",
+    "date written",
+    "completed",
+    "date",
+    "posted on",
 )
+_labels("updated", "updated", "last updated", "date updated", "updated on", "revised")
+_labels("status", "status", "complete", "story status", "wip")
+_labels("language", "language", "lang", "sprache", "langue", "idioma", "lingua", "taal")
+_labels("url", "url", "story url", "original url", "permalink", "link to story")
 
-# Series and sequel lines are notes ("Series" never meant the fandom in old headers).
+# "Series" never meant the fandom in old headers: it is the work's series (and part).
+_labels("series", "series", "part of", "series name", "part of series", "part of the series")
+# Sequel lines are notes.
 _labels(
-    "notes",
-    "part of",
-    "sequel to",
-    "prequel to",
-    "follows",
-    "follow-up to",
-    "companion to",
-    "series",
-    "series notes",
+    "notes", "sequel to", "prequel to", "follows", "follow-up to", "companion to", "series notes"
 )
 _labels(
     "disclaimer",
@@ -213,7 +217,12 @@ _labels(
     "listening to",
 )
 
-_LABEL = re.compile(r"^\s*[*_~\[(]*\s*([A-Za-z][A-Za-z/'’.() -]{0,30}?)\s*[*_\])]*\s*[:=]\s*(.*)$")
+# Possessive (\s*+) where what follows cannot start with a space: the same matches, but a
+# line with a long run of spaces no longer tries every way of sharing it among the \s*
+# (issue 13: a line "x", 4,000 spaces, "y" took 3 s, a line of tabs minutes).
+_LABEL = re.compile(
+    r"^\s*+[*_~\[(]*+\s*+([A-Za-z][A-Za-z/'’.() -]{0,30}?)\s*+[*_\])]*+\s*+[:=]\s*+(.*)$"
+)
 _CREDIT_ROLES = {"art": "artist", "artist": "artist", "banner": "artist", "cover art": "artist"}
 
 

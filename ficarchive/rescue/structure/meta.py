@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 
 from ficarchive.rescue.blocks.block import html_to_text
 from ficarchive.rescue.structure.labels import NOTE_LABELS, credit_role, split_list
+from ficarchive.tags.ao3 import ao3_category
 from ficarchive.tags.fandoms import canonical_fandom
 from ficarchive.tags.ratings import NOT_RATED, map_rating
-from ficarchive.work import Confidence, Credit, Epigraph
+from ficarchive.work import Confidence, Credit, Epigraph, RawTag
 
 _PREFIXES = {"c": "characters", "p": "relationships", "f": "fandoms", "w": "warnings"}
 _TITLE_PREFIX = re.compile(
@@ -19,6 +20,13 @@ _TITLE_PREFIX = re.compile(
 )
 _DECORATION = re.compile(r"^[\s\-=*~#+•]+|[\s\-=*~#+•]+$")
 _LIST_FIELDS = ("fandoms", "relationships", "characters", "tags", "warnings")
+_KIND = {
+    "fandoms": "fandom",
+    "relationships": "relationship",
+    "characters": "character",
+    "tags": "freeform",
+    "warnings": "warning",
+}
 TEXT_FIELDS = (
     "summary",
     "spoilers",
@@ -27,7 +35,12 @@ TEXT_FIELDS = (
     "feedback",
     "archive_permission",
     "published",
+    "updated",
+    "status",
+    "series",
+    "url",
 )
+_CATEGORY_LABELS = frozenset({"category", "categories"})
 _NOT_A_RELATIONSHIP = frozenset(
     {"gen", "none", "n/a", "na", "no pairing", "no pairings", "nothing", "-", "general"}
 )
@@ -79,6 +92,17 @@ class Meta:
     guesses: list[str] = field(default_factory=list)
     subject: str | None = None
     language: str = "en"
+    # As written, made into Work fields by `ficarchive.metadata.finish_work`:
+    updated: str | None = None
+    status: str | None = None
+    series: str | None = None  # several series are joined by "; "
+    url: str | None = None
+    language_written: str | None = None
+    raw_tags: list[RawTag] = field(default_factory=list)  # every tag exactly as written
+    categories: list[str] = field(default_factory=list)  # AO3 categories, when given as such
+    dates_as_written: dict[str, str | None] = field(default_factory=dict)  # dates already ISO
+    recorded: set[tuple[str, str]] = field(default_factory=set)  # (list, item) from raw tags
+    tags_wrangled: bool = False  # the lists are canonical already (our own export)
     structured: bool = False  # the metadata came from a YAML header
     verdict: bool | None = None  # story or not, when the source says so
     confidence: Confidence | None = None  # how sure a first rescue was (our own exports)
@@ -139,7 +163,15 @@ class Meta:
                 self.rating = map_rating(text)
         elif name == "tags":
             for tag in re.split(r"\s*,\s*", text):
-                self.add_tag(tag)
+                if label in _CATEGORY_LABELS and ao3_category(tag):
+                    self.raw_tags.append(RawTag("category", tag.strip()))
+                else:
+                    self.add_tag(tag)
+        elif name == "series":
+            if text:
+                self.series = f"{self.series}; {text}" if self.series else text
+        elif name == "language":
+            self.language_written = self.language_written or text or None
         elif name in _LIST_FIELDS:
             self._extend(name, text)
         elif name in TEXT_FIELDS:
@@ -174,9 +206,12 @@ class Meta:
         it is a character, pairing, fandom or warning."""
         prefix, sep, rest = tag.strip().partition(":")
         field = _PREFIXES.get(prefix.lower()) if sep else None
+        if tag.strip():
+            self.raw_tags.append(RawTag(_KIND[field or "tags"], tag.strip()))
         if field is None:
             if tag.strip() and tag.strip() not in self.tags:
                 self.tags.append(tag.strip())
+                self.recorded.add(("tags", tag.strip()))
             return
         if field == "fandoms":
             rest = canonical_fandom(rest)
@@ -185,16 +220,19 @@ class Meta:
         items: list[str] = getattr(self, field)
         if rest.lower() not in (i.lower() for i in items):
             items.append(rest)
+            self.recorded.add((field, rest))
 
     def _extend(self, name: str, text: str) -> None:
         items: list[str] = getattr(self, name)
         for item in split_list(text):
+            self.raw_tags.append(RawTag(_KIND[name], item))
             if name == "relationships" and _not_a_relationship(item):
                 continue
             if name == "fandoms":
                 item = canonical_fandom(item)
             if item.lower() not in (i.lower() for i in items):
                 items.append(item)
+                self.recorded.add((name, item))
 
     def _set_text(self, name: str, text: str) -> None:
         if not text:
@@ -241,4 +279,10 @@ def _not_a_relationship(item: str) -> bool:
     )
 
 
-_EMAIL_PAREN = re.compile(r"\s*[(<\[]?\s*(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*[)>\]]?")
+# issue 13: catastrophic on long runs of spaces, quadratic on long words; tried only where
+# an address (with its spaces and brackets) can start, the spaces taken whole. The same
+# matches but for a second address glued to the first ("a@b.c+d@e.f": one, not two).
+_EMAIL_PAREN = re.compile(
+    r"(?:(?<!\s)(?=\s)|(?![\s\w.+-])|(?<![\w.+-])(?=[\w.+-])|(?=mailto:))"
+    r"\s*+[(<\[]?\s*+(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*+[)>\]]?"
+)

@@ -1,4 +1,5 @@
-"""The home page: recent works, and browsing by fandom, relationship and character."""
+"""The home page: continue reading, recent works, and browsing by fandom, relationship and
+character."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from ficarchive.web.state import reader_of
+from ficarchive.web.visitors import visitor_of
 
 router = APIRouter()
 
@@ -21,9 +23,11 @@ BROWSE = (
 def home(request: Request) -> HTMLResponse:
     reader = reader_of(request)
     archive = reader.archive
+    user = visitor_of(request).user
     return reader.page(
         request,
         "home.html",
+        reading=reader.reading.continue_reading(user.id) if user else None,
         total=archive.count(),
         recent=list(archive.works(sort="date", limit=RECENT)),
         facets=archive.facets(),

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from ficarchive.archive import SearchResults
 from ficarchive.archive.model import SORTS
 from ficarchive.web.params import (
+    EXCLUDE_PARAMS,
     FILTER_PARAMS,
     KIND_TO_PARAM,
     Page,
@@ -40,7 +41,8 @@ def search_page(
     )
     pairs = search.pairs()
     pages = max(1, -(-results.total // PER_PAGE))
-    active = [(p, v) for p, v in pairs if p in KIND_TO_PARAM.values()]
+    filter_names = {*KIND_TO_PARAM.values(), *EXCLUDE_PARAMS}
+    active = [(p, v) for p, v in pairs if p in filter_names]
     return reader.page(
         request,
         "search.html",
@@ -65,13 +67,15 @@ def _page_url(pairs: list[tuple[str, str]], number: int) -> str:
 
 
 def _facets(results: SearchResults, pairs: list[tuple[str, str]]) -> list[tuple[Any, ...]]:
-    """Per kind: (kind, param, heading, [(name, count, url that adds it, already on)])."""
+    """Per kind: (kind, param, heading, [(name, count, url that adds it, already on,
+    url that leaves its works out)])."""
     out: list[tuple[Any, ...]] = []
     for param, kind, _, heading in FILTER_PARAMS:
         items = []
         for facet in results.facets.get(kind, ()):
             on = (param, facet.name) in pairs
             url = "/search?" + urlencode([*pairs, (param, facet.name)])
-            items.append((facet.name, facet.count, url, on))
+            without = "/search?" + urlencode([*pairs, (f"exclude_{param}", facet.name)])
+            items.append((facet.name, facet.count, url, on, without))
         out.append((kind, param, heading, items))
     return out
