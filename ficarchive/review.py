@@ -20,8 +20,9 @@ from dataclasses import dataclass
 
 from ficarchive.work import Work
 
-# Below this probability a field is worth a look: on left-out collections a field rescue
-# gives 0.6 is wrong about two times in five.
+# Below this probability a field is worth a look. The probabilities are calibrated on
+# collections the model never saw, but not to exact odds (docs/structure.md): they order
+# works by doubt better than they say how often a field is wrong.
 REVIEW_BELOW = 0.6
 
 PLAIN_NAMES = {

@@ -95,8 +95,10 @@ def test_files_in_sequence_by_name_join_where_their_text_agrees(site: dict[str, 
     marsh = works["t/k.01"]
     assert marsh["files"] == ["t/k.01", "t/k.02", "t/k.03"]
     assert _diagnostics(marsh, "sequence") == [
-        "t/k.02 joined as the next part of t/k.01: the same title; the same author",
-        "t/k.03 joined as the next part of t/k.02: the same title; the same author",
+        "t/k.02 joined as the next part of t/k.01: the same title; the same author; "
+        "its numbering goes on (1, then 2)",
+        "t/k.03 joined as the next part of t/k.02: the same title; the same author; "
+        "its numbering goes on (2, then 3)",
     ]
     assert works["t/fic1"]["files"] == ["t/fic1"] and works["t/fic2"]["files"] == ["t/fic2"]
     assert _diagnostics(works["t/fic2"], "sequence") == [

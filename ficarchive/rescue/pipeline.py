@@ -150,6 +150,10 @@ def units_and_context(done: Read) -> tuple[list[Unit], Context, str | None]:
     return units_of(done.blocks), context, journal
 
 
+# Units the assembly puts in the story whole (breaks with words say so themselves).
+STORY = frozenset({"body", "break"})
+
+
 def _by_labels(done: Read) -> tuple[list[Chapter], list[Epigraph], Confidence, list[Unit]]:
     meta, log = done.meta, done.log
     units, context, journal = units_and_context(done)
@@ -164,7 +168,7 @@ def _by_labels(done: Read) -> tuple[list[Chapter], list[Epigraph], Confidence, l
     if meta.authors and not had_authors:
         hinted.add("authors")
     sure = confidence(raw_scores(units, labelling, assembled, hinted))
-    taken = [u for u, name in zip(units, labelling.labels, strict=True) if name != "body"]
+    taken = [u for u, name in zip(units, labelling.labels, strict=True) if name not in STORY]
     return assembled.chapters, assembled.epigraphs, sure, taken
 
 

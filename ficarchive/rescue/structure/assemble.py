@@ -60,9 +60,11 @@ def story_span(labels: tuple[str, ...], units: list[Unit]) -> tuple[int, int]:
     body = [i for i, lab in enumerate(labels) if lab == "body" and not units[i].is_gap]
     if not body:
         return len(labels), len(labels) - 1
-    first = body[0]
-    while first > 0 and labels[first - 1] == "chapter":
-        first -= 1
+    first = j = body[0]
+    while j > 0 and (units[j - 1].is_gap or labels[j - 1] == "chapter"):
+        j -= 1
+        if labels[j] == "chapter" and not units[j].is_gap:
+            first = j  # the first chapter's heading, blank lines or not between
     return first, body[-1]
 
 
@@ -273,6 +275,7 @@ def _story(
     chapters: list[tuple[str | None, list[list[str]]]] = [(None, [[]])]
     heading: list[str] = []
     previous_block = -1
+    cut: list[tuple[list[list[str]], int, int]] = []
     for i in range(first, last + 1):
         unit, label = units[i], labels[i]
         sections = chapters[-1][1]
@@ -300,9 +303,13 @@ def _story(
             sections[-1][-1] += "<br>" + unit.html  # the next line of the same block
         else:
             sections[-1].append(unit.html)
+            if unit.parts > 1:  # lines of a block: the story may hold only some of them
+                cut.append((sections, len(sections) - 1, len(sections[-1]) - 1))
         previous_block = unit.block
     if heading:
         chapters.append((_heading_title(heading), [[]]))
+    for held, s, p in cut:  # a paragraph made of some lines of a block has its tags closed
+        held[s][p] = clean_fragment(held[s][p]).strip()
     return _chapters(chapters)
 
 

@@ -36,7 +36,7 @@ def _edge(units: list[Unit], labelling: Labelling, i: int | None, step: int) -> 
     """The first (step 1) or last (step -1) body unit is body, and its outer neighbour not."""
     if i is None:
         return 0.0
-    inside = _p(labelling, i, "body")
+    inside = _p(labelling, i, "body", "chapter")  # a story may open on its first heading
     j = i - step
     while 0 <= j < len(units) and units[j].is_gap:
         j -= step

@@ -21,6 +21,7 @@ import re
 from ficarchive.rescue.structure.dividers import is_divider_text
 from ficarchive.rescue.structure.features import SHORT_WORDS
 from ficarchive.rescue.structure.labels import read_label
+from ficarchive.rescue.structure.sections import chapter_heading_text
 from ficarchive.rescue.structure.units import Unit
 
 # A run of epigraph labels longer than this many words is story.
@@ -40,6 +41,8 @@ def story_grammar(labels: list[str], units: list[Unit]) -> tuple[str, ...]:
         run = _longest_prose_run(out, units)
         out[run] = ["body"] * len(out[run])
         body = [i for i, name in enumerate(out) if name == "body"]
+    if body:  # "Part 1: Dusk" just before the story is its first chapter's heading
+        _first_heading(out, units, body[0])
     while body and _is_divider(units[body[-1]]):  # a rule under the story closes it
         out[body.pop()] = "furniture"
     while body and _is_divider(units[body[0]]):
@@ -47,6 +50,18 @@ def story_grammar(labels: list[str], units: list[Unit]) -> tuple[str, ...]:
     if body:
         _inside_the_story(out, units, body[0], body[-1])
     return _epigraphs_bounded(out, units)
+
+
+def _first_heading(out: list[str], units: list[Unit], first: int) -> None:
+    i = first - 1
+    while i >= 0 and units[i].is_gap:
+        i -= 1
+    if i >= 0 and out[i] in ("furniture", "note", "title") and _heading(units[i]):
+        out[i] = "chapter"
+
+
+def _heading(unit: Unit) -> bool:
+    return unit.words <= SHORT_WORDS and chapter_heading_text(unit.text, set_apart=False)
 
 
 def _inside_the_story(out: list[str], units: list[Unit], first: int, last: int) -> None:

@@ -14,10 +14,22 @@ from collections.abc import Iterable
 from typing import Any
 
 from ficarchive.rescue.blocks.block import html_to_text
+from ficarchive.rescue.structure.labels import read_label
 from ficarchive.rescue.structure.units import Unit
 from ficarchive.work import Diagnostic, Work
 
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W_]+")
+# Words a header line is written with around its value, not words of the value.
+_FRAME = frozenset(
+    {"by", "written", "author", "authors", "and", "the", "of", "a", "an", "c", "copyright"}
+    | {"title", "story", "fic", "part", "chapter", "presents", "proudly", "productions"}
+)
+
+
+def _value_words(unit: Unit) -> list[str]:
+    labelled = read_label(unit.text)
+    text = labelled.value if labelled is not None else unit.text
+    return [w for w in _WORD.findall(text.casefold()) if w not in _FRAME]
 
 
 def _strings(value: Any) -> Iterable[str]:
@@ -36,11 +48,11 @@ def keep_the_rest(work: Work, taken: list[Unit]) -> Work:
     if not taken:
         return work
     data = work.to_dict()
-    data.pop("chapters", None)  # the story's paragraphs hold only story units
+    data["chapters"] = [c.title for c in work.chapters]  # the paragraphs hold story units
     held = {w for s in _strings(data) for w in _WORD.findall(html_to_text(s).casefold())}
     missing = [
         Diagnostic("kept", "a line rescue read a field from, as written", u.text)
         for u in taken
-        if not u.is_gap and any(w not in held for w in _WORD.findall(u.text.casefold()))
+        if not u.is_gap and any(w not in held for w in _value_words(u))
     ]
     return work.evolve(diagnostics=(*work.diagnostics, *missing)) if missing else work
