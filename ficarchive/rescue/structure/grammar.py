@@ -88,7 +88,7 @@ def _longest_prose_run(labels: list[str], units: list[Unit]) -> slice:
     best, start = slice(0, 0), None
     for i, unit in enumerate([*units, None]):
         fits = unit is not None and (
-            unit.is_gap or (_is_prose(unit) and labels[i] not in ("title", "byline", "field"))
+            unit.is_gap or (_is_prose(unit) and _not_header(labels[i], unit))
         )
         if fits and start is None:
             start = i
@@ -97,6 +97,14 @@ def _longest_prose_run(labels: list[str], units: list[Unit]) -> slice:
                 best = slice(start, i)
             start = None
     return best
+
+
+def _not_header(name: str, unit: Unit) -> bool:
+    """Not a header line: a paragraph labelled field that names no field and begins a
+    block of its own is not one either."""
+    if name == "field":
+        return unit.part == 0 and read_label(unit.text) is None
+    return name not in ("title", "byline")
 
 
 def _is_prose(unit: Unit) -> bool:
