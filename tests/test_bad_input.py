@@ -472,7 +472,8 @@ def test_unclosed_tags_on_every_paragraph_lose_no_text(tag: str) -> None:
     lost = [i for i in range(count) if f"({i})" not in kept]
     assert not lost, f"{len(lost)} of {count} paragraphs lost, the first {lost[0]}"
     in_body = [i for i in range(count) if any(f"({i})" in p for p in work.paragraphs)]
-    assert len(in_body) >= count - 2, f"only {len(in_body)} of {count} paragraphs in the story"
+    # a page with no header may have its first lines read as a title (kept, above)
+    assert len(in_body) >= 0.98 * count, f"only {len(in_body)} of {count} paragraphs in the story"
 
 
 # -- unknown declared charset ---------------------------------------------------------------

@@ -24,7 +24,9 @@ from ficarchive.rescue.structure.labels import read_label
 from ficarchive.rescue.structure.sections import chapter_heading_text
 from ficarchive.rescue.structure.units import Unit
 
-# A run of epigraph labels longer than this many words is story.
+# A run of epigraph or disclaimer labels longer than this many words is story: a
+# quotation set before a story, or the owners' names and a promise of no profit, is
+# not a scene.
 EPIGRAPH_MAX_WORDS = 250
 # Labels of a line set apart, never of a paragraph of prose.
 LINE_LABELS = frozenset({"chapter", "break", "end"})
@@ -120,15 +122,16 @@ def _is_divider(unit: Unit) -> bool:
 
 
 def _epigraphs_bounded(labels: list[str], units: list[Unit]) -> tuple[str, ...]:
-    """Every run of epigraph units longer than `EPIGRAPH_MAX_WORDS` read as body."""
+    """Every run of epigraph (or disclaimer) units longer than `EPIGRAPH_MAX_WORDS` read
+    as body."""
     out = list(labels)
     i = 0
     while i < len(out):
-        if out[i] != "epigraph":
+        if out[i] not in ("epigraph", "disclaimer"):
             i += 1
             continue
         end = i
-        while end < len(out) and out[end] == "epigraph":
+        while end < len(out) and out[end] == out[i]:
             end += 1
         if sum(u.words for u in units[i:end]) > EPIGRAPH_MAX_WORDS:
             out[i:end] = ["body"] * (end - i)
