@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from ficarchive.rescue.structure import unmarked
+from ficarchive.rescue.structure.labeller import open_tagger
 from ficarchive.rescue.structure.unmarked import (
     MIN_PARAGRAPHS,
     MODEL_FILE,
@@ -178,9 +178,9 @@ def test_depth_is_the_rise_on_either_side() -> None:
 
 # -- the model ----------------------------------------------------------------------------
 def test_the_shipped_model_opens_offline_and_fast() -> None:
-    unmarked._tagger.cache_clear()
+    open_tagger.cache_clear()
     started = time.perf_counter()
-    tagger = unmarked._tagger(str(MODEL_FILE))
+    tagger = open_tagger(str(MODEL_FILE), "unmarked-break", "training.unmarked_model")
     assert time.perf_counter() - started < 1.0
     assert set(tagger.labels()) == {"break", "same"}
     assert MODEL_FILE.stat().st_size < 200_000

@@ -61,12 +61,16 @@ def model_path() -> Path:
     return Path(os.environ.get(MODEL_ENV) or MODEL_FILE)
 
 
-@lru_cache(maxsize=4)
-def _tagger(path: str) -> pycrfsuite.Tagger:
+@lru_cache(maxsize=8)
+def open_tagger(
+    path: str, what: str = "structure", builder: str = "training.build_model"
+) -> pycrfsuite.Tagger:
+    """A shipped CRF model, opened once per process (the structure labeller's, or another
+    stage's: `what` and the `builder` script that makes it name it when it is missing)."""
     if not Path(path).is_file():
         raise ModelMissing(
-            f"the structure model {path} is missing: reinstall ficarchive "
-            "(or build it with python -m training.build_model)"
+            f"the {what} model {path} is missing: reinstall ficarchive "
+            f"(or build it with python -m {builder})"
         )
     tagger = pycrfsuite.Tagger()
     tagger.open(path)
@@ -77,7 +81,7 @@ def label(units: list[Unit], context: Context) -> Labelling:
     """Label every unit of one document."""
     if not units:
         return Labelling((), ())
-    tagger = _tagger(str(model_path()))
+    tagger = open_tagger(str(model_path()))
     features = document_features(units, context)
     labels = story_grammar(tagger.tag(pycrfsuite.ItemSequence(features)), units)
     known = tagger.labels()

@@ -22,12 +22,12 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import pycrfsuite
 
 from ficarchive.rescue.blocks.block import html_to_text
+from ficarchive.rescue.structure.labeller import open_tagger
 from ficarchive.rescue.structure.unmarked_features import STOPWORDS, Features, boundary_features
 from ficarchive.work import Chapter, Diagnostic, Section
 
@@ -96,25 +96,13 @@ class RecoveredChapters:
 
 
 # -- the model ------------------------------------------------------------------------------
-@lru_cache(maxsize=4)
-def _tagger(path: str) -> pycrfsuite.Tagger:
-    if not Path(path).is_file():
-        raise FileNotFoundError(
-            f"the unmarked-break model {path} is missing: reinstall ficarchive "
-            "(or build it with python -m training.unmarked_model)"
-        )
-    tagger = pycrfsuite.Tagger()
-    tagger.open(path)
-    return tagger
-
-
 def probabilities(paragraphs: Sequence[str], model: Path | None = None) -> list[float]:
     """For each boundary of a chapter (see `boundary_features`), the probability that a
     new scene starts after it."""
     features = boundary_features(paragraphs)
     if not features:
         return []
-    tagger = _tagger(str(model or MODEL_FILE))
+    tagger = open_tagger(str(model or MODEL_FILE), "unmarked-break", "training.unmarked_model")
     tagger.set(pycrfsuite.ItemSequence(features))
     if BREAK not in tagger.labels():
         return [0.0] * len(features)
