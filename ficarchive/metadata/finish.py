@@ -13,7 +13,7 @@ import re
 from typing import Protocol
 
 from ficarchive.metadata.dates import parse_date
-from ficarchive.metadata.language import detect_language, language_code
+from ficarchive.metadata.language import SAMPLE_CHARACTERS, detect_language, language_code
 from ficarchive.metadata.series import parse_series
 from ficarchive.metadata.status import parse_status
 from ficarchive.tags.wrangle import KIND_OF_LIST, apply, text_evidence, wrangle_tags
@@ -95,8 +95,7 @@ def _language(work: Work, meta: Collected, notes: list[Diagnostic]) -> str:
         )
     if meta.tags_wrangled or meta.language != "en":
         return meta.language
-    text = "\n".join(_MARKUP.sub(" ", p) for p in work.paragraphs)
-    found = detect_language(text)
+    found = detect_language(_opening(work))
     if found is None:
         return meta.language
     if found.code != meta.language:
@@ -106,6 +105,18 @@ def _language(work: Work, meta: Collected, notes: list[Diagnostic]) -> str:
             )
         )
     return found.code
+
+
+def _opening(work: Work) -> str:
+    """The body text without markup, as much as language detection reads of it."""
+    parts: list[str] = []
+    size = 0
+    for paragraph in work.paragraphs:
+        if size >= SAMPLE_CHARACTERS:
+            break
+        parts.append(_MARKUP.sub(" ", paragraph))
+        size += len(parts[-1]) + 1
+    return "\n".join(parts)
 
 
 def _raw_tags(work: Work, meta: Collected) -> tuple[RawTag, ...]:

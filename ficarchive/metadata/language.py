@@ -26,8 +26,10 @@ MIN_PROBABILITY = 0.95
 """py3langid's normalised probability an answer needs; under it the text is mixed or too
 plain to say."""
 
-SAMPLE_CHARACTERS = 20_000
-"""Detection reads at most this much of the text: enough for certainty, bounded time."""
+SAMPLE_CHARACTERS = 5_000
+"""Detection reads at most this much of the text: the benchmark's English texts are cut
+to 3,000 characters and read right as often as whole ones, and py3langid's time grows
+with the text (at 20,000 characters it was a sixth of a rescue's time)."""
 
 _NAMES: dict[str, tuple[str, ...]] = {
     "en": ("english", "anglais", "englisch", "inglés", "ingles", "inglese", "engels"),
@@ -113,7 +115,7 @@ def detect_language(text: str) -> Detected | None:
     True
     """
     sample = text[:SAMPLE_CHARACTERS]
-    if sum(c.isalpha() for c in sample) < MIN_CHARACTERS:
+    if sum(map(str.isalpha, sample)) < MIN_CHARACTERS:
         return None
     code, probability = _identifier().classify(sample)
     if probability < MIN_PROBABILITY:

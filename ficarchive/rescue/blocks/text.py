@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ficarchive.rescue.blocks.block import Block, para
 from ficarchive.rescue.blocks.mail import MailHints, strip_mail
@@ -61,6 +61,7 @@ class _Line:
     indent: int
     gap: int  # blank lines before
     number: int = -1  # the line's number in the text
+    divider: bool = False  # the line is a scene divider (* * *, ~*~), tested once
 
 
 def text_to_blocks(text: str, log: RescueLog) -> tuple[list[Block], MailHints]:
@@ -69,10 +70,10 @@ def text_to_blocks(text: str, log: RescueLog) -> tuple[list[Block], MailHints]:
     parsed = _parse_lines(numbered)
     # header fields and scene dividers are never wrapped prose: they do not vote on a width
     width = _wrap_width(
-        [p.text for p in parsed if not is_divider_text(p.text) and not read_label(p.text)]
+        [p.text for p in parsed if not p.divider and not read_label(p.text)]
     )
     if width and _double_spaced(parsed):
-        parsed = [_Line(p.text, p.indent, max(p.gap - 1, 0), p.number) for p in parsed]
+        parsed = [replace(p, gap=max(p.gap - 1, 0)) for p in parsed]
         log.note("double-spacing", "every line was followed by a blank line; read as single-spaced")
     blocks: list[Block] = []
     unwrapped = 0
@@ -95,7 +96,8 @@ def _parse_lines(lines: list[tuple[int, str]]) -> list[_Line]:
             gap += 1
             continue
         stripped = line.lstrip()
-        parsed.append(_Line(stripped, len(line) - len(stripped), gap, number))
+        indent = len(line) - len(stripped)
+        parsed.append(_Line(stripped, indent, gap, number, is_divider_text(stripped)))
         gap = 0
     return parsed
 
@@ -156,7 +158,7 @@ def _is_centred(line: _Line, width: int | None) -> bool:
 def _soft_break(
     line: _Line, nxt: _Line, width: int | None, head: _Line, indented: bool = False
 ) -> bool:
-    if is_divider_text(line.text) or is_divider_text(nxt.text) or read_label(nxt.text):
+    if line.divider or nxt.divider or read_label(nxt.text):
         return False
     if nxt.indent > head.indent and read_label(head.text):
         return True  # a header field's value wrapped with a hanging indent
