@@ -65,3 +65,22 @@ def test_hung_and_crashing_files_are_reported_and_the_run_goes_on(tmp_path: Path
         ("beat.txt", "timeout"), ("crash.txt", "crashed"),
     ]  # fmt: skip
     assert "KilledWorker" in report[1]["reason"]
+
+
+def test_a_cluster_with_no_worker_left_ends_the_run_with_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scheduler whose workers are all gone (none came back) does not hold the run
+    forever: after `NO_WORKERS_S` the run ends with `ClusterLost`, and what it says names
+    what to do."""
+    from distributed import LocalCluster
+
+    from ficarchive.bulk import dask as engine
+
+    monkeypatch.setattr(engine, "NO_WORKERS_S", 1.0)
+    monkeypatch.setattr(engine, "POLL_S", 0.2)
+    with LocalCluster(
+        n_workers=0, dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}
+    ) as cluster:
+        with pytest.raises(engine.ClusterLost, match="no worker for 1 s.*run the same command"):
+            bulk_rescue(str(SITE), str(tmp_path / "out"), scheduler=cluster.scheduler_address)

@@ -16,7 +16,11 @@ fails the partitions queued beside it too) has each of its stories run once more
 a story that fails again is reported as crashed, and the run goes on.
 
 With no scheduler address, a `LocalCluster` of ``jobs`` single-threaded worker
-processes is started for the run.
+processes is started for the run. A cluster can lose every worker (a restart that timed
+out on a loaded machine, workers stopped by hand); the client then waits no longer than
+`NO_WORKERS_S` for one to come back (asking its own `LocalCluster` for new ones) and
+ends the run with `ClusterLost`: what was committed stays done, and the same command
+goes on from there.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import itertools
+import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -49,6 +54,10 @@ IN_FLIGHT_PER_THREAD = 2
 RETRIES = 2
 # Times a worker left running a hung rescue is asked to restart.
 RESTART_TRIES = 2
+# How often the client looks at the cluster while partitions run (seconds).
+POLL_S = 2.0
+# How long the client waits for a worker when the cluster has none (seconds).
+NO_WORKERS_S = 60.0
 
 
 def rescue_partition(
@@ -98,6 +107,10 @@ class SchedulerUnreachable(FicarchiveError):
     """`--scheduler` names an address where no Dask scheduler answers."""
 
 
+class ClusterLost(FicarchiveError):
+    """The Dask cluster had no worker left for `NO_WORKERS_S`."""
+
+
 def run_dask(
     plan: Plan,
     source: Source,
@@ -131,7 +144,8 @@ def run_dask(
             "the address (tcp://host:8786) and that the scheduler is running"
         ) from None
     try:
-        _Partitions(client, plan, source, output, run, timeout).run(dist, tick)
+        partitions = _Partitions(client, plan, source, output, run, timeout)
+        partitions.run(dist, tick, _Watch(client, cluster, jobs or default_jobs()))
     finally:
         client.close()
         if cluster is not None:
@@ -157,25 +171,36 @@ class _Partitions:
         self.second_chance: deque[Task] = deque()
         self.chanced: set[int] = set()
 
-    def run(self, dist: Any, tick: Callable[[int], None]) -> None:
-        running = dist.as_completed([])
-        self._fill(running)
-        for future in running:
-            name, batch = self.in_flight.pop(future)
+    def run(self, dist: Any, tick: Callable[[int], None], watch: _Watch) -> None:
+        self._fill()
+        while self.in_flight:
             try:
-                name, groups, hung = future.result()
-            except Exception as exc:  # any failure of a partition is reported, the run goes on
-                groups, hung = self._failed(name, batch, exc), None
-            # Let go of the result: a result Dask still holds for us is recomputed when its
-            # worker restarts, and a partition that hung would hang again elsewhere.
-            future.release()
-            self.plan.commit(name, groups)
-            tick(len(groups))
-            if hung is not None:
-                _restart(self.client, hung)
-            self._fill(running)
+                done = dist.wait(
+                    list(self.in_flight), timeout=POLL_S, return_when="FIRST_COMPLETED"
+                )
+            except TimeoutError:
+                watch.check(len(self.in_flight))
+                continue
+            watch.seen()
+            for future in done.done:
+                self._complete(future, tick)
+            self._fill()
 
-    def _fill(self, running: Any) -> None:
+    def _complete(self, future: Any, tick: Callable[[int], None]) -> None:
+        name, batch = self.in_flight.pop(future)
+        try:
+            name, groups, hung = future.result()
+        except Exception as exc:  # any failure of a partition is reported, the run goes on
+            groups, hung = self._failed(name, batch, exc), None
+        # Let go of the result: a result Dask still holds for us is recomputed when its
+        # worker restarts, and a partition that hung would hang again elsewhere.
+        future.release()
+        self.plan.commit(name, groups)
+        tick(len(groups))
+        if hung is not None:
+            _restart(self.client, hung)
+
+    def _fill(self) -> None:
         while len(self.in_flight) < self.threads * IN_FLIGHT_PER_THREAD:
             if self.second_chance:
                 batch = [self.second_chance.popleft()]
@@ -187,7 +212,6 @@ class _Partitions:
                 self.timeout, retries=RETRIES, pure=False,
             )  # fmt: skip
             self.in_flight[future] = (name, batch)
-            running.add(future)
 
     def _failed(self, name: str, tasks: list[Task], exc: Exception) -> list[str]:
         """A failed partition: stories on their first failure get a second chance, alone;
@@ -200,6 +224,36 @@ class _Partitions:
         report = [row for task in lost for row in lost_outcome(task, reason, CRASHED).report]
         self.output.write_part(name, [], report)
         return [t.group for t in lost]
+
+
+class _Watch:
+    """Whether the cluster still has a worker to run the partitions in flight; a cluster of
+    our own is asked for its workers back, any cluster is given up on after `NO_WORKERS_S`
+    without one."""
+
+    def __init__(self, client: Any, cluster: Any, workers: int) -> None:
+        self.client, self.cluster, self.workers = client, cluster, workers
+        self.since: float | None = None
+
+    def seen(self) -> None:
+        self.since = None
+
+    def check(self, waiting: int) -> None:
+        if self.client.nthreads():
+            self.since = None
+            return
+        now = time.monotonic()
+        if self.since is None:
+            self.since = now
+        if self.cluster is not None:
+            with contextlib.suppress(Exception):
+                self.cluster.scale(self.workers)
+        if now - self.since >= NO_WORKERS_S:
+            raise ClusterLost(
+                f"the Dask cluster has had no worker for {NO_WORKERS_S:g} s, with {waiting} "
+                "partitions waiting; start workers (or leave out --scheduler) and run the "
+                "same command again: what is done stays done"
+            )
 
 
 def _restart(client: Any, address: str) -> None:
