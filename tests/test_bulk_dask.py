@@ -79,8 +79,12 @@ def test_a_cluster_with_no_worker_left_ends_the_run_with_one_clear_error(
 
     monkeypatch.setattr(engine, "NO_WORKERS_S", 1.0)
     monkeypatch.setattr(engine, "POLL_S", 0.2)
-    with LocalCluster(
-        n_workers=0, dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}
-    ) as cluster:
-        with pytest.raises(engine.ClusterLost, match="no worker for 1 s.*run the same command"):
-            bulk_rescue(str(SITE), str(tmp_path / "out"), scheduler=cluster.scheduler_address)
+    with (
+        LocalCluster(
+            n_workers=0,
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        ) as cluster,
+        pytest.raises(engine.ClusterLost, match=r"no worker for 1 s.*run the same command"),
+    ):
+        bulk_rescue(str(SITE), str(tmp_path / "out"), scheduler=cluster.scheduler_address)

@@ -48,6 +48,6 @@ def test_review_command_lists_the_unsure_works(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["review", "--archive", str(location)])
     assert result.exit_code == 0, result.output
     assert "Salt Roads" in result.stdout and "Lanterns" not in result.stdout
-    assert "title (42% sure)" in result.stdout and "1 works to review" in result.stdout
+    assert "title (42% sure)" in result.stdout and "1 work to review" in result.stdout
     result = CliRunner().invoke(main, ["review", "--archive", str(location), "--below", "0.1"])
     assert result.exit_code == 0 and "No work has a field" in result.stdout

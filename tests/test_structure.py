@@ -131,6 +131,22 @@ def test_labels_become_fields_body_breaks_and_the_end() -> None:
     assert [len(s.paragraphs) for s in chapters[0].sections] == [1, 1]
 
 
+@pytest.mark.parametrize(
+    ("heading", "title"), [("Lantern Harbour", "Lantern Harbour"), ("Chapter 8", None)]
+)
+def test_the_one_heading_at_the_top_of_an_untitled_story_is_its_title(
+    heading: str, title: str | None
+) -> None:
+    text = (
+        f"{heading}\n\nThe lamps were lit along the harbour wall before the boats came in.\n\n"
+        "Nobody on the quay said a word until the last of them was tied up for the night.\n"
+    )
+    meta, chapters, notes = _assembled(text, ["chapter", "body", "body"])
+    assert meta.title == title
+    assert chapters[0].title == (None if title else heading)
+    assert any(d.kind == "title" for d in notes) == bool(title)
+
+
 def test_the_surest_title_unit_wins_and_the_others_are_kept() -> None:
     text = (
         "Tenchi Muyo!\nWhat We Do For Love\n\nA story begins here, plainly enough, with a door.\n"
@@ -260,3 +276,17 @@ def test_the_shipped_model_is_what_the_corpus_builds() -> None:
     assert build(["--check", "--jobs", "2"]) == 0, (
         "the shipped model is not what the corpus builds: run python -m training.build_model"
     )
+
+
+def _title_cases() -> list[tuple[str, str, str | None]]:
+    path = Path(__file__).parent / "fixtures" / "titles" / "title_lines.tsv"
+    rows = [line.split("\t") for line in path.read_text("utf-8").splitlines()]
+    return [(r[0], r[1], r[2] or None) for r in rows if r[0] and not r[0].startswith("#")]
+
+
+@pytest.mark.parametrize(("line", "title", "author"), _title_cases())
+def test_a_title_line_gives_its_title_and_author(line: str, title: str, author: str | None) -> None:
+    from ficarchive.rescue.structure.title import read_title
+
+    found = read_title(line)
+    assert (found.title, found.author) == (title, author)

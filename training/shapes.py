@@ -55,6 +55,87 @@ class Rendering:
     html: bool
 
 
+# Pen names for the renderings: the corpus has one author, and a labeller that has only
+# ever seen "antennapedia" in a byline learns that word, not what a byline looks like.
+_FIRST = (
+    "Kathryn",
+    "Steven",
+    "Dorothy",
+    "Eric",
+    "Julia",
+    "Marc",
+    "Peggy",
+    "Douglas",
+    "Tanya",
+    "Vincent",
+    "Ryan",
+    "Monique",
+    "Andrew",
+    "Sally",
+    "Howard",
+    "Craig",
+    "Lisa",
+    "Tom",
+    "Adam",
+    "Joanna",
+    "Kevin",
+    "Maria",
+    "Brian",
+    "Nikolai",
+    "Yuki",
+    "Dallas",
+    "Hana",
+)
+_LAST = (
+    "Aikin",
+    "Han",
+    "Lindman",
+    "Jonas",
+    "Kosatka",
+    "Perkel",
+    "Warren",
+    "Dean",
+    "Gregg",
+    "Navarino",
+    "Anderson",
+    "Baptiste",
+    "Varga",
+    "Smith",
+    "Cannon",
+    "Plesco",
+    "Ortiz",
+    "McAllister",
+    "O'Brien",
+    "Delano",
+    "Kingsley",
+    "Fox",
+    "Nakamura",
+    "Brown",
+    "Li",
+)
+_HANDLE_A = ("Blue-Haired", "Silver", "Dark", "Crimson", "Wandering", "Lazy", "Mad", "Little")
+_HANDLE_B = ("Goddess", "Wolf", "Angel", "Scribe", "Dragon", "Cabbit", "Knight", "Raven")
+
+
+def pen_name(rng: random.Random) -> str:
+    """A made-up author name, in one of the shapes old bylines take."""
+    first, last = rng.choice(_FIRST), rng.choice(_LAST)
+    shape = rng.randrange(8)
+    if shape == 0:
+        return f"{first} {rng.choice('ABCDEJKMRSTW')}. {last}"
+    if shape == 1:
+        return f"{first[0]}.{rng.choice('ABDJKMW')}. {last}"
+    if shape == 2:
+        return f"The {rng.choice(_HANDLE_A)} {rng.choice(_HANDLE_B)}"
+    if shape == 3:
+        return f"{rng.choice(_HANDLE_A)}{rng.choice(_HANDLE_B)}{rng.choice(('', '77', '2000'))}"
+    if shape == 4:
+        return rng.choice(_HANDLE_B).lower() + rng.choice(("", "chan", "99"))
+    if shape == 5:
+        return first
+    return f"{first} {last}"
+
+
 def _rng(name: str, k: int) -> random.Random:
     digest = hashlib.sha256(f"{name}\0training\0{k}".encode()).digest()
     return random.Random(int.from_bytes(digest[:8], "big"))
@@ -797,8 +878,15 @@ def _short_piece(story: GoldStory, rng: random.Random) -> GoldStory:
     return replace(story, blocks=tuple(kept))
 
 
+PEN_NAMES = 0.85
+"""Share of renderings whose author is a made-up name, not the corpus's own."""
+
+
 def render(story: GoldStory, k: int) -> Rendering:
     rng = _rng(story.name, k)
+    names = random.Random(f"{story.name}:{k}:author")  # its own draws: the rest stay as they were
+    if names.random() < PEN_NAMES:
+        story = replace(story, author=pen_name(names))
     base = story.name.rsplit(".", 1)[0]
     if rng.random() < SHORT_PIECES:
         story = _short_piece(story, rng)

@@ -49,4 +49,5 @@ def review(location: str | None, below: float, limit: int) -> None:
     out.print(table)
     more = len(listed) - limit
     tail = f" ({more} more: --limit {len(listed)})" if more > 0 else ""
-    out.print(f"{len(listed)} works to review{tail}.", highlight=False)
+    noun = "work" if len(listed) == 1 else "works"
+    out.print(f"{len(listed)} {noun} to review{tail}.", highlight=False)

@@ -75,9 +75,38 @@ def assemble(units: list[Unit], labelling: Labelling, meta: Meta, log: RescueLog
     _front(units[:first], labels[:first], labelling, meta, log, out)
     out.chapters = _story(units, labels, first, last, meta, log, out)
     _back(units[last + 1 :], labels[last + 1 :], meta, log, out)
+    _heading_as_title(units, labels, meta, log, out)
     if first <= last:
         out.body_first, out.body_last = first, last
     return out
+
+
+_NUMBERED = re.compile(
+    r"^\W*(?:chapter|chap\.|ch\.|part|book|act|scene|section|episode|volume|vol\.|prologue|"
+    r"epilogue|interlude|teaser|afterword|foreword|intermission|conclusion|\d+\b|[ivxlc]+\b)",
+    re.I,
+)
+
+
+def _heading_as_title(
+    units: list[Unit], labels: tuple[str, ...], meta: Meta, log: RescueLog, out: Assembled
+) -> None:
+    """A story with no title whose one heading opens the file: the heading is its title
+    (a one-chapter story has no chapter headings, only a title), unless it is a chapter's
+    number or name (``Chapter 8``, ``Prologue``), which a file of one chapter also opens on."""
+    if meta.title is not None or len(out.chapters) != 1 or not out.chapters[0].title:
+        return
+    heading = out.chapter_units[0] if out.chapter_units else None
+    opening = next((i for i, u in enumerate(units) if not u.is_gap), None)
+    if heading is None or heading != opening or _NUMBERED.match(out.chapters[0].title):
+        return
+    if any(labels[i] == "chapter" and not units[i].is_gap for i in out.chapter_units[1:]):
+        return  # a heading of two lines (a title and a chapter's name): left as it is
+    meta.set_title(read_title(out.chapters[0].title).title)
+    out.title_units.append(heading)
+    out.chapter_units.remove(heading)
+    out.chapters[0] = Chapter(None, out.chapters[0].sections)
+    log.note("title", "the story's one heading, at the top of the file, read as its title")
 
 
 # -- front --------------------------------------------------------------------------------

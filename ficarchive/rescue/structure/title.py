@@ -13,6 +13,8 @@ TitleLine(title='The Hostess', author='Steven Han')
 ('No Need for Changes', 'Three girls abroad')
 >>> read_title("[C&C] [WFL] The Mihoshi Incident, chapter 10")
 TitleLine(title='The Mihoshi Incident', author=None)
+>>> [read_title(t).title for t in ("GRADUATION (Pt. 1/10)", "Quantum Q May 28, 1994")]
+['GRADUATION', 'Quantum Q']
 """
 
 from __future__ import annotations
@@ -71,9 +73,17 @@ _SUBTITLE = re.compile(r"\s*(?:\s[-–—~]+\s*|[:(\[]|\s-|-\s|-(?=\w*mst))", re
 KIND_WITHIN_WORDS = 8
 _NUMBER = r"(?:\d{1,3}[a-z]?|[ivxlc]{1,7}|one|two|three|four|five|six|seven|eight|nine|ten)"
 _PART = re.compile(
-    rf"\s*(?:(?:[:,;.\-–—]\s*|\s)\(?\s*(?:chapter|chap\.?|ch\.?|part|pt\.?|episode|ep\.?|book|"
-    rf"volume|vol\.?)\s*(?:{_NUMBER}|[a-z])\b\s*\)?(?:\s*(?:of|/)\s*\d+)?|\s*\(\s*\d+\s*(?:/|of)\s*\d+\s*\)|"
-    rf"\s*\(\s*{_NUMBER}\s*\)|\s*[:\-–—]\s*{_NUMBER})\s*(?:[:\-–—\"“(].*)?$",
+    rf"\s*(?:(?:[:,;.\-–—]\s*|\s)\(?\s*(?:chapter|chap\.?|ch\.?|parts?|pt\.?|episode|ep\.?|book|"
+    rf"volume|vol\.?)\s*(?:{_NUMBER}|[a-z])\b\s*\)?(?:\s*(?:of|/|-|–)\s*\d+)?\s*\)?|"
+    rf"\s*\(\s*(?:[a-z]+\s+)?\d+\s*(?:/|of)\s*\d+\s*\)|"
+    rf"\s*\(\s*{_NUMBER}\s*\)|(?:\s*:|\s+[\-–—]|[\-–—](?=\s))\s*{_NUMBER})\s*(?:[:\-–—\"“(].*)?$",
+    re.I,
+)
+# A date the line was posted or revised on, after the title ('Quantum Q May 28, 1994',
+# 'Dust - 12/16/93', 'Winter Tide (1996)').
+_DATE_TAIL = re.compile(
+    r"\s*[,\-–—]?\s*(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+"
+    r"\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}/\d{1,2}/\d{2,4}|\(\s*(?:19|20)\d\d\s*\))\s*$",
     re.I,
 )
 _TAGS = re.compile(r"^(?:\s*\[[^\]]{1,12}\])+\s*")
@@ -141,6 +151,7 @@ def read_title(line: str) -> TitleLine:
         text = text[: kind.start()]
     text = _without_kind_subtitle(text)
     text = _PART.sub("", text).strip() or text
+    text = _DATE_TAIL.sub("", text).strip() or text
     quoted = _QUOTED.match(text)
     if quoted:
         text = quoted.group("title")
