@@ -290,3 +290,20 @@ def test_a_title_line_gives_its_title_and_author(line: str, title: str, author: 
 
     found = read_title(line)
     assert (found.title, found.author) == (title, author)
+
+
+def _byline_cases() -> list[tuple[str, tuple[str, ...]]]:
+    path = Path(__file__).parent / "fixtures" / "titles" / "bylines.tsv"
+    rows = [line.split("\t") for line in path.read_text("utf-8").splitlines()]
+    return [(r[0], tuple(r[1].split(" | "))) for r in rows if r[0] and not r[0].startswith("#")]
+
+
+@pytest.mark.parametrize(("line", "names"), _byline_cases())
+def test_a_byline_gives_its_names(line: str, names: tuple[str, ...]) -> None:
+    from ficarchive.rescue.structure.names import read_byline
+
+    assert read_byline(line).names == names
+    meta = Meta()
+    for name in names:
+        meta.add_author(name)
+    assert tuple(meta.authors) == names  # the archive keeps them as read

@@ -145,9 +145,13 @@ class Meta:
         self.weak_author = weak if not self.authors or self.weak_author else False
         text = _EMAIL_PAREN.sub("", text)
         text = re.sub(r"\s*(?:[-,(]\s*)?(?:copyright|\(c\)|©).*$", "", text, flags=re.I)
-        text = re.sub(r"[\s,]*\(?\b(?:19|20)\d\d\)?\s*$", "", text).strip(' .,-()<>[]"')
-        for name in re.split(r"\s*(?:&|\band\b|,)\s*", text):
-            name = name.strip(" .")
+        text = re.sub(r"[\s,]*\(?\b(?:19|20)\d\d\)?\s*$", "", text)
+        initial = re.search(r"\s[A-Z]\.[\s\"')\]>]*$", text)  # "Kristina V." keeps its stop
+        text = text.strip(' .,-()<>[]"') + ("." if initial else "")
+        for part in re.split(r"\s*(?:&|\band\b|,)\s*", text):
+            name = part.strip(" .")
+            if re.search(r"\s[A-Z]$", name) and part.rstrip().endswith("."):
+                name += "."  # an initial keeps its stop ("Kristina V.")
             if name and name.lower() not in (a.lower() for a in self.authors):
                 self.authors.append(name)
 

@@ -59,16 +59,16 @@ class Byline:
 def names_in(text: str) -> tuple[str, ...]:
     """The people a name field gives (a From: header's name, a journal's owner), cleaned
     as a byline's names are."""
-    return _names(_ADDRESS.sub("", " ".join(text.split())))
+    return _names(_ADDRESS.sub("", " ".join(text.split())).strip(" \"“”"))
 
 
 def _names(text: str) -> tuple[str, ...]:
     found = []
     for part in _SPLIT.split(text):
         name = _HONORIFIC.sub("", _AKA.sub("", part)).strip(" .")
-        if name and name[-1:].isupper() and re.search(r"\b[A-Z]$", name):
-            name += "."  # an initial keeps its stop ("Andrew S.")
         cleaned = clean_name(name) if name else None
+        if cleaned and re.search(r"\s[A-Z]$", cleaned):
+            cleaned += "."  # an initial keeps its stop ("Andrew S.")
         if cleaned and re.search(r"[^\W\d_].*[^\W\d_]", cleaned) and len(cleaned.split()) <= 5:
             found.append(cleaned)
     return tuple(found)
@@ -80,9 +80,17 @@ def _address_only(text: str) -> str | None:
     return match.group().split("@", 1)[0] if match else None
 
 
+# "All rights reserved" after a notice's names, or its first word before the line wraps.
+_RIGHTS = re.compile(r"[.,;]?\s*\ball\s+rights\b.*$|\.\s+all\s*$", re.I)
+
+
 def read_byline(text: str) -> Byline:
-    """The names a byline line gives, and how plainly (0: none found)."""
-    text = " ".join(text.split())
+    """The names a byline line gives, and how plainly (0: none found).
+
+    >>> read_byline("(c) 1993 by Eric Klien. All rights reserved").names
+    ('Eric Klien',)
+    """
+    text = _RIGHTS.sub("", " ".join(text.split())) or text
     labelled = read_label(text)
     if labelled is not None and labelled.field == "author" and labelled.value:
         value = labelled.value

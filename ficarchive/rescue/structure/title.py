@@ -144,7 +144,10 @@ def read_title(line: str) -> TitleLine:
         text = quoted.group("title")
     by = _TITLE_BY.match(text)
     if by and looks_like_name(by.group("name").strip()):
-        text, author = by.group("title"), author or by.group("name").strip()
+        name = by.group("name").strip()
+        if re.search(r"\s[A-Z]$", name) and text[by.end("name") : by.end("name") + 1] == ".":
+            name += "."  # an initial keeps its stop ("by Kristina V.")
+        text, author = by.group("title"), author or name
     kind = _KIND_BY.search(text)
     if kind and kind.start() > 0:
         author = author or (kind.group("name") or None)
