@@ -48,9 +48,11 @@ _COPYRIGHT_TAIL = re.compile(
     r"\s*[*,(\[-]?\s*(?:copyright|copr\.|©|all\s+rights\s+reserved)\b.*$", re.I
 )
 # A title given in quotes after a show's name or a date ('STAR TREK: "Memento Mori" -
-# REV. 8/7/93', '12/16/93 Deep Space Nine, "The Chip"(v#4)By Glen Johnson').
+# REV. 8/7/93', '12/16/93 Deep Space Nine, "The Chip"(v#4)By Glen Johnson'), the quotes
+# typed the old way too (``ST:TNG script: `The Ghosts of Yesteryear'``).
 _QUOTED_IN = re.compile(
-    r"^[^\"“]{2,60}?[:,\-–—]\s*[\"“](?P<title>[^\"”]{2,80})[\"”]\s*(?P<rest>.*)$"
+    r"^[^\"“`]{2,60}?[:,\-–—]\s*(?:[\"“](?P<title>[^\"”]{2,80})[\"”]|"
+    r"`(?P<typed>[^`']{2,80})')\s*(?P<rest>.*)$"
 )
 _SPACED = re.compile(r"^(?:\S\s)+\S$")
 _STORY_PREFIX = re.compile(
@@ -102,7 +104,8 @@ def _shortened(text: str) -> tuple[str, str | None]:
     inside = _QUOTED_IN.match(text)
     if inside:
         after = _NAME_AFTER.match(inside.group("rest"))
-        return inside.group("title"), after.group("name") if after else None
+        title = inside.group("title") or inside.group("typed")  # "X" or typed `X'
+        return title, after.group("name") if after else None
     if _SPACED.match(text):
         return text.replace(" ", ""), None
     story = _STORY_PREFIX.match(text)
