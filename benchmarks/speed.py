@@ -1,7 +1,8 @@
 """Speed benchmark: what a rescue costs, next to `ftfy.fix_text` alone on the same text.
 
-Floor (from the issue): rescuing a story costs at most 3x `ftfy.fix_text` on the same
-text, median over the corpus, on one core; and cost grows linearly from 4 KB to 4 MB.
+Floor (issue 9): rescuing a story costs at most 2x `ftfy.fix_text` on the same text,
+median over the real collections, on one core; and cost grows linearly from 4 KB to 4 MB.
+(Issue 1 set 3x for the rule-based reader; the learned reader is held to the newer bar.)
 
 Run from the repository root::
 
@@ -54,7 +55,7 @@ TMFFA_SECTIONS = ("x", "m", "l")
 """tmffa's story files; its top-level pages are the site's own (listings, 404s)."""
 
 # The floors this benchmark checks.
-RATIO_FLOOR = 3.0
+RATIO_FLOOR = 2.0
 """Median of rescue time / ftfy time over the corpus must not exceed this (the issue)."""
 LINEAR_TOLERANCE = 2.0
 """µs/KB at the largest input may be at most this multiple of µs/KB at 40 KB.
