@@ -15,9 +15,9 @@ AUTHOR_EXACT = 0.98
 #: A work's body passes when its word-level similarity to the gold body is at least this.
 BODY_SIMILARITY = 0.995
 #: Degraded antennapedia: share of works whose body passes. Was 0.98 under the hand-ordered
-#: rules, which were written for these shapes; the learned reader measures 93-99% per
-#: shape and 35-60 points more than the rules on the real collections' body start.
-BODY_PASS = 0.91
+#: rules, which were written for these shapes; the learned reader measures 97.5-100% per
+#: shape (93-99% before its regularisation was chosen on left-out collections).
+BODY_PASS = 0.95
 #: Degraded antennapedia: share of works whose scene-break count is exactly the gold count.
 #: Was 0.95 under the rules; the learned reader measures 94-100% per shape.
 SCENE_BREAKS_EXACT = 0.92
@@ -27,48 +27,50 @@ CLEAN_ZERO_REPAIRS = 1.0
 #: (``title``/``authors`` against the collection's own metadata where the file gives the
 #: field; the rest against the hand annotations). Pinned five points below what the shipped
 #: labeller measured on 2026-12-02, so a change that makes rescue worse on real files fails
-#: the gate;
+#: the gate. Pinned again the same day from the model regularised on left-out collections
+#: (docs/structure.md): it scores lower on the annotated files it is trained on (body start
+#: on textfiles-sf's 15 files 100 -> 67 %) and higher on collections it has not seen;
 #: `ISSUE_TARGETS` are where the issue wants them, printed beside them in docs/quality.md.
 REAL: dict[tuple[str, str], float] = {
     ("usenet-startrek", "story"): 0.93,
-    ("usenet-startrek", "title"): 0.50,
-    ("usenet-startrek", "authors"): 0.71,
-    ("usenet-startrek", "title (annotated)"): 0.76,
-    ("usenet-startrek", "authors (annotated)"): 0.75,
-    ("usenet-startrek", "body start"): 0.90,
-    ("usenet-startrek", "body end"): 0.89,
-    ("usenet-startrek", "scene breaks"): 0.38,
-    ("usenet-startrek", "chapters"): 0.81,
+    ("usenet-startrek", "title"): 0.53,
+    ("usenet-startrek", "authors"): 0.72,
+    ("usenet-startrek", "title (annotated)"): 0.69,
+    ("usenet-startrek", "authors (annotated)"): 0.73,
+    ("usenet-startrek", "body start"): 0.86,
+    ("usenet-startrek", "body end"): 0.85,
+    ("usenet-startrek", "scene breaks"): 0.37,
+    ("usenet-startrek", "chapters"): 0.78,
     ("usenet-startrek", "end mark"): 0.69,
     ("tmffa", "story"): 0.87,
-    ("tmffa", "title"): 0.41,
-    ("tmffa", "authors"): 0.39,
-    ("tmffa", "title (annotated)"): 0.77,
-    ("tmffa", "authors (annotated)"): 0.61,
-    ("tmffa", "body start"): 0.85,
-    ("tmffa", "body end"): 0.89,
+    ("tmffa", "title"): 0.43,
+    ("tmffa", "authors"): 0.38,
+    ("tmffa", "title (annotated)"): 0.68,
+    ("tmffa", "authors (annotated)"): 0.55,
+    ("tmffa", "body start"): 0.76,
+    ("tmffa", "body end"): 0.80,
     ("tmffa", "scene breaks"): 0.62,
-    ("tmffa", "chapters"): 0.87,
-    ("tmffa", "end mark"): 0.91,
-    ("textfiles-stories", "story"): 0.83,
-    ("textfiles-stories", "title"): 0.61,
-    ("textfiles-stories", "authors"): 0.62,
-    ("textfiles-stories", "title (annotated)"): 0.82,
-    ("textfiles-stories", "authors (annotated)"): 0.73,
-    ("textfiles-stories", "body start"): 0.88,
-    ("textfiles-stories", "body end"): 0.91,
+    ("tmffa", "chapters"): 0.85,
+    ("tmffa", "end mark"): 0.90,
+    ("textfiles-stories", "story"): 0.85,
+    ("textfiles-stories", "title"): 0.65,
+    ("textfiles-stories", "authors"): 0.64,
+    ("textfiles-stories", "title (annotated)"): 0.79,
+    ("textfiles-stories", "authors (annotated)"): 0.67,
+    ("textfiles-stories", "body start"): 0.86,
+    ("textfiles-stories", "body end"): 0.87,
     ("textfiles-stories", "scene breaks"): 0.74,
-    ("textfiles-stories", "chapters"): 0.91,
+    ("textfiles-stories", "chapters"): 0.88,
     ("textfiles-stories", "end mark"): 0.82,
     ("textfiles-sf", "story"): 0.85,
-    ("textfiles-sf", "title"): 0.36,
-    ("textfiles-sf", "authors"): 0.41,
+    ("textfiles-sf", "title"): 0.42,
+    ("textfiles-sf", "authors"): 0.38,
     ("textfiles-sf", "title (annotated)"): 0.64,
     ("textfiles-sf", "authors (annotated)"): 0.45,
-    ("textfiles-sf", "body start"): 0.95,
-    ("textfiles-sf", "body end"): 0.88,
-    ("textfiles-sf", "scene breaks"): 0.48,
-    ("textfiles-sf", "chapters"): 0.68,
+    ("textfiles-sf", "body start"): 0.61,
+    ("textfiles-sf", "body end"): 0.75,
+    ("textfiles-sf", "scene breaks"): 0.55,
+    ("textfiles-sf", "chapters"): 0.61,
     ("textfiles-sf", "end mark"): 0.88,
 }
 ISSUE_TARGETS = {
