@@ -10,6 +10,8 @@ Its error is measured the only honest way: for each collection C, the map is fit
 the other collections' left-out predictions and applied to C's; the expected calibration
 error (ECE: the gap between confidence and the share right, averaged over ten equal-width
 bins weighted by how many predictions fall in each) is reported per collection and field.
+A field's map is shipped only when, so measured, it lowers the error averaged over the
+collections; otherwise the field's raw scores stand (an empty map).
 
     python -m training.calibrate LOCO.json            # fit, write, print the ECE table
     python -m training.calibrate LOCO.json --dry-run  # print only
@@ -111,17 +113,23 @@ def main(argv: list[str] | None = None) -> int:
         "| field | collection | predictions | ECE raw | ECE calibrated (fitted without it) |",
         "|---|---|---|---|---|",
     ]
+    kept = []
     for name in (*WORK_FIELDS, *UNIT_FIELDS):
         by_collection = found.get(name, {})
         everything = [p for pairs in by_collection.values() for p in pairs]
-        table[name] = isotonic(everything)
+        errors = []
         for collection, pairs in sorted(by_collection.items()):
             others = [p for c, ps in by_collection.items() if c != collection for p in ps]
             fitted = isotonic(others)
             calibrated = [(apply(fitted, raw), right) for raw, right in pairs]
             before, after = ece(pairs), ece(calibrated)
+            errors.append((before, after))
             lines.append(f"| {name} | {collection} | {len(pairs)} | {before:.3f} | {after:.3f} |")
+        helps = bool(errors) and sum(a for _, a in errors) < sum(b for b, _ in errors)
+        table[name] = isotonic(everything) if helps else []
+        kept.append(f"{name} {'calibrated' if helps else 'raw'}")
     print("\n".join(lines))
+    print("shipped: " + ", ".join(kept))
     if not args.dry_run:
         CALIBRATION.write_text(json.dumps(table, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         print(f"wrote {CALIBRATION}")
