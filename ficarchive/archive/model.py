@@ -120,11 +120,22 @@ class FacetCount:
     count: int
 
 
+# A search counts its matches up to this many (a reader pages through 500 pages of 20 at
+# most), and facet counts cover at most this many matching works, the most recently
+# added: counting every match of a common word in a million works costs seconds.
+COUNT_LIMIT = 10_000
+
+
 @dataclass(frozen=True)
 class SearchResults:
+    """One page of hits. `total` is how many works match, when `total_exact`; otherwise
+    more than `total` (`COUNT_LIMIT`) do, and the facets count the `COUNT_LIMIT` most
+    recently added of them."""
+
     total: int
     hits: tuple[Hit, ...]
     facets: dict[str, tuple[FacetCount, ...]] = field(default_factory=dict)
+    total_exact: bool = True
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ The tsquery is assembled from `query.parse` terms with ``plainto_tsquery`` (a wo
 ``phraseto_tsquery`` (a phrase) joined by ``&&``, ``||`` and ``!!``; every word is a bound
 parameter, so nothing typed in the box is tsquery syntax and no input can break it.
 Tag filters resolve each name through its key, as on SQLite. The search is bounded
-first (`query.bounded`, `query.parse`), as on SQLite.
+first (`query.bounded`, `query.parse`), matches are counted up to `COUNT_LIMIT` and facets
+count the `COUNT_LIMIT` most recently added matches, as on SQLite.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import psycopg
 
-from ficarchive.archive.model import FacetCount, Filters, SearchResults
+from ficarchive.archive.model import COUNT_LIMIT, FacetCount, Filters, SearchResults
 from ficarchive.archive.query import Term, bounded, clamp, split_tags, tsquery_terms
 from ficarchive.archive.records import MARK_CLOSE, MARK_OPEN, column_filters, facets_by_kind, hits
 from ficarchive.archive.tags import KINDS, filter_keys
@@ -139,7 +140,9 @@ def run_search(
     if found is None:
         return SearchResults(0, (), {k: () for k in KINDS} if with_facets else {})
     source, params, matching = found
-    row = conn.execute(f"SELECT count(*) {source}", params).fetchone()
+    row = conn.execute(  # counted up to one past the limit, as on SQLite
+        f"SELECT count(*) FROM (SELECT 1 {source} LIMIT %s) c", [*params, COUNT_LIMIT + 1]
+    ).fetchone()
     total = int(row[0]) if row else 0
     rank = f"ts_rank({RANK_WEIGHTS}, f.document, q.q)" if matching else "0"
     order = _ORDER.get(sort, _ORDER["relevance"])
@@ -159,7 +162,7 @@ def run_search(
     ).fetchall()
     page_hits = hits(rows)
     facets = _facets(conn, source, params) if with_facets else {}
-    return SearchResults(total, page_hits, facets)
+    return SearchResults(min(total, COUNT_LIMIT), page_hits, facets, total <= COUNT_LIMIT)
 
 
 def _facets(
@@ -175,9 +178,9 @@ def _facets(
         'row_number() OVER (PARTITION BY t.kind ORDER BY count(*) DESC, t.name COLLATE "C") '
         "AS r "
         "FROM work_tags wt JOIN tags t ON t.id = wt.tag_id WHERE wt.work_id IN "
-        f"(SELECT w.id {source}) GROUP BY t.id) g WHERE g.r <= %s "
+        f"(SELECT w.id {source} ORDER BY w.id DESC LIMIT %s) GROUP BY t.id) g WHERE g.r <= %s "
         'ORDER BY g.kind, g.n DESC, g.name COLLATE "C"',
-        [*params, per_kind],
+        [*params, COUNT_LIMIT, per_kind],
     ).fetchall()
     return facets_by_kind(rows)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from ficarchive.archive import FacetCount, StoredWork
@@ -91,7 +91,11 @@ Facets = dict[str, list[FacetOut]]
 
 
 class SearchOut(BaseModel):
-    total: int
+    total: int = Field(description="matching works, or more than this when not total_exact")
+    total_exact: bool = Field(
+        description="false: more works match than total (counting stops there), and the "
+        "facets count the most recently added of them"
+    )
     offset: int
     hits: list[HitOut]
     facets: Facets
@@ -140,7 +144,13 @@ def search(
         )
         for h in results.hits
     ]
-    return SearchOut(total=results.total, offset=offset, hits=hits, facets=_facets(results.facets))
+    return SearchOut(
+        total=results.total,
+        total_exact=results.total_exact,
+        offset=offset,
+        hits=hits,
+        facets=_facets(results.facets),
+    )
 
 
 @router.get("/facets", response_model=Facets, summary="Facet counts")
