@@ -16,6 +16,10 @@ bare FTS5 query for the same words in the same run (median over the queries of t
 kind), and p95 at most 20 ms; facets for a word or a filter p95 at most 50 ms. `add`
 throughput is at least 80 % of rescue-only throughput on the same files (issue 3).
 
+Side by side (issue 12), with the same bars: ``--tantivy`` runs the same queries on a
+tantivy index of the same works (`archive_tantivy`), ``--postgres URL`` on a PostgreSQL
+copy of them (`archive_pg`; ``--pg-works N`` copies the first N only).
+
 Printed without a bar (issue 13): what integrity costs on the same archive, in seconds a
 GB: ``PRAGMA quick_check`` (run once before a command writes, lists or serves),
 `ficarchive check` (every row read, every original hashed) and `--salvage`; measured up
@@ -222,16 +226,43 @@ def measure_integrity(path: Path, folder: Path) -> dict[str, float]:
 
 
 def report(results: dict[str, Any]) -> list[str]:
-    """Print the table; the bars missed."""
-    missed = []
+    """Print the tables; the bars missed."""
     built = f"built in {results['build_s']:.0f} s" if results["build_s"] else "kept"
     print(f"\narchive of {results['works']:,} works on SQLite ({built})")
+    missed = report_search(results["search"], results["facets"], "FTS5")
+    _report_integrity(results.get("integrity"))
+    add = results.get("add")
+    if add:
+        print(
+            f"\nadd: {add['files']} files ({add['megabytes']:.1f} MB) on {add['jobs']} cores: "
+            f"rescue alone {add['rescue_files_per_s']:.1f} files/s, add_files "
+            f"{add['add_files_per_s']:.1f} files/s = {add['share']:.0%} of rescue "
+            f"(bar {ADD_SHARE:.0%})"
+        )
+        if add["share"] < ADD_SHARE:
+            missed.append(f"add at {add['share']:.0%} of rescue-only throughput")
+    pg = results.get("postgres")
+    if pg:
+        built = f"copied in {pg['load_s']:.0f} s" if pg["load_s"] else "kept"
+        print(f"\nthe same on PostgreSQL, {pg['works']:,} works ({built})")
+        timings = pg["timings"]
+        search = {k: v for k, v in timings.items() if "bare_p50" in v}
+        facets = {k: v for k, v in timings.items() if "bare_p50" not in v}
+        missed += [f"PostgreSQL {m}" for m in report_search(search, facets, "bare")]
+    return missed
+
+
+def report_search(
+    search: dict[str, dict[str, float]], facets: dict[str, dict[str, float]], peer: str
+) -> list[str]:
+    """The search and facet rows against their bars; the bars missed."""
+    missed = []
     print(
-        f"{'query':<20}{'p50 ms':>9}{'p95 ms':>9}{'FTS5 p50':>10}{'FTS5 p95':>10}"
+        f"{'query':<20}{'p50 ms':>9}{'p95 ms':>9}{peer + ' p50':>10}{peer + ' p95':>10}"
         f"{'ratio':>8}{'p95 ratio':>10}   bars: ratio <= {SEARCH_RATIO}x, p95 <= "
         f"{SEARCH_P95_MS:.0f} ms"
     )
-    for kind, row in results["search"].items():
+    for kind, row in search.items():
         over = []
         if row["ratio"] > SEARCH_RATIO:
             over.append(f"ratio {row['ratio']:.2f}x > {SEARCH_RATIO}x")
@@ -244,22 +275,11 @@ def report(results: dict[str, Any]) -> list[str]:
         )
         missed += [f"search, {kind}: {o}" for o in over]
     print(f"{'facets':<20}{'p50 ms':>9}{'p95 ms':>9}   bar: p95 <= {FACETS_MS:.0f} ms")
-    for kind, row in results["facets"].items():
+    for kind, row in facets.items():
         over = row["p95"] > FACETS_MS
         print(f"{kind:<20}{row['p50']:>9.2f}{row['p95']:>9.2f}   {'MISSED' if over else 'met'}")
         if over:
             missed.append(f"{kind}: p95 {row['p95']:.1f} ms > {FACETS_MS:.0f} ms")
-    _report_integrity(results.get("integrity"))
-    add = results.get("add")
-    if add:
-        print(
-            f"\nadd: {add['files']} files ({add['megabytes']:.1f} MB) on {add['jobs']} cores: "
-            f"rescue alone {add['rescue_files_per_s']:.1f} files/s, add_files "
-            f"{add['add_files_per_s']:.1f} files/s = {add['share']:.0%} of rescue "
-            f"(bar {ADD_SHARE:.0%})"
-        )
-        if add["share"] < ADD_SHARE:
-            missed.append(f"add at {add['share']:.0%} of rescue-only throughput")
     return missed
 
 
@@ -276,6 +296,42 @@ def _report_integrity(kept: dict[str, float] | None) -> None:
     )
 
 
+def tantivy_side(archive: SQLiteArchive, path: Path, works: int, repeats: int) -> dict[str, Any]:
+    """The same queries on tantivy, the tags of each filter as their ids."""
+    from benchmarks import archive_tantivy
+    from ficarchive.archive.search_sql import matching
+
+    def ids(query: str, chosen: Filters) -> tuple[str, list[int]]:
+        found = matching(archive.conn, query, chosen)
+        return query, list(found.tags) if found else []
+
+    cases = {k: [ids(q, f) for q, f in v] for k, v in search_cases().items()}
+    facet_cases = {
+        "facets, one word": [(w, []) for w in ONE_WORD],
+        "facets, filtered": [ids("", f) for f in FILTERS],
+    }
+    index, build_s = archive_tantivy.ensure_index(path, works)
+    timings = archive_tantivy.measure(index, cases, facet_cases, repeats)
+    return {"build_s": build_s, "timings": timings}
+
+
+def postgres_side(path: Path, url: str, works: int, repeats: int) -> dict[str, Any]:
+    """The first `works` works copied into PostgreSQL (kept), and the same queries there."""
+    from benchmarks import archive_pg
+
+    store, load_s = archive_pg.load(path, url, works)
+    facet_cases = {
+        "facets, everything": [("", Filters())],
+        "facets, one word": [(w, Filters()) for w in ONE_WORD],
+        "facets, filtered": [("", f) for f in FILTERS],
+    }
+    timings = archive_pg.measure(
+        store, search_cases(), facet_cases, lambda fn: timed_ms(fn, repeats), _summary
+    )
+    store.close()
+    return {"works": works, "load_s": load_s, "timings": timings}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_WORKS:,} works")
@@ -286,6 +342,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--archive", type=Path, help="the kept archive (default: the cache)")
     parser.add_argument("--skip-add", action="store_true", help="skip the add throughput run")
+    parser.add_argument("--tantivy", action="store_true", help="the same queries on tantivy")
+    parser.add_argument("--postgres", metavar="URL", help="the same queries on PostgreSQL")
+    parser.add_argument("--pg-works", type=int, help="works copied to PostgreSQL (all)")
     args = parser.parse_args(argv)
     if not args.corpus.is_dir():
         print(f"archive_speed: no corpus at {args.corpus}; skipped")
@@ -299,7 +358,12 @@ def main(argv: list[str] | None = None) -> int:
     results["works"] = archive.count()
     results["search"] = measure_search(archive, repeats)
     results["facets"] = measure_facets(archive, repeats)
+    if args.tantivy:
+        results["tantivy"] = tantivy_side(archive, path, results["works"], repeats)
     archive.close()
+    if args.postgres:
+        pg_works = min(args.pg_works or results["works"], results["works"])
+        results["postgres"] = postgres_side(path, args.postgres, pg_works, repeats)
     with tempfile.TemporaryDirectory() as tmp:
         if results["works"] <= INTEGRITY_MAX_WORKS:
             results["integrity"] = measure_integrity(path, Path(tmp))
@@ -307,6 +371,10 @@ def main(argv: list[str] | None = None) -> int:
             files = corpus_files(args.corpus)
             results["add"] = measure_add(files[:: 3 if args.quick else 1], jobs, Path(tmp))
     missed = report(results)
+    if "tantivy" in results:
+        from benchmarks import archive_tantivy
+
+        archive_tantivy.report(results["tantivy"], SEARCH_P95_MS, FACETS_MS)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     for line in missed:
