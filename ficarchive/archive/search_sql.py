@@ -138,6 +138,12 @@ def matching(conn: sqlite3.Connection, query: str, filters: Filters) -> Matching
             return None
         if tag not in tags:
             tags.append(tag)
+    if len(tags) > 1:  # the rarest first: it drives a search of tags alone
+        marks = ",".join("?" * len(tags))
+        counted = dict(
+            conn.execute(f"SELECT tag_id, works FROM tag_counts WHERE tag_id IN ({marks})", tags)
+        )
+        tags.sort(key=lambda t: counted.get(t, 0))
     excluded: list[int] = []
     for kind, name in filters.exclusions():
         tag = tag_id(conn, kind, name)
