@@ -320,11 +320,13 @@ def iter_rows(path: Path, batch: int = 10_000) -> Iterator[list[tuple[Any, ...]]
     last = 0
     while True:
         rows = conn.execute(
-            "SELECT w.id, f.title, f.authors, w.rating, w.word_count, w.added_at, f.text, "
+            "SELECT f.rowid, f.title, f.authors, w.rating, w.word_count, w.added_at, f.text, "
             "(SELECT json_group_array(json_array(t.kind, t.name)) FROM work_tags x "
-            "JOIN tags t ON t.id = x.tag_id WHERE x.work_id = w.id) "
-            "FROM works w JOIN works_fts f ON f.rowid = w.id WHERE w.id > ? ORDER BY w.id "
-            "LIMIT ?",
+            "JOIN tags t ON t.id = x.tag_id WHERE x.work_id = f.rowid) "
+            # driven by the index's rowid range: joined the other way, SQLite scans the
+            # whole full-text table for every batch
+            "FROM works_fts f CROSS JOIN works w ON w.id = f.rowid WHERE f.rowid > ? "
+            "ORDER BY f.rowid LIMIT ?",
             (last, batch),
         ).fetchall()
         if not rows:
