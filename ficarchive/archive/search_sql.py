@@ -85,9 +85,11 @@ class Matching:
         if not self.words:
             return None
         anded = " AND ".join([self.words, *(f'tags : "{TAG_WORD}{t}"' for t in self.tags)])
-        for tag in self.excluded_tags:
-            anded = f'({anded}) NOT tags : "{TAG_WORD}{tag}"'
-        return anded
+        if not self.excluded_tags:
+            return anded
+        # flat, as `query` keeps its expressions: "(x) NOT a NOT b" is read left to right,
+        # where nesting each NOT overflows FTS5's parser at a hundred or so
+        return f"({anded})" + "".join(f' NOT tags : "{TAG_WORD}{t}"' for t in self.excluded_tags)
 
     def source(self, with_works: bool = False) -> tuple[str, str, list[Any]]:
         """(FROM … WHERE …, the id column, parameters): driven by the full-text index for
