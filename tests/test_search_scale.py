@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from ficarchive.archive import Archive, Filters, search_pg, search_sql
 from ficarchive.archive.schema import SCHEMA_VERSION
+from ficarchive.web.views import search as search_view
 
 
 def _story(title: str, tags: str, body: str) -> bytes:
@@ -36,8 +37,11 @@ def _lanterns(archive: Any, count: int) -> list[int]:
 
 @pytest.fixture
 def limit_of_3(monkeypatch: pytest.MonkeyPatch) -> int:
+    """Counts stop at 3 works, facets count the 2 newest matching."""
     for module in (search_sql, search_pg):
         monkeypatch.setattr(module, "COUNT_LIMIT", 3)
+        monkeypatch.setattr(module, "FACET_SAMPLE", 2)
+    monkeypatch.setattr(search_view, "FACET_SAMPLE", 2)
     return 3
 
 
@@ -46,20 +50,27 @@ def test_a_count_past_the_limit_stops_there_and_says_so(archive: Any, limit_of_3
     found = archive.search("lantern", limit=10)
     assert (found.total, found.total_exact) == (limit_of_3, False)
     assert sorted(h.id for h in found.hits) == sorted(ids)  # the page is not cut short
-    everything = archive.search("", limit=10)
-    assert (everything.total, everything.total_exact, len(everything.hits)) == (3, False, 5)
+    everything = archive.search("", limit=10)  # the whole archive: counted exactly
+    assert (everything.total, everything.total_exact, everything.facets_exact) == (5, True, True)
+    assert archive.search("", Filters(tags=("Fluff",))).total_exact is True  # 3 of them
+    assert archive.search("", Filters(fandoms=("btvs",))).total_exact is False
     angst = archive.search("lantern", Filters(tags=("Angst",)))
     assert (angst.total, angst.total_exact) == (2, True)  # under the limit: exact
     assert archive.search("nothing-like-this").total_exact
 
 
-def test_facets_past_the_limit_count_the_newest_matches(archive: Any, limit_of_3: int) -> None:
-    _lanterns(archive, 5)  # Fluff, Angst, Fluff, Angst, Fluff: the newest three are F, A, F
+def test_facets_of_many_matches_count_the_newest(archive: Any, limit_of_3: int) -> None:
+    _lanterns(archive, 5)  # Fluff, Angst, Fluff, Angst, Fluff: the newest two are F, A
     for query, chosen in (("lantern", Filters()), ("", Filters(fandoms=("btvs",)))):
         counts = {f.name: f.count for f in archive.facets(chosen, query)["freeform"]}
-        assert counts == {"Fluff": 2, "Angst": 1}
+        assert counts == {"Fluff": 1, "Angst": 1}
         results = archive.search(query, chosen)
         assert {f.name: f.count for f in results.facets["freeform"]} == counts
+        assert not results.facets_exact
+    angst = archive.search("lantern", Filters(tags=("Angst",)))  # 2 works: all counted
+    assert angst.facets_exact and angst.facets["freeform"] == archive.facets(
+        Filters(tags=("Angst",)), "lantern"
+    )["freeform"]
     kept = {f.name: f.count for f in archive.facets()["freeform"]}
     assert kept == {"Fluff": 3, "Angst": 2}  # the whole archive: the kept counts, exact
 
@@ -140,11 +151,11 @@ def test_the_reader_says_when_counting_stopped(tmp_path: Path, limit_of_3: int) 
     with TestClient(create_app(archive)) as client:
         page = client.get("/search", params={"q": "lantern"})
         assert page.status_code == 200 and "More than 3 works found" in page.text
-        assert "count the 3 most recently added" in page.text
+        assert "count the 2 most recently added" in page.text
         body = client.get("/api/search", params={"q": "lantern"}).json()
-        assert (body["total"], body["total_exact"]) == (3, False)
+        assert (body["total"], body["total_exact"], body["facets_exact"]) == (3, False, False)
         exact = client.get("/api/search", params={"q": "lantern", "tag": "Angst"}).json()
-        assert (exact["total"], exact["total_exact"]) == (2, True)
+        assert (exact["total"], exact["total_exact"], exact["facets_exact"]) == (2, True, True)
         angst = client.get("/search", params={"q": "lantern", "tag": "Angst"})
-        assert "2 works found" in angst.text
+        assert "2 works found" in angst.text and "most recently added" not in angst.text
     archive.close()

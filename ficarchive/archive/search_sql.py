@@ -13,8 +13,9 @@ What keeps it fast on a million works (``benchmarks/archive_speed.py --works 100
   when a filter or a sort needs its columns;
 - a search with tags and no words is driven by the first tag's ``work_tags`` index;
 - matches are counted up to `COUNT_LIMIT` (``total_exact`` says whether all were), and
-  facets count the `COUNT_LIMIT` most recently added matches; the whole archive's facets
-  are read from the counts the triggers keep (schema v2).
+  facets count the `FACET_SAMPLE` most recently added matches (``facets_exact``); the
+  whole archive is counted exactly and its facets are read from the counts the triggers
+  keep (schema v2).
 """
 
 from __future__ import annotations
@@ -23,7 +24,13 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from ficarchive.archive.model import COUNT_LIMIT, FacetCount, Filters, SearchResults
+from ficarchive.archive.model import (
+    COUNT_LIMIT,
+    FACET_SAMPLE,
+    FacetCount,
+    Filters,
+    SearchResults,
+)
 from ficarchive.archive.query import bounded, clamp, fts5, parse, split_tags
 from ficarchive.archive.records import MARK_CLOSE, MARK_OPEN, column_filters, facets_by_kind, hits
 from ficarchive.archive.schema import TAG_WORD
@@ -175,12 +182,16 @@ def run_search(
     ids = _page_ids(conn, found, sort, limit, offset)
     page_hits = hits(_page_rows(conn, ids, found.words))
     facets = _facets(conn, found) if with_facets else {}
-    return SearchResults(min(total, COUNT_LIMIT), page_hits, facets, total <= COUNT_LIMIT)
+    sampled = with_facets and not found.everything and total > FACET_SAMPLE
+    exact = found.everything or total <= COUNT_LIMIT
+    return SearchResults(total if exact else COUNT_LIMIT, page_hits, facets, exact, not sampled)
 
 
 def _count(conn: sqlite3.Connection, found: Matching) -> int:
-    """How many works match, counted up to one past `COUNT_LIMIT`."""
-    sql, _, params = ("FROM works", "", []) if found.everything else found.source()
+    """How many works match, counted up to one past `COUNT_LIMIT` (all of the archive)."""
+    if found.everything:
+        return int(conn.execute("SELECT count(*) FROM works").fetchone()[0])
+    sql, _, params = found.source()
     row = conn.execute(
         f"SELECT count(*) FROM (SELECT 1 {sql} LIMIT ?)", [*params, COUNT_LIMIT + 1]
     ).fetchone()
@@ -237,7 +248,7 @@ def _page_rows(
 def _facets(
     conn: sqlite3.Connection, found: Matching, per_kind: int = FACETS_PER_KIND
 ) -> dict[str, tuple[FacetCount, ...]]:
-    """Tag counts over the matching works (the `COUNT_LIMIT` most recently added)."""
+    """Tag counts over the matching works (the `FACET_SAMPLE` most recently added)."""
     if found.everything:
         return facets_by_kind(conn.execute(_KEPT_COUNTS, (per_kind,)).fetchall())
     sql, ident, params = found.source()
@@ -245,7 +256,7 @@ def _facets(
     counts = conn.execute(
         "SELECT tag_id, count(*) FROM work_tags WHERE work_id IN "
         f"(SELECT {ident} {sql} ORDER BY {ident} DESC LIMIT ?) GROUP BY tag_id",
-        [*params, COUNT_LIMIT],
+        [*params, FACET_SAMPLE],
     ).fetchall()
     if not counts:
         return facets_by_kind([])

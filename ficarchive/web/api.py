@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from ficarchive.archive import FacetCount, StoredWork
+from ficarchive.archive.model import FACET_SAMPLE
 from ficarchive.web.params import Limit, ListSort, Offset, SearchRequest, WorkId, search_request
 from ficarchive.web.state import reader_of
 from ficarchive.work import Work
@@ -93,8 +94,11 @@ Facets = dict[str, list[FacetOut]]
 class SearchOut(BaseModel):
     total: int = Field(description="matching works, or more than this when not total_exact")
     total_exact: bool = Field(
-        description="false: more works match than total (counting stops there), and the "
-        "facets count the most recently added of them"
+        description="false: more works match than total (counting stops there)"
+    )
+    facets_exact: bool = Field(
+        description=f"false: the facets count the {FACET_SAMPLE:,} most recently added "
+        "matching works only"
     )
     offset: int
     hits: list[HitOut]
@@ -147,6 +151,7 @@ def search(
     return SearchOut(
         total=results.total,
         total_exact=results.total_exact,
+        facets_exact=results.facets_exact,
         offset=offset,
         hits=hits,
         facets=_facets(results.facets),
