@@ -59,6 +59,9 @@ CORPORA = ("antennapedia-btvs", "usenet-startrek")
 SEARCH_P95_MS = 20.0
 SEARCH_RATIO = 1.3
 FACETS_MS = 50.0
+# Below this median for the bare query the ratio is not judged: a page's own fixed cost
+# (its rows and 20 snippets, about 1 ms) is then most of it, as on a small archive.
+RATIO_JUDGED_MS = 5.0
 ADD_SHARE = 0.80
 FULL_WORKS, QUICK_WORKS = 100_000, 10_000
 INTEGRITY_MAX_WORKS = 100_000
@@ -279,7 +282,8 @@ def report_search(
     )
     for kind, row in search.items():
         over = []
-        if row["ratio"] > SEARCH_RATIO:
+        judged = row["bare_p50"] >= RATIO_JUDGED_MS
+        if judged and row["ratio"] > SEARCH_RATIO:
             over.append(f"ratio {row['ratio']:.2f}x > {SEARCH_RATIO}x")
         if row["p95"] > SEARCH_P95_MS:
             over.append(f"p95 {row['p95']:.1f} ms > {SEARCH_P95_MS:.0f} ms")
@@ -287,6 +291,7 @@ def report_search(
             f"{kind:<20}{row['p50']:>9.2f}{row['p95']:>9.2f}{row['bare_p50']:>10.2f}"
             f"{row['bare_p95']:>10.2f}{row['ratio']:>7.2f}x{row['ratio_p95']:>9.2f}x"
             f"   {'MISSED: ' + '; '.join(over) if over else 'met'}"
+            f"{'' if judged else f' (ratio not judged: bare under {RATIO_JUDGED_MS:.0f} ms)'}"
         )
         missed += [f"search, {kind}: {o}" for o in over]
     for kind, row in search.items():
