@@ -10,7 +10,9 @@ An archive is built in a temporary folder from ``../shared/corpus/antennapedia-b
 another process: Debian's ``wrk`` when it is installed (cycling through every work page
 with a Lua script), else an httpx async client. Each work is opened once first, so the
 number is the steady state: a cached, rendered work body, the page shell and the cookie
-handling per request. The peer is the same load against ``/static/reader.css`` served by
+handling per request. The OPDS feeds (the root, recent works and their pages, fandoms,
+authors, series) are measured the same way, cached as work pages are. The peer is the
+same load against ``/static/reader.css`` served by
 the same server, so the ratio says how close a work page is to the cheapest response
 that server gives.
 """
@@ -36,6 +38,8 @@ CORPUS = REPO.parent / "shared" / "corpus" / "antennapedia-btvs"
 GOLDEN = REPO / "tests" / "golden"
 FLOOR = 500  # work pages per second on this 2-core machine (issue 3)
 CONNECTIONS = 32
+# OPDS feeds measured beside the work pages (issue 12: cached like them)
+FEEDS = ["/opds", "/opds/recent", "/opds/fandoms", "/opds/authors", "/opds/series"]
 
 
 def build(folder: Path) -> tuple[Path, list[int]]:
@@ -165,8 +169,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             for path in pages:  # every work rendered once: the steady state is measured
                 httpx.get(base + path, timeout=30).raise_for_status()
+            feeds = FEEDS + [f"/opds/recent?page={n}" for n in range(2, 2 + len(ids) // 30)]
+            for path in feeds:  # cached like work pages once made
+                httpx.get(base + path, timeout=30).raise_for_status()
             rate, failed, tool = measure(base, pages, seconds)
+            feed_rate, feed_failed, _ = measure(base, feeds, seconds)
             peer, peer_failed, _ = measure(base, ["/static/reader.css"], seconds)
+            failed += feed_failed
         finally:
             server.terminate()
             server.wait(10)
@@ -177,6 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     verdict = "ok" if ok and judged else "not judged: install wrk" if ok else "BELOW THE FLOOR"
     print(f"reader: {len(ids)} works, {CONNECTIONS} connections, {seconds:g} s each, load: {tool}")
     print(f"  work pages   {rate:8.0f} /s   failed {failed}   floor {FLOOR} /s")
+    print(f"  OPDS feeds   {feed_rate:8.0f} /s   failed {feed_failed}   (cached like work pages)")
     print(f"  static file  {peer:8.0f} /s   failed {peer_failed}   (same server: the peer)")
     print(f"  ratio work/static {rate / peer:.2f}   {verdict}")
     if args.json:
@@ -184,6 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         numbers = {
             "works": len(ids),
             "pages_per_s": rate,
+            "feeds_per_s": feed_rate,
             "static_per_s": peer,
             "ratio": rate / peer,
             "failed": failed + peer_failed,

@@ -120,6 +120,10 @@ def test_filters_of_any_size(archive: tuple[Any, dict[str, int]]) -> None:
     assert _search(store, "", Filters(relationships=("Spike/Buffy\x00",))).total == 1
     many = Filters(fandoms=tuple(f"Fandom {n}" for n in range(MAX_TAG_FILTERS)))
     assert _search(store, "bells", many).total == 0
+    spuffy = ("relationship", "Spike/Buffy")  # a tag the archive has, as often as allowed
+    assert _search(store, "lighthouse", Filters(excluded=(spuffy,) * MAX_TAG_FILTERS)).total == 0
+    found = _search(store, "lighthouse", Filters(relationships=(spuffy[1],) * MAX_TAG_FILTERS))
+    assert [h.id for h in found.hits] == [ids["story"]]
     too_many = Filters(tags=tuple(f"Tag {n}" for n in range(MAX_TAG_FILTERS + 1)))
     with pytest.raises(SearchTooLarge, match="129 tags; at most 128"):
         _search(store, "", too_many)

@@ -120,11 +120,26 @@ class FacetCount:
     count: int
 
 
+# A search counts its matches up to this many (a reader pages through 500 pages of 20 at
+# most): counting every match of a common word in a million works costs more than the
+# search. The whole archive is counted exactly (its count is cheap).
+COUNT_LIMIT = 10_000
+# Facet counts of a search cover at most this many matching works, the most recently
+# added: 5,000 works' tags are counted in about 15 ms on a million works, 10,000 in 35.
+FACET_SAMPLE = 5_000
+
+
 @dataclass(frozen=True)
 class SearchResults:
+    """One page of hits. `total` is how many works match when `total_exact`, else more
+    than `total` (`COUNT_LIMIT`) do; `facets_exact` False: the facets count the
+    `FACET_SAMPLE` most recently added of them (the whole archive's are always exact)."""
+
     total: int
     hits: tuple[Hit, ...]
     facets: dict[str, tuple[FacetCount, ...]] = field(default_factory=dict)
+    total_exact: bool = True
+    facets_exact: bool = True
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ be; what differs (identity columns, full-text index) is per dialect.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Version 2: how many works carry each tag, kept by triggers on ``work_tags``, so the
 # facets of the whole archive (the browsing pages) are read, not counted, at any size.
@@ -75,6 +75,33 @@ _WRANGLING = [
     )""",
     "INSERT INTO meta(key, value) VALUES ('retag', '1') "
     "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+]
+
+# Version 5 (SQLite): the full-text index holds each work's canonical tags too, as one
+# word per tag id (``tag17``) in a column of its own, so a search with words and tag
+# filters is one MATCH: FTS5 intersects the lists of the words and of the tags, where a
+# lookup in ``work_tags`` for every match of a common word cost twice the search itself
+# on a million works. Searches keep the reader's words to the other columns. The index is
+# made again from the old one (about 15 s a 100,000 works) and merged.
+TAG_WORD = "tag"
+_FTS5_COLUMNS = "title, authors, summary, notes, text, tags"
+_FTS5 = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS {name} USING fts5(" + _FTS5_COLUMNS + ", "
+    "tokenize = 'porter unicode61 remove_diacritics 2')"
+)
+TAG_WORDS_SQL = (
+    f"coalesce((SELECT group_concat('{TAG_WORD}' || x.tag_id, ' ') FROM work_tags x "
+    "WHERE x.work_id = {work}), '')"
+)
+_FTS5_WITH_TAGS = [
+    "DROP TABLE IF EXISTS works_fts_v5",
+    _FTS5.format(name="works_fts_v5"),
+    f"INSERT INTO works_fts_v5(rowid, {_FTS5_COLUMNS}) SELECT f.rowid, f.title, f.authors, "
+    f"f.summary, f.notes, f.text, {TAG_WORDS_SQL.format(work='f.rowid')} FROM works_fts f "
+    "ORDER BY f.rowid",
+    "DROP TABLE works_fts",
+    "ALTER TABLE works_fts_v5 RENAME TO works_fts",
+    "INSERT INTO works_fts(works_fts) VALUES ('optimize')",
 ]
 
 _COMMON = [
@@ -171,6 +198,7 @@ SQLITE_MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE tags ADD COLUMN merger_id INTEGER REFERENCES tags(id) ON DELETE SET NULL",
         *(s.format(identity="INTEGER PRIMARY KEY") for s in _WRANGLING),
     ],
+    5: _FTS5_WITH_TAGS,
 }
 
 POSTGRES_MIGRATIONS: dict[int, list[str]] = {
@@ -219,4 +247,5 @@ POSTGRES_MIGRATIONS: dict[int, list[str]] = {
             for s in _WRANGLING
         ),
     ],
+    5: [],  # the tags in the full-text index are SQLite's: PostgreSQL's GIN index differs
 }

@@ -4,7 +4,8 @@ The tsquery is assembled from `query.parse` terms with ``plainto_tsquery`` (a wo
 ``phraseto_tsquery`` (a phrase) joined by ``&&``, ``||`` and ``!!``; every word is a bound
 parameter, so nothing typed in the box is tsquery syntax and no input can break it.
 Tag filters resolve each name through its key, as on SQLite. The search is bounded
-first (`query.bounded`, `query.parse`), as on SQLite.
+first (`query.bounded`, `query.parse`), matches are counted up to `COUNT_LIMIT` and facets
+count the `FACET_SAMPLE` most recently added matches, as on SQLite.
 """
 
 from __future__ import annotations
@@ -13,7 +14,13 @@ from typing import Any
 
 import psycopg
 
-from ficarchive.archive.model import FacetCount, Filters, SearchResults
+from ficarchive.archive.model import (
+    COUNT_LIMIT,
+    FACET_SAMPLE,
+    FacetCount,
+    Filters,
+    SearchResults,
+)
 from ficarchive.archive.query import Term, bounded, clamp, split_tags, tsquery_terms
 from ficarchive.archive.records import MARK_CLOSE, MARK_OPEN, column_filters, facets_by_kind, hits
 from ficarchive.archive.tags import KINDS, filter_keys
@@ -35,6 +42,8 @@ _ORDER = {
 
 # Facets of the whole archive are read from the counts the triggers keep (schema v2).
 EVERYTHING = "FROM works w"
+_TAGGED_WHERE = "WHERE t.work_id = w.id AND t.tag_id"
+_TAGGED = f"SELECT 1 FROM work_tags t {_TAGGED_WHERE}"
 _KEPT_COUNTS = (
     "SELECT g.kind, g.name, g.n FROM (SELECT t.kind, t.name, c.works AS n, "
     'row_number() OVER (PARTITION BY t.kind ORDER BY c.works DESC, t.name COLLATE "C") AS r '
@@ -99,21 +108,25 @@ def _where(
         joins = f" JOIN works_fts f ON f.work_id = w.id CROSS JOIN (SELECT {expression[0]}) AS q(q)"
         params.extend(expression[1])
         clauses.append("f.document @@ q.q")
+    wanted: list[int] = []
     for kind, name in filters.tag_filters():
         tag = tag_id(conn, kind, name)
         if tag is None:
             return None
-        clauses.append(
-            "EXISTS (SELECT 1 FROM work_tags t WHERE t.work_id = w.id AND t.tag_id = %s)"
-        )
-        params.append(tag)
-    for kind, name in filters.exclusions():
-        tag = tag_id(conn, kind, name)
-        if tag is not None:  # a tag no work carries leaves nothing out
-            clauses.append(
-                "NOT EXISTS (SELECT 1 FROM work_tags t WHERE t.work_id = w.id AND t.tag_id = %s)"
-            )
-            params.append(tag)
+        if tag not in wanted:
+            wanted.append(tag)
+    left_out = sorted({t for k, n in filters.exclusions() if (t := tag_id(conn, k, n)) is not None})
+    # one tag is one semi-join; more are counted in one probe a work (a semi-join each
+    # made a plan of a hundred joins, seconds to make)
+    if len(wanted) == 1:
+        clauses.append(f"EXISTS ({_TAGGED} = %s)")
+        params.append(wanted[0])
+    elif wanted:
+        clauses.append(f"(SELECT count(*) FROM work_tags t {_TAGGED_WHERE} = ANY(%s)) = %s")
+        params += [wanted, len(wanted)]
+    if left_out:  # a tag no work carries leaves nothing out
+        clauses.append(f"NOT EXISTS ({_TAGGED} = ANY(%s))")
+        params.append(left_out)
     more, values = column_filters(filters, "%s")
     clauses += more
     params += values
@@ -139,7 +152,12 @@ def run_search(
     if found is None:
         return SearchResults(0, (), {k: () for k in KINDS} if with_facets else {})
     source, params, matching = found
-    row = conn.execute(f"SELECT count(*) {source}", params).fetchone()
+    if source == EVERYTHING:  # the whole archive, counted exactly
+        row = conn.execute("SELECT count(*) FROM works").fetchone()
+    else:  # counted up to one past the limit, as on SQLite
+        row = conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 {source} LIMIT %s) c", [*params, COUNT_LIMIT + 1]
+        ).fetchone()
     total = int(row[0]) if row else 0
     rank = f"ts_rank({RANK_WEIGHTS}, f.document, q.q)" if matching else "0"
     order = _ORDER.get(sort, _ORDER["relevance"])
@@ -159,7 +177,9 @@ def run_search(
     ).fetchall()
     page_hits = hits(rows)
     facets = _facets(conn, source, params) if with_facets else {}
-    return SearchResults(total, page_hits, facets)
+    sampled = with_facets and source != EVERYTHING and total > FACET_SAMPLE
+    exact = source == EVERYTHING or total <= COUNT_LIMIT
+    return SearchResults(total if exact else COUNT_LIMIT, page_hits, facets, exact, not sampled)
 
 
 def _facets(
@@ -175,9 +195,9 @@ def _facets(
         'row_number() OVER (PARTITION BY t.kind ORDER BY count(*) DESC, t.name COLLATE "C") '
         "AS r "
         "FROM work_tags wt JOIN tags t ON t.id = wt.tag_id WHERE wt.work_id IN "
-        f"(SELECT w.id {source}) GROUP BY t.id) g WHERE g.r <= %s "
+        f"(SELECT w.id {source} ORDER BY w.id DESC LIMIT %s) GROUP BY t.id) g WHERE g.r <= %s "
         'ORDER BY g.kind, g.n DESC, g.name COLLATE "C"',
-        [*params, per_kind],
+        [*params, FACET_SAMPLE, per_kind],
     ).fetchall()
     return facets_by_kind(rows)
 

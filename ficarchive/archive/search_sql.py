@@ -4,31 +4,49 @@ Tag filters resolve each name through its key (see `tags`), so any spelling find
 same works; an unknown tag matches nothing rather than being ignored. The search is
 bounded first (`query.bounded`, `query.parse`), so no input reaches SQLite that it
 cannot take.
+
+What keeps it fast on a million works (``benchmarks/archive_speed.py --works 1000000``):
+
+- a search with words is driven by the full-text index alone: the index ranks its
+  matches (bm25), tag filters are index lookups on each match (``EXISTS`` on
+  ``work_tags``' primary key) and ``works`` is read only for the page of ids found, or
+  when a filter or a sort needs its columns;
+- a search with tags and no words is driven by the first tag's ``work_tags`` index;
+- matches are counted up to `COUNT_LIMIT` (``total_exact`` says whether all were), and
+  facets count the `FACET_SAMPLE` most recently added matches (``facets_exact``); the
+  whole archive is counted exactly and its facets are read from the counts the triggers
+  keep (schema v2).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass, field
 from typing import Any
 
-from ficarchive.archive.model import FacetCount, Filters, SearchResults
+from ficarchive.archive.model import (
+    COUNT_LIMIT,
+    FACET_SAMPLE,
+    FacetCount,
+    Filters,
+    SearchResults,
+)
 from ficarchive.archive.query import bounded, clamp, fts5, parse, split_tags
 from ficarchive.archive.records import MARK_CLOSE, MARK_OPEN, column_filters, facets_by_kind, hits
+from ficarchive.archive.schema import TAG_WORD
 from ficarchive.archive.tags import KINDS, filter_keys
 
 # Column weights for bm25: a match in the title counts most, then authors, summary, notes.
-BM25 = "bm25(works_fts, 10.0, 6.0, 3.0, 1.5, 1.0)"
+# The tags column (schema v5) counts for nothing: no reader's word is searched in it.
+BM25 = "bm25(works_fts, 10.0, 6.0, 3.0, 1.5, 1.0, 0.0)"
+TEXT_COLUMNS = "{title authors summary notes text}"
 FACETS_PER_KIND = 20
 _ORDER = {
-    "relevance": "rank, w.id DESC",
     "date": "w.added_at DESC, w.id DESC",
     "words": "w.word_count DESC, w.id DESC",
     "title": "w.title COLLATE NOCASE, w.id",
 }
-
-
-# Facets of the whole archive are read from the counts the triggers keep (schema v2).
-EVERYTHING = "FROM works w"
+_HAS_TAG = "SELECT 1 FROM work_tags x WHERE x.work_id = {} AND x.tag_id = ?"
 _KEPT_COUNTS = (
     "SELECT g.kind, g.name, g.n FROM (SELECT t.kind, t.name, c.works AS n, "
     "row_number() OVER (PARTITION BY t.kind ORDER BY c.works DESC, t.name) AS r "
@@ -49,38 +67,99 @@ def tag_id(conn: sqlite3.Connection, kind: str, name: str) -> int | None:
     return None
 
 
-def _where(
-    conn: sqlite3.Connection, query: str, filters: Filters
-) -> tuple[str, list[Any], bool] | None:
-    """FROM/WHERE for the matching works; None when a filter names an unknown tag."""
-    clauses: list[str] = []
-    params: list[Any] = []
+@dataclass(frozen=True)
+class Matching:
+    """The works a search selects: the reader's words (kept to the text columns), the tag
+    ids required and left out, the words left out of a search with no others, the column
+    filters."""
+
+    words: str | None
+    tags: tuple[int, ...] = ()
+    excluded_tags: tuple[int, ...] = ()
+    excluded_words: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
+    values: tuple[Any, ...] = field(default=())
+
+    @property
+    def everything(self) -> bool:
+        selective = self.words or self.tags or self.excluded_tags or self.excluded_words
+        return not selective and not self.columns
+
+    @property
+    def expression(self) -> str | None:
+        """The MATCH of a search with words: the words, and the tags as words of the
+        ``tags`` column, so FTS5 intersects them itself."""
+        if not self.words:
+            return None
+        anded = " AND ".join([self.words, *(f'tags : "{TAG_WORD}{t}"' for t in self.tags)])
+        if not self.excluded_tags:
+            return anded
+        # flat, as `query` keeps its expressions: "(x) NOT a NOT b" is read left to right,
+        # where nesting each NOT overflows FTS5's parser at a hundred or so
+        return f"({anded})" + "".join(f' NOT tags : "{TAG_WORD}{t}"' for t in self.excluded_tags)
+
+    def source(self, with_works: bool = False) -> tuple[str, str, list[Any]]:
+        """(FROM … WHERE …, the id column, parameters): driven by the full-text index for
+        words, by the first tag's index for tags alone, else by ``works``."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        tags, excluded = list(self.tags), list(self.excluded_tags)
+        if self.expression:
+            ident, sql = "f.rowid", "FROM works_fts f"
+            if with_works or self.columns:
+                sql += " JOIN works w ON w.id = f.rowid"
+            clauses.append("works_fts MATCH ?")
+            params.append(self.expression)
+            tags, excluded = [], []  # in the MATCH
+        elif tags and not with_works and not self.columns:
+            ident, sql = "t0.work_id", "FROM work_tags t0"
+            clauses.append("t0.tag_id = ?")
+            params.append(tags.pop(0))
+        else:
+            ident, sql = "w.id", "FROM works w"
+            if tags:  # the planner chooses: the tag's index, or works in the order asked
+                clauses.append("w.id IN (SELECT work_id FROM work_tags WHERE tag_id = ?)")
+                params.append(tags.pop(0))
+        for words in self.excluded_words:
+            clauses.append(f"{ident} NOT IN (SELECT rowid FROM works_fts WHERE works_fts MATCH ?)")
+            params.append(words)
+        for tag in tags:
+            clauses.append(f"EXISTS ({_HAS_TAG.format(ident)})")
+            params.append(tag)
+        for tag in excluded:
+            clauses.append(f"NOT EXISTS ({_HAS_TAG.format(ident)})")
+            params.append(tag)
+        clauses += self.columns
+        params += self.values
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        return sql + where, ident, params
+
+
+def matching(conn: sqlite3.Connection, query: str, filters: Filters) -> Matching | None:
+    """What a search selects; None when a filter names a tag no work carries."""
     expression = fts5(query)
-    joins = ""
-    if expression:
-        joins = " JOIN works_fts f ON f.rowid = w.id"
-        clauses.append("works_fts MATCH ?")
-        params.append(expression)
-    else:
-        for term in parse(query):  # only exclusions ("-angst"): every work but those
-            clauses.append("w.id NOT IN (SELECT rowid FROM works_fts WHERE works_fts MATCH ?)")
-            params.append(fts5(term.text))
+    words = f"{TEXT_COLUMNS} : ({expression})" if expression else None
+    left_out = () if expression else tuple(f"{TEXT_COLUMNS} : {fts5(t.text)}" for t in parse(query))
+    tags: list[int] = []
     for kind, name in filters.tag_filters():
         tag = tag_id(conn, kind, name)
         if tag is None:
             return None
-        clauses.append("w.id IN (SELECT work_id FROM work_tags WHERE tag_id = ?)")
-        params.append(tag)
+        if tag not in tags:
+            tags.append(tag)
+    if len(tags) > 1:  # the rarest first: it drives a search of tags alone
+        marks = ",".join("?" * len(tags))
+        counted = dict(
+            conn.execute(f"SELECT tag_id, works FROM tag_counts WHERE tag_id IN ({marks})", tags)
+        )
+        tags.sort(key=lambda t: counted.get(t, 0))
+    excluded: list[int] = []
     for kind, name in filters.exclusions():
         tag = tag_id(conn, kind, name)
         if tag is not None:  # a tag no work carries leaves nothing out
-            clauses.append("w.id NOT IN (SELECT work_id FROM work_tags WHERE tag_id = ?)")
-            params.append(tag)
-    more, values = column_filters(filters, "?")
-    clauses += more
-    params += values
-    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-    return f"{EVERYTHING}{joins}{where}", params, bool(expression)
+            excluded.append(tag)
+    columns, values = column_filters(filters, "?")
+    return Matching(words, tuple(tags), tuple(excluded), left_out, tuple(columns), tuple(values))
 
 
 def run_search(
@@ -96,69 +175,46 @@ def run_search(
     query, filters = split_tags(query, filters)
     filters = bounded(filters)
     limit, offset = clamp(limit), clamp(offset)
-    found = _where(conn, query, filters)
+    found = matching(conn, query, filters)
     if found is None:
         return SearchResults(0, (), {k: () for k in KINDS} if with_facets else {})
-    source, params, matching = found
-    total = _count(conn, query, filters, source, params)
-    order = _ORDER.get(sort, _ORDER["relevance"])
-    if not matching and sort == "relevance":
-        order = _ORDER["date"]
-    rank = f"{BM25} AS rank" if matching else "0 AS rank"
-    # the page first (ids only: cheap), then titles and snippets for that page alone
-    if matching and sort == "relevance" and filters == Filters():
-        page = conn.execute(  # the index alone can rank a bare query
-            f"SELECT rowid, {BM25} AS rank FROM works_fts WHERE works_fts MATCH ? "
-            "ORDER BY rank, rowid DESC LIMIT ? OFFSET ?",
-            [fts5(query), limit, offset],
-        ).fetchall()
-    else:
-        page = conn.execute(
-            f"SELECT w.id, {rank} {source} ORDER BY {order} LIMIT ? OFFSET ?",
+    total = _count(conn, found)
+    ids = _page_ids(conn, found, sort, limit, offset)
+    page_hits = hits(_page_rows(conn, ids, found.words))
+    facets = _facets(conn, found) if with_facets else {}
+    sampled = with_facets and not found.everything and total > FACET_SAMPLE
+    exact = found.everything or total <= COUNT_LIMIT
+    return SearchResults(total if exact else COUNT_LIMIT, page_hits, facets, exact, not sampled)
+
+
+def _count(conn: sqlite3.Connection, found: Matching) -> int:
+    """How many works match, counted up to one past `COUNT_LIMIT` (all of the archive)."""
+    if found.everything:
+        return int(conn.execute("SELECT count(*) FROM works").fetchone()[0])
+    sql, _, params = found.source()
+    row = conn.execute(
+        f"SELECT count(*) FROM (SELECT 1 {sql} LIMIT ?)", [*params, COUNT_LIMIT + 1]
+    ).fetchone()
+    return int(row[0])
+
+
+def _page_ids(
+    conn: sqlite3.Connection, found: Matching, sort: str, limit: int, offset: int
+) -> list[int]:
+    """The ids of one page: ranked by the full-text index, or in a column's order."""
+    if found.expression and sort not in _ORDER:
+        sql, ident, params = found.source()
+        rows = conn.execute(
+            f"SELECT {ident}, {BM25} AS rank {sql} ORDER BY rank, {ident} DESC LIMIT ? OFFSET ?",
             [*params, limit, offset],
         ).fetchall()
-    ids = [int(r[0]) for r in page]
-    page_hits = hits(_page_rows(conn, ids, fts5(query) if matching else None))
-    facets = _facets(conn, *_ids(conn, query, filters, source, params)) if with_facets else {}
-    return SearchResults(total, page_hits, facets)
-
-
-def _ids(
-    conn: sqlite3.Connection, query: str, filters: Filters, source: str, params: list[Any]
-) -> tuple[str, list[Any]]:
-    """SQL for the ids of the matching works, with no join it can do without."""
-    if source == EVERYTHING and not params:
-        return EVERYTHING, []
-    expression = fts5(query)
-    if filters == Filters() and expression:
-        return "SELECT rowid FROM works_fts WHERE works_fts MATCH ?", [expression]
-    only_tags = (
-        filters.words_min,
-        filters.words_max,
-        filters.added_since,
-        filters.added_until,
-        filters.stories_only,
-        filters.excluded,
-    ) == (None, None, None, None, False, ())
-    if not expression and filters.tag_filters() and only_tags:
-        # then _where's parameters are exactly the tag ids, one a filter
-        sql = " INTERSECT ".join("SELECT work_id FROM work_tags WHERE tag_id = ?" for _ in params)
-        return sql, list(params)
-    return f"SELECT w.id {source}", params
-
-
-def _count(
-    conn: sqlite3.Connection, query: str, filters: Filters, source: str, params: list[Any]
-) -> int:
-    """How many works match; a bare full-text query is counted on the index alone."""
-    expression = fts5(query)
-    if expression and filters == Filters():
-        row = conn.execute(
-            "SELECT count(*) FROM works_fts WHERE works_fts MATCH ?", (expression,)
-        ).fetchone()
     else:
-        row = conn.execute(f"SELECT count(*) {source}", params).fetchone()
-    return int(row[0])
+        sql, ident, params = found.source(with_works=True)
+        order = _ORDER.get(sort, _ORDER["date"])
+        rows = conn.execute(
+            f"SELECT {ident} {sql} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset]
+        ).fetchall()
+    return [int(r[0]) for r in rows]
 
 
 def _page_rows(
@@ -190,15 +246,17 @@ def _page_rows(
 
 
 def _facets(
-    conn: sqlite3.Connection, ids: str, params: list[Any], per_kind: int = FACETS_PER_KIND
+    conn: sqlite3.Connection, found: Matching, per_kind: int = FACETS_PER_KIND
 ) -> dict[str, tuple[FacetCount, ...]]:
-    """Tag counts over the works `ids` (SQL selecting their ids) selects."""
-    if ids == EVERYTHING:
+    """Tag counts over the matching works (the `FACET_SAMPLE` most recently added)."""
+    if found.everything:
         return facets_by_kind(conn.execute(_KEPT_COUNTS, (per_kind,)).fetchall())
-    # count by tag id over the matching works first, then name the few tags counted
+    sql, ident, params = found.source()
+    # count by tag id over the newest matches first, then name the few tags counted
     counts = conn.execute(
-        f"SELECT tag_id, count(*) FROM work_tags WHERE work_id IN ({ids}) GROUP BY tag_id",
-        params,
+        "SELECT tag_id, count(*) FROM work_tags WHERE work_id IN "
+        f"(SELECT {ident} {sql} ORDER BY {ident} DESC LIMIT ?) GROUP BY tag_id",
+        [*params, FACET_SAMPLE],
     ).fetchall()
     if not counts:
         return facets_by_kind([])
@@ -210,8 +268,8 @@ def _facets(
         )
     }
     by_kind: dict[str, list[tuple[str, str, int]]] = {}
-    for tag_id, n in counts:
-        kind, name = names[int(tag_id)]
+    for tag, n in counts:
+        kind, name = names[int(tag)]
         by_kind.setdefault(kind, []).append((kind, name, int(n)))
     rows = [
         row
@@ -226,7 +284,7 @@ def facet_counts(
 ) -> dict[str, tuple[FacetCount, ...]]:
     query, filters = split_tags(query, filters)
     filters = bounded(filters)
-    found = _where(conn, query, filters)
+    found = matching(conn, query, filters)
     if found is None:
         return {k: () for k in KINDS}
-    return _facets(conn, *_ids(conn, query, filters, found[0], found[1]), per_kind)
+    return _facets(conn, found, per_kind)

@@ -51,7 +51,7 @@ from ficarchive.archive.records import (
     source_values,
     work_values,
 )
-from ficarchive.archive.schema import SCHEMA_VERSION, SQLITE_MIGRATIONS
+from ficarchive.archive.schema import SCHEMA_VERSION, SQLITE_MIGRATIONS, TAG_WORDS_SQL
 from ficarchive.archive.search_sql import facet_counts, run_search
 from ficarchive.archive.sqlite_file import Mode, connect, writable
 from ficarchive.archive.text import fts_fields
@@ -60,6 +60,8 @@ from ficarchive.archive.wrangling import Wrangling
 from ficarchive.errors import ArchiveDamaged, ArchiveReadOnly, ArchiveUnavailable
 from ficarchive.work import Work
 
+# The full-text index's columns of text (then ``tags``), as `fts_fields` names them.
+TEXT_COLUMNS = ("title", "authors", "summary", "notes", "text")
 # Adds committed together inside `batch()`.
 BATCH_SIZE = 50
 # How long a writer waits for another to finish before saying the archive is busy.
@@ -386,20 +388,21 @@ class SQLiteArchive(Wrangling, ArchiveBase):
         return AddResult(work_id, "added", near)
 
     def _index(self, work_id: int, work: Work, fields: dict[str, str]) -> None:
+        """The work's full-text row, with its tags (made first: the row holds them)."""
         self.conn.execute("DELETE FROM works_fts WHERE rowid = ?", (work_id,))
-        self.conn.execute(
-            "INSERT INTO works_fts(rowid, title, authors, summary, notes, text) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                work_id,
-                fields["title"],
-                fields["authors"],
-                fields["summary"],
-                fields["notes"],
-                fields["text"],
-            ),
-        )
         self._index_tags(work_id, work)
+        self.conn.execute(
+            "INSERT INTO works_fts(rowid, title, authors, summary, notes, text, tags) "
+            f"VALUES (?, ?, ?, ?, ?, ?, {TAG_WORDS_SQL.format(work='?')})",
+            (work_id, *(fields[k] for k in TEXT_COLUMNS), work_id),
+        )
+
+    def _tags_changed(self, work_id: int) -> None:
+        """The tags in the work's full-text row made again (none when it has no row yet)."""
+        self.conn.execute(
+            f"UPDATE works_fts SET tags = {TAG_WORDS_SQL.format(work='?')} WHERE rowid = ?",
+            (work_id, work_id),
+        )
 
     def _link_near_duplicates(self, work_id: int, print_: int) -> tuple[int, ...]:
         if print_ == 0:

@@ -174,6 +174,11 @@ class Wrangling:
                 ),
                 (kind, key, name, kind, canonical),
             )
+        self._tags_changed(work_id)
+
+    def _tags_changed(self, work_id: int) -> None:
+        """After a work's tag rows are made: what a backend keeps beside them (SQLite: the
+        tags in the full-text index)."""
 
     def _parents(self, resolution: Resolution) -> None:
         if not resolution.resolved or not resolution.fandom:

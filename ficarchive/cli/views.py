@@ -30,13 +30,14 @@ def _snippet(html: str) -> Text:
 
 def render_hits(results: SearchResults) -> RenderableType:
     shown = f" (showing {len(results.hits)})" if len(results.hits) < results.total else ""
+    counted = f"{results.total}" if results.total_exact else f"more than {results.total:,}"
     table = Table(
         "id",
         "title",
         "authors",
         "rating",
         "words",
-        title=f"{results.total} works{shown}",
+        title=f"{counted} works{shown}",
         title_justify="left",
     )
     for hit in results.hits:

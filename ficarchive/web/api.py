@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from ficarchive.archive import FacetCount, StoredWork
+from ficarchive.archive.model import FACET_SAMPLE
 from ficarchive.web.params import Limit, ListSort, Offset, SearchRequest, WorkId, search_request
 from ficarchive.web.state import reader_of
 from ficarchive.work import Work
@@ -91,7 +92,14 @@ Facets = dict[str, list[FacetOut]]
 
 
 class SearchOut(BaseModel):
-    total: int
+    total: int = Field(description="matching works, or more than this when not total_exact")
+    total_exact: bool = Field(
+        description="false: more works match than total (counting stops there)"
+    )
+    facets_exact: bool = Field(
+        description=f"false: the facets count the {FACET_SAMPLE:,} most recently added "
+        "matching works only"
+    )
     offset: int
     hits: list[HitOut]
     facets: Facets
@@ -140,7 +148,14 @@ def search(
         )
         for h in results.hits
     ]
-    return SearchOut(total=results.total, offset=offset, hits=hits, facets=_facets(results.facets))
+    return SearchOut(
+        total=results.total,
+        total_exact=results.total_exact,
+        facets_exact=results.facets_exact,
+        offset=offset,
+        hits=hits,
+        facets=_facets(results.facets),
+    )
 
 
 @router.get("/facets", response_model=Facets, summary="Facet counts")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from ficarchive.archive import SearchResults
-from ficarchive.archive.model import SORTS
+from ficarchive.archive.model import FACET_SAMPLE, SORTS
 from ficarchive.web.params import (
     EXCLUDE_PARAMS,
     FILTER_PARAMS,
@@ -59,6 +59,7 @@ def search_page(
         facets=_facets(results, pairs),
         ratings=RATINGS,
         sorts=SORTS,
+        facet_sample=FACET_SAMPLE,
     )
 
 
