@@ -20,13 +20,13 @@ import sqlite3
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import tantivy
 
 from benchmarks import archive_build
+from benchmarks.archive_speed import timed_ms
 
 HEAP_BYTES = 1_000_000_000
 # title and authors count most, as in FTS5's bm25 weights
@@ -76,16 +76,6 @@ def _tag_ids(archive: Path) -> dict[tuple[str, str], int]:
     return found
 
 
-def _timed(fn: Callable[[], object], repeats: int) -> list[float]:
-    fn()
-    out = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - started) * 1000)
-    return out
-
-
 def measure(
     index: tantivy.Index,
     cases: dict[str, list[tuple[str, list[int]]]],
@@ -100,14 +90,14 @@ def measure(
         counted: list[float] = []
         for words, tags in queries:
             query = _query(index, words, tags)
-            top += _timed(lambda q=query: _top(searcher, q, count=False), repeats)
-            counted += _timed(lambda q=query: _top(searcher, q, count=True), repeats)
+            top += timed_ms(lambda q=query: _top(searcher, q, count=False), repeats)
+            counted += timed_ms(lambda q=query: _top(searcher, q, count=True), repeats)
         out[kind] = _summary(top) | {f"counted_{k}": v for k, v in _summary(counted).items()}
     for kind, queries in facet_cases.items():
         times: list[float] = []
         for words, tags in queries:
             query = _query(index, words, tags)
-            times += _timed(lambda q=query: _facets(searcher, q), repeats)
+            times += timed_ms(lambda q=query: _facets(searcher, q), repeats)
         out[kind] = _summary(times)
     return out
 
