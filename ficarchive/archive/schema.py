@@ -7,7 +7,7 @@ be; what differs (identity columns, full-text index) is per dialect.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Version 2: how many works carry each tag, kept by triggers on ``work_tags``, so the
 # facets of the whole archive (the browsing pages) are read, not counted, at any size.
@@ -102,6 +102,29 @@ _FTS5_WITH_TAGS = [
     "DROP TABLE works_fts",
     "ALTER TABLE works_fts_v5 RENAME TO works_fts",
     "INSERT INTO works_fts(works_fts) VALUES ('optimize')",
+]
+
+# Version 6 (SQLite): the log of changed works a search index beside the file (tantivy,
+# `search_tantivy`) has still to take in. The triggers write it only while meta names an
+# index, so an archive without one logs nothing; one row per work, its ``seq`` the latest
+# change (a change made again replaces the row).
+_LOGGED = "WHEN EXISTS (SELECT 1 FROM meta WHERE key = 'search_index')"
+_SEARCH_CHANGES = [
+    """CREATE TABLE IF NOT EXISTS search_changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        work_id INTEGER NOT NULL UNIQUE
+    )""",
+    *(
+        f"CREATE TRIGGER IF NOT EXISTS search_{table}_{event.lower()} AFTER {event} ON {table} "
+        f"{_LOGGED} BEGIN INSERT OR REPLACE INTO search_changes(work_id) VALUES ({row}); END"
+        for table, event, row in (
+            ("works", "INSERT", "new.id"),
+            ("works", "UPDATE", "new.id"),
+            ("works", "DELETE", "old.id"),
+            ("work_tags", "INSERT", "new.work_id"),
+            ("work_tags", "DELETE", "old.work_id"),
+        )
+    ),
 ]
 
 _COMMON = [
@@ -199,6 +222,7 @@ SQLITE_MIGRATIONS: dict[int, list[str]] = {
         *(s.format(identity="INTEGER PRIMARY KEY") for s in _WRANGLING),
     ],
     5: _FTS5_WITH_TAGS,
+    6: _SEARCH_CHANGES,
 }
 
 POSTGRES_MIGRATIONS: dict[int, list[str]] = {
@@ -248,4 +272,5 @@ POSTGRES_MIGRATIONS: dict[int, list[str]] = {
         ),
     ],
     5: [],  # the tags in the full-text index are SQLite's: PostgreSQL's GIN index differs
+    6: [],  # the search index beside the file is SQLite's
 }

@@ -12,6 +12,9 @@ What keeps it fast on a million works (``benchmarks/archive_speed.py --works 100
   ``work_tags``' primary key) and ``works`` is read only for the page of ids found, or
   when a filter or a sort needs its columns;
 - a search with tags and no words is driven by the first tag's ``work_tags`` index;
+- on an archive that keeps a tantivy index beside it (`search_tantivy`), a search with
+  words in relevance order takes its page's ids from there, where FTS5 would score
+  every match to rank them;
 - matches are counted up to `COUNT_LIMIT` (``total_exact`` says whether all were), and
   facets count the `FACET_SAMPLE` most recently added matches (``facets_exact``); the
   whole archive is counted exactly and its facets are read from the counts the triggers
@@ -21,6 +24,7 @@ What keeps it fast on a million works (``benchmarks/archive_speed.py --works 100
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +38,7 @@ from ficarchive.archive.model import (
 from ficarchive.archive.query import bounded, clamp, fts5, parse, split_tags
 from ficarchive.archive.records import MARK_CLOSE, MARK_OPEN, column_filters, facets_by_kind, hits
 from ficarchive.archive.schema import TAG_WORD
+from ficarchive.archive.search_tantivy import Ranked
 from ficarchive.archive.tags import KINDS, filter_keys
 
 # Column weights for bm25: a match in the title counts most, then authors, summary, notes.
@@ -46,6 +51,9 @@ _ORDER = {
     "words": "w.word_count DESC, w.id DESC",
     "title": "w.title COLLATE NOCASE, w.id",
 }
+# Asked for a page's ids in relevance order before FTS5 ranks them (`search_tantivy`);
+# None from it: FTS5 ranks.
+Ranker = Callable[[Ranked, int, int], "list[int] | None"]
 _HAS_TAG = "SELECT 1 FROM work_tags x WHERE x.work_id = {} AND x.tag_id = ?"
 _KEPT_COUNTS = (
     "SELECT g.kind, g.name, g.n FROM (SELECT t.kind, t.name, c.works AS n, "
@@ -171,6 +179,7 @@ def run_search(
     limit: int,
     offset: int,
     with_facets: bool,
+    ranker: Ranker | None = None,
 ) -> SearchResults:
     query, filters = split_tags(query, filters)
     filters = bounded(filters)
@@ -179,7 +188,11 @@ def run_search(
     if found is None:
         return SearchResults(0, (), {k: () for k in KINDS} if with_facets else {})
     total = _count(conn, found)
-    ids = _page_ids(conn, found, sort, limit, offset)
+    ids = None
+    if ranker is not None and found.expression and sort not in _ORDER:
+        ids = ranker(Ranked(query, found.tags, found.excluded_tags, filters), limit, offset)
+    if ids is None:
+        ids = _page_ids(conn, found, sort, limit, offset)
     page_hits = hits(_page_rows(conn, ids, found.words))
     facets = _facets(conn, found) if with_facets else {}
     sampled = with_facets and not found.everything and total > FACET_SAMPLE

@@ -52,6 +52,7 @@ from ficarchive.archive.records import (
     work_values,
 )
 from ficarchive.archive.schema import SCHEMA_VERSION, SQLITE_MIGRATIONS, TAG_WORDS_SQL
+from ficarchive.archive.search_index import SearchIndexKeeping
 from ficarchive.archive.search_sql import facet_counts, run_search
 from ficarchive.archive.sqlite_file import Mode, connect, writable
 from ficarchive.archive.text import fts_fields
@@ -68,7 +69,7 @@ BATCH_SIZE = 50
 BUSY_TIMEOUT_MS = 15_000
 
 
-class SQLiteArchive(Wrangling, ArchiveBase):
+class SQLiteArchive(Wrangling, ArchiveBase, SearchIndexKeeping):
     """An archive in one SQLite file (``":memory:"`` for a throwaway one)."""
 
     PARAM = "?"
@@ -115,8 +116,7 @@ class SQLiteArchive(Wrangling, ArchiveBase):
                 file.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise ArchiveUnavailable(
-                    f"archive {self.path} cannot be made: {exc.strerror or exc}; check the "
-                    "folder"
+                    f"archive {self.path} cannot be made: {exc.strerror or exc}; check the folder"
                 ) from None
 
     # -- connections ------------------------------------------------------------------
@@ -236,6 +236,8 @@ class SQLiteArchive(Wrangling, ArchiveBase):
             conn.close()
         self._local = threading.local()
         self._memory = None
+        if self._search_index is not None:
+            self._search_index.close()
 
     # -- writing ------------------------------------------------------------------------
     def _before_writing(self) -> None:
@@ -441,6 +443,7 @@ class SQLiteArchive(Wrangling, ArchiveBase):
                 limit=limit,
                 offset=offset,
                 with_facets=facets,
+                ranker=self._ranker(),
             )
         except sqlite3.Error as exc:
             raise self._error(exc) from None
@@ -487,8 +490,7 @@ class SQLiteArchive(Wrangling, ArchiveBase):
                     (sha[0], sha[0]),
                 )
             self.conn.execute(
-                "DELETE FROM tags WHERE NOT EXISTS "
-                "(SELECT 1 FROM work_tags WHERE tag_id = tags.id)"
+                "DELETE FROM tags WHERE NOT EXISTS (SELECT 1 FROM work_tags WHERE tag_id = tags.id)"
             )
 
     def stats(self) -> Stats:

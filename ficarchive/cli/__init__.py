@@ -14,6 +14,7 @@ from ficarchive.cli.check import check_command
 from ficarchive.cli.export import export
 from ficarchive.cli.rescue import rescue
 from ficarchive.cli.review import review
+from ficarchive.cli.search_index import search_index
 from ficarchive.cli.serve import serve
 from ficarchive.cli.tags import tags
 from ficarchive.cli.users import users
@@ -38,6 +39,7 @@ main.add_command(bulk)
 main.add_command(serve)
 main.add_command(check_command)
 main.add_command(review)
+main.add_command(search_index)
 main.add_command(tags)
 main.add_command(users)
 for _command in ARCHIVE_COMMANDS:

@@ -134,7 +134,23 @@ def add(paths: tuple[str, ...], location: str | None, jobs: int | None, timeout:
             if kind == "failed"
         ]
         _captures_summary(expanded[1])
+    _refresh_search_index(archive)
     _summary(archive, counts, failures, near)
+
+
+def _refresh_search_index(archive: SQLiteArchive) -> None:
+    """A kept search index brought up to date, or one made when the archive has grown
+    large; said in a line (a failure too: the works are added either way)."""
+    if not isinstance(archive, SQLiteArchive):
+        return
+    err = Console(stderr=True)
+    try:
+        done = archive.refresh_search_index()
+    except ArchiveError as exc:
+        err.print(f"[yellow]note:[/yellow] {exc}", highlight=False, soft_wrap=True)
+        return
+    if done:
+        err.print(done, highlight=False)
 
 
 _WEB_ARCHIVES = (".warc", ".warc.gz", ".arc", ".arc.gz", ".wacz")

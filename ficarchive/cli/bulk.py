@@ -183,6 +183,8 @@ def load_command(out: str, location: str | None, quiet: bool) -> None:
     except FicarchiveError as exc:
         _fail(str(exc), exc.exit_code)
     click.echo(f"{summary.added} works added, {summary.unchanged} already in the archive")
+    if summary.search_index:
+        click.echo(summary.search_index, err=True)
     for line in summary.refused:
         click.echo(f"  not loaded: {line}", err=True)
     if summary.refused:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ficarchive.archive import SQLiteArchive
 from ficarchive.cli.archive import archive_option, reports_errors
 from ficarchive.errors import ArchiveUnavailable
 
@@ -57,6 +58,11 @@ def serve(
     from ficarchive.web.checks import check_archive
 
     archive = check_archive(location, writable=bool(write_token))
+    if isinstance(archive, SQLiteArchive):  # the works changed since it was last written
+        try:
+            archive.sync_search_index(remake=False)
+        except ArchiveUnavailable as exc:
+            click.echo(f"note: {exc}", err=True)
     app = create_app(archive, write_token=write_token, allow_hosts=allow_hosts)
     mode = "edits allowed with the write token" if write_token else "read-only"
     click.echo(
