@@ -255,3 +255,15 @@ def test_any_search_finds_the_same_works_on_both(
         )
         assert sorted(_ids(archive, query)) == sorted(_fts5_ids(archive, query)), query
     archive.close()
+
+
+def test_check_notes_the_index_and_never_calls_it_a_problem(library: SQLiteArchive) -> None:
+    from ficarchive.archive.integrity import check
+
+    assert not [n for n in check(library.path).notes if "tantivy" in n]  # up to date
+    library.add(_story("Quokka", "A quokka."), "q.txt")
+    behind = check(library.path)
+    assert behind.sound and any("1 changed works behind" in n for n in behind.notes)
+    shutil.rmtree(library.search_index_status()["folder"])
+    missing = check(library.path)
+    assert missing.sound and any("search-index build" in n for n in missing.notes)

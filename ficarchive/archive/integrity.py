@@ -343,6 +343,8 @@ def check(location: str) -> CheckReport:
                     "it is not needed"
                 )
         _check_search(rows, report)
+        if isinstance(rows, SQLiteRows):
+            _note_ranking_index(rows, report)
         _check_tag_counts(rows, report)
     finally:
         rows.close()
@@ -408,6 +410,32 @@ def _check_search(rows: Rows, report: CheckReport) -> None:
             return
         if n:
             report.problems.append(Problem("search", f"{n} {what}"))
+
+
+def _note_ranking_index(rows: SQLiteRows, report: CheckReport) -> None:
+    """The tantivy index beside the file (`search_tantivy`), in a note: it is made from
+    the file, so whatever is wrong with it is mended by making it again, never lost."""
+    from ficarchive.archive.search_tantivy import SearchIndex
+
+    try:
+        found = SearchIndex(rows.path).status(rows.conn)
+        works = int(rows.all("SELECT count(*) FROM works")[0][0])
+    except (sqlite3.Error, Unreadable, OSError, ValueError) as exc:
+        report.notes.append(f"the tantivy index beside the file could not be read ({exc})")
+        return
+    if not found.get("kept"):
+        return
+    index = "the tantivy index beside the file (`ficarchive search-index`)"
+    rebuild = "`ficarchive search-index build` makes it again; SQLite ranks searches meanwhile"
+    if not found.get("usable"):
+        report.notes.append(f"{index} is missing or unreadable: {rebuild}")
+    elif found["behind"]:
+        report.notes.append(
+            f"{index} is {found['behind']:,} changed works behind (the next search or "
+            "`ficarchive search-index update` takes them in)"
+        )
+    elif found["works"] != works:
+        report.notes.append(f"{index} holds {found['works']:,} of {works:,} works: {rebuild}")
 
 
 def _check_tag_counts(rows: Rows, report: CheckReport) -> None:

@@ -216,22 +216,23 @@ class SearchIndex:
         name = enabled(conn)
         if name is None or not asked.answerable or offset + limit > MAX_DEPTH:
             return None
-        with self._lock:
+        with self._lock:  # the search itself runs unlocked: a searcher is a snapshot
             if not self._current(conn, name):
                 return None
             index = self._index
-            assert index is not None
-            query = _query(index, asked)
-            if query is None:
-                return None
-            try:
-                searcher = index.searcher()
-                found = searcher.search(query, limit, count=False, offset=offset)
-                addresses = [address for _, address in found.hits]
-                ids = [int(i or 0) for i in searcher.fast_field_values("id", addresses)]
-            except (OSError, ValueError):  # a damaged index: FTS5 answers, a build mends it
+        assert index is not None
+        query = _query(index, asked)
+        if query is None:
+            return None
+        try:
+            searcher = index.searcher()
+            found = searcher.search(query, limit, count=False, offset=offset)
+            addresses = [address for _, address in found.hits]
+            ids = [int(i or 0) for i in searcher.fast_field_values("id", addresses)]
+        except (OSError, ValueError):  # a damaged index: FTS5 answers, a build mends it
+            with self._lock:
                 self.close()
-                return None
+            return None
         self.last_engine = "tantivy"
         return ids
 
