@@ -14,7 +14,7 @@ import tantivy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ficarchive.archive import Filters, SQLiteArchive, search_index, search_tantivy
+from ficarchive.archive import Filters, SQLiteArchive, search_index, search_sql, search_tantivy
 from ficarchive.archive.search_sql import run_search
 
 WORDS = ["lantern", "vampire", "ship", "rain", "door", "captain", "garden", "sword", "night"]
@@ -267,3 +267,16 @@ def test_check_notes_the_index_and_never_calls_it_a_problem(library: SQLiteArchi
     shutil.rmtree(library.search_index_status()["folder"])
     missing = check(library.path)
     assert missing.sound and any("search-index build" in n for n in missing.notes)
+
+
+def test_the_index_counts_every_match_exactly(
+    library: SQLiteArchive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_sql, "COUNT_LIMIT", 3)  # FTS5 would stop counting at 3
+    found = library.search("the", limit=2)
+    assert _engine(library) == "tantivy"
+    assert (found.total, found.total_exact, len(found.hits)) == (12, True, 2)
+    assert library.search("the", limit=0).hits == () and _engine(library) == "tantivy"
+    assert library.search("the", limit=0).total == 12
+    by_date = library.search("the", sort="date")
+    assert (by_date.total, by_date.total_exact) == (3, False) and _engine(library) == "fts5"

@@ -32,6 +32,9 @@ class SearchIndexKeeping:
     _search_index: SearchIndex | None = None
 
     if TYPE_CHECKING:  # what SQLiteArchive gives
+        read_only: bool
+        damaged: str | None
+        _sound: bool
 
         @property
         def conn(self) -> sqlite3.Connection: ...
@@ -47,15 +50,33 @@ class SearchIndexKeeping:
         if self.path == ":memory:":
             return None
         if self._search_index is None:
-            self._search_index = SearchIndex(self.path)
+            self._search_index = SearchIndex(self.path, self._forget_search_changes)
         return self._search_index
+
+    def _forget_search_changes(self, conn: sqlite3.Connection, applied: int) -> None:
+        """Clear the log the index holds, in a transaction of its own that waits for no
+        one; only in a file already checked sound and writable (else the next sync does)."""
+        if self.read_only or not self._sound or self.damaged or conn.in_transaction:
+            return
+        waited = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+        try:
+            conn.execute("PRAGMA busy_timeout = 50")
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("DELETE FROM search_changes WHERE seq <= ?", (applied,))
+            conn.execute("COMMIT")
+        except sqlite3.Error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {waited}")
 
     def _ranker(self) -> Ranker | None:
         index = self.search_index
         if index is None:
             return None
+        index.last_engine = "fts5"  # until the index answers
 
-        def ranked(asked: Ranked, limit: int, offset: int) -> list[int] | None:
+        def ranked(asked: Ranked, limit: int, offset: int) -> tuple[list[int], int] | None:
             return index.ranked_ids(self.conn, asked, limit, offset)
 
         return ranked

@@ -13,8 +13,8 @@ What keeps it fast on a million works (``benchmarks/archive_speed.py --works 100
   when a filter or a sort needs its columns;
 - a search with tags and no words is driven by the first tag's ``work_tags`` index;
 - on an archive that keeps a tantivy index beside it (`search_tantivy`), a search with
-  words in relevance order takes its page's ids from there, where FTS5 would score
-  every match to rank them;
+  words in relevance order takes its page's ids and its count (exact) from there, where
+  FTS5 would score every match to rank them;
 - matches are counted up to `COUNT_LIMIT` (``total_exact`` says whether all were), and
   facets count the `FACET_SAMPLE` most recently added matches (``facets_exact``); the
   whole archive is counted exactly and its facets are read from the counts the triggers
@@ -51,9 +51,9 @@ _ORDER = {
     "words": "w.word_count DESC, w.id DESC",
     "title": "w.title COLLATE NOCASE, w.id",
 }
-# Asked for a page's ids in relevance order before FTS5 ranks them (`search_tantivy`);
-# None from it: FTS5 ranks.
-Ranker = Callable[[Ranked, int, int], "list[int] | None"]
+# Asked for a page's ids in relevance order and the count of the matches before FTS5
+# ranks and counts them (`search_tantivy`); None from it: FTS5 does.
+Ranker = Callable[[Ranked, int, int], "tuple[list[int], int] | None"]
 _HAS_TAG = "SELECT 1 FROM work_tags x WHERE x.work_id = {} AND x.tag_id = ?"
 _KEPT_COUNTS = (
     "SELECT g.kind, g.name, g.n FROM (SELECT t.kind, t.name, c.works AS n, "
@@ -187,16 +187,19 @@ def run_search(
     found = matching(conn, query, filters)
     if found is None:
         return SearchResults(0, (), {k: () for k in KINDS} if with_facets else {})
-    total = _count(conn, found)
-    ids = None
+    ranked = None
     if ranker is not None and found.expression and sort not in _ORDER:
-        ids = ranker(Ranked(query, found.tags, found.excluded_tags, filters), limit, offset)
-    if ids is None:
+        ranked = ranker(Ranked(query, found.tags, found.excluded_tags, filters), limit, offset)
+    if ranked is not None:
+        ids, total = ranked
+        exact = True  # the index counts every match
+    else:
+        total = _count(conn, found)
         ids = _page_ids(conn, found, sort, limit, offset)
+        exact = found.everything or total <= COUNT_LIMIT
     page_hits = hits(_page_rows(conn, ids, found.words))
     facets = _facets(conn, found) if with_facets else {}
     sampled = with_facets and not found.everything and total > FACET_SAMPLE
-    exact = found.everything or total <= COUNT_LIMIT
     return SearchResults(total if exact else COUNT_LIMIT, page_hits, facets, exact, not sampled)
 
 

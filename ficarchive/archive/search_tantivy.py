@@ -7,8 +7,8 @@ the postings: 0.4 ms at the median and 5 ms at p95 for the same words on the sam
 million (``benchmarks/archive_speed.py --works 1000000``, docs in ``benchmarks/README.md``).
 So an archive of `AUTO_WORKS` works or more keeps a tantivy index of its full-text rows
 in a folder beside the file (``archive.sqlite-search/``), and a search with words in
-relevance order asks it for the page's ids. Everything else stays SQLite's: counts,
-facets, snippets, other orders, searches with no words or with a date filter.
+relevance order asks it for the page's ids and the count of its matches. Everything
+else stays SQLite's: facets, snippets, other orders, searches with no words or with a date filter.
 
 The SQLite file stays the truth and the index is derived: it can be deleted or made
 again at any time (``ficarchive search-index``). While one exists (meta
@@ -28,7 +28,7 @@ import os
 import shutil
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,8 +148,13 @@ class Ranked:
 class SearchIndex:
     """The index in ``<archive>-search/``, opened when first used."""
 
-    def __init__(self, archive_path: str) -> None:
+    def __init__(
+        self, archive_path: str, forget: Callable[[sqlite3.Connection, int], None] | None = None
+    ) -> None:
         self.folder = folder_of(archive_path)
+        # clears the log up to a change the index holds (the archive's: it knows whether
+        # the file may be written); None: the log is kept
+        self._forget = forget
         self._index: tantivy.Index | None = None
         self._name: str | None = None
         self._applied = -1
@@ -210,8 +215,10 @@ class SearchIndex:
     # -- searching ---------------------------------------------------------------------------
     def ranked_ids(
         self, conn: sqlite3.Connection, asked: Ranked, limit: int, offset: int
-    ) -> list[int] | None:
-        """The ids of one page in the index's ranking; None when FTS5 should answer."""
+    ) -> tuple[list[int], int] | None:
+        """The ids of one page in the index's ranking and how many works match (counted
+        by the index as it ranks: no dearer than the page alone); None when FTS5 should
+        answer."""
         self.last_engine = "fts5"
         name = enabled(conn)
         if name is None or not asked.answerable or offset + limit > MAX_DEPTH:
@@ -226,15 +233,17 @@ class SearchIndex:
             return None
         try:
             searcher = index.searcher()
-            found = searcher.search(query, limit, count=False, offset=offset)
-            addresses = [address for _, address in found.hits]
+            # at least one: a limit of 0 is a panic in tantivy, not an error
+            found = searcher.search(query, max(limit, 1), count=True, offset=offset)
+            addresses = [address for _, address in found.hits][:limit]
             ids = [int(i or 0) for i in searcher.fast_field_values("id", addresses)]
+            total = int(found.count or 0)  # type: ignore[attr-defined]  # not in the stubs
         except (OSError, ValueError):  # a damaged index: FTS5 answers, a build mends it
             with self._lock:
                 self.close()
             return None
         self.last_engine = "tantivy"
-        return ids
+        return ids, total
 
     def _pending(self, conn: sqlite3.Connection) -> int:
         """Works changed since the index was last written."""
@@ -292,7 +301,8 @@ class SearchIndex:
                     raise
             self._write_state(self.folder, name, latest)
             self._open(name)
-        _prune(conn, latest)
+        if self._forget is not None:
+            self._forget(conn, latest)
         return len(changed)
 
     def build(self, conn: sqlite3.Connection, name: str) -> int:
@@ -319,7 +329,8 @@ class SearchIndex:
             shutil.rmtree(self.folder, ignore_errors=True)
             os.replace(building, self.folder)
             self._open(name)
-        _prune(conn, latest)
+        if self._forget is not None:
+            self._forget(conn, latest)
         return count
 
     def drop(self) -> None:
@@ -340,24 +351,6 @@ def _writer(index: tantivy.Index, heap: int, threads: int) -> tantivy.IndexWrite
         return index.writer(heap, threads)
     except ValueError as exc:  # "Failed to acquire Lockfile: LockBusy"
         raise IndexBusy(str(exc)) from None
-
-
-def _prune(conn: sqlite3.Connection, applied: int) -> None:
-    """Clear the log the index holds; skipped when the file is busy or read-only (the
-    next sync clears it)."""
-    if conn.in_transaction:
-        return
-    waited = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
-    try:
-        conn.execute("PRAGMA busy_timeout = 50")
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("DELETE FROM search_changes WHERE seq <= ?", (applied,))
-        conn.execute("COMMIT")
-    except sqlite3.Error:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-    finally:
-        conn.execute(f"PRAGMA busy_timeout = {waited}")
 
 
 def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
