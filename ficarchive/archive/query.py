@@ -37,7 +37,7 @@ TAG_PREFIXES = {
 _TAG_TERM = re.compile(
     r'(?<!\S)(-?)(' + "|".join(TAG_PREFIXES) + r')[:=](?:"([^"]*)"?|(\S+))', re.IGNORECASE
 )
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W_]+")  # letters and digits: every tokenizer splits on "_"
 
 # What one search may hold. Far past anything typed into a box (a long search is a dozen
 # words), and low enough that the slowest search costs a few hundred index lookups.
@@ -146,16 +146,28 @@ def split_tags(query: str, filters: Filters) -> tuple[str, Filters]:
 
 
 def groups(terms: list[Term]) -> list[list[Term]]:
-    """Positive terms as AND-ed groups of OR-ed terms: ``a b OR c`` is ``[[a], [b, c]]``."""
+    """Positive terms as AND-ed groups of OR-ed terms: ``a b OR c`` is ``[[a], [b, c]]``;
+    a term twice in a group, or a group twice, counts once (``a OR a`` is ``a``: the
+    snippets of a query read each phrase of it against each match).
+
+    >>> [[t.text for t in g] for g in groups(parse("a OR a OR b c a OR b"))]
+    [['a', 'b'], ['c']]
+    """
     out: list[list[Term]] = []
     for term in terms:
         if term.exclude:
             continue
         if term.either and out:
-            out[-1].append(term)
+            if all((t.text, t.phrase) != (term.text, term.phrase) for t in out[-1]):
+                out[-1].append(term)
         else:
             out.append([term])
-    return out
+    unique: list[list[Term]] = []
+    for group in out:
+        key = {(t.text, t.phrase) for t in group}
+        if all({(t.text, t.phrase) for t in seen} != key for seen in unique):
+            unique.append(group)
+    return unique
 
 
 def _quote(text: str) -> str:
