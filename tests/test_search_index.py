@@ -280,3 +280,15 @@ def test_the_index_counts_every_match_exactly(
     assert library.search("the", limit=0).total == 12
     by_date = library.search("the", sort="date")
     assert (by_date.total, by_date.total_exact) == (3, False) and _engine(library) == "fts5"
+
+
+def test_a_build_elsewhere_holds_off_updates(library: SQLiteArchive) -> None:
+    import fcntl
+
+    folder = Path(library.search_index_status()["folder"])
+    with open(folder.with_name(folder.name + ".lock"), "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # as `ficarchive search-index build` holds it
+        new = library.add(_story("Quokka", "A quokka."), "q.txt").id
+        assert _ids(library, "quokka") == [new] and _engine(library) == "fts5"
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    assert _ids(library, "quokka") == [new] and _engine(library) == "tantivy"

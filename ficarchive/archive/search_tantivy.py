@@ -23,6 +23,7 @@ successor, and the two agree on common words).
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -268,8 +269,10 @@ class SearchIndex:
         """Apply the logged changes the index lacks; how many works were written. The
         log up to what the index holds is cleared when the file can be written."""
         name = enabled(conn)
-        with self._lock:
-            if name is None or not self._open(name):
+        if name is None:
+            return 0
+        with self._lock, _exclusive(self.folder, wait=False):
+            if not self._open(name):  # opened again under the lock: another may have synced
                 return 0
             index = self._index
             assert index is not None
@@ -284,32 +287,37 @@ class SearchIndex:
                         (self._applied,),
                     )
                 ]
-                writer = _writer(index, SYNC_HEAP_BYTES, 1)
-                try:
-                    for chunk in _chunks(changed, 500):
-                        # by query: a term of a Python int is taken as signed, and finds
-                        # nothing in an unsigned field
-                        ids = tantivy.Query.term_set_query(index.schema, "id", chunk)
-                        writer.delete_documents_by_query(ids)
-                        marks = ",".join("?" * len(chunk))
-                        for row in conn.execute(f"{_DOCS} WHERE f.rowid IN ({marks})", chunk):
-                            writer.add_document(_document(tuple(row)))
-                    writer.commit()
-                    writer.wait_merging_threads()
-                except BaseException:
-                    writer.rollback()
-                    raise
+                self._apply(conn, index, changed)
             self._write_state(self.folder, name, latest)
             self._open(name)
         if self._forget is not None:
             self._forget(conn, latest)
         return len(changed)
 
+    def _apply(self, conn: sqlite3.Connection, index: tantivy.Index, changed: list[int]) -> None:
+        """Each changed work's document made again (or deleted, when the work is gone)."""
+        writer = _writer(index, SYNC_HEAP_BYTES, 1)
+        try:
+            for chunk in _chunks(changed, 500):
+                # by query: a term of a Python int is taken as signed, and finds nothing
+                # in an unsigned field
+                writer.delete_documents_by_query(
+                    tantivy.Query.term_set_query(index.schema, "id", chunk)
+                )
+                marks = ",".join("?" * len(chunk))
+                for row in conn.execute(f"{_DOCS} WHERE f.rowid IN ({marks})", chunk):
+                    writer.add_document(_document(tuple(row)))
+            writer.commit()
+            writer.wait_merging_threads()
+        except BaseException:
+            writer.rollback()
+            raise
+
     def build(self, conn: sqlite3.Connection, name: str) -> int:
         """The index made anew from the full-text rows (the old one replaced when done);
         how many works it holds. `name` is already in meta, so changes made while it is
         built are logged and applied by the next `sync`."""
-        with self._lock:
+        with self._lock, _exclusive(self.folder, wait=True):
             building = self.folder.with_name(self.folder.name + ".new")
             shutil.rmtree(building, ignore_errors=True)
             building.mkdir(parents=True)
@@ -340,6 +348,23 @@ class SearchIndex:
 
     def close(self) -> None:
         self._index, self._name, self._stamp, self._applied = None, None, None, -1
+
+
+@contextmanager
+def _exclusive(folder: Path, wait: bool) -> Iterator[None]:
+    """One writer of the index at a time across processes, a build included (it swaps
+    the folder, which tantivy's own lock inside it cannot cover): `IndexBusy` when
+    another holds it and `wait` is false."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.with_name(folder.name + ".lock"), "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise IndexBusy(f"{folder} is being written by another process") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _compatible(state: dict[str, Any]) -> bool:
