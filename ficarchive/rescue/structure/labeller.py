@@ -83,10 +83,7 @@ def label(units: list[Unit], context: Context) -> Labelling:
         return Labelling((), ())
     tagger = open_tagger(str(model_path()))
     features = document_features(units, context)
-    best = tagger.tag(pycrfsuite.ItemSequence(features))
+    labels = story_grammar(tagger.tag(pycrfsuite.ItemSequence(features)), units)
     known = tagger.labels()
     marginals = tuple({name: tagger.marginal(name, i) for name in known} for i in range(len(units)))
-    if os.environ.get("FICARCHIVE_DECODE") == "marginal":
-        best = [max(m, key=m.__getitem__) for m in marginals]
-    labels = story_grammar(best, units)
     return Labelling(labels, marginals)
