@@ -22,7 +22,7 @@ from ficarchive.archive.search_tantivy import (
     SearchIndex,
     enabled,
 )
-from ficarchive.errors import ArchiveUnavailable
+from ficarchive.errors import ArchiveUnavailable, FicarchiveError
 
 
 class SearchIndexKeeping:
@@ -156,3 +156,15 @@ def _index_errors(index: SearchIndex) -> Iterator[None]:
             f"the search index {index.folder} cannot be written: {exc}; check the folder, "
             "or `ficarchive search-index drop` (searches still work without it)"
         ) from None
+
+
+def refresh_after_adding(archive: object) -> str | None:
+    """What `add` and `bulk load` say of the search index when they end: a kept one
+    brought up to date, one made for a large archive, or why it could not be (the works
+    stay added); None when nothing was done or the archive is PostgreSQL's."""
+    if not isinstance(archive, SearchIndexKeeping):  # PostgreSQL ranks its own searches
+        return None
+    try:
+        return archive.refresh_search_index()
+    except FicarchiveError as exc:
+        return f"note: {exc}"

@@ -260,7 +260,7 @@ class SearchIndex:
             return False
         try:
             self.sync(conn)
-        except (IndexBusy, OSError):
+        except (IndexBusy, OSError, ValueError):  # tantivy's own errors are ValueError
             return False
         return latest_change(conn) == self._applied
 

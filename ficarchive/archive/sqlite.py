@@ -116,7 +116,8 @@ class SQLiteArchive(Wrangling, ArchiveBase, SearchIndexKeeping):
                 file.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise ArchiveUnavailable(
-                    f"archive {self.path} cannot be made: {exc.strerror or exc}; check the folder"
+                    f"archive {self.path} cannot be made: {exc.strerror or exc}; check the "
+                    "folder"
                 ) from None
 
     # -- connections ------------------------------------------------------------------
@@ -490,7 +491,8 @@ class SQLiteArchive(Wrangling, ArchiveBase, SearchIndexKeeping):
                     (sha[0], sha[0]),
                 )
             self.conn.execute(
-                "DELETE FROM tags WHERE NOT EXISTS (SELECT 1 FROM work_tags WHERE tag_id = tags.id)"
+                "DELETE FROM tags WHERE NOT EXISTS "
+                "(SELECT 1 FROM work_tags WHERE tag_id = tags.id)"
             )
 
     def stats(self) -> Stats:

@@ -119,24 +119,13 @@ def load(
             unchanged += statuses.count("unchanged")
             if progress is not None:
                 progress(len(batch), total)
-        indexed = _refresh_search_index(archive)
+        from ficarchive.archive.search_index import refresh_after_adding  # as open_archive
+
+        indexed = refresh_after_adding(archive)
     finally:
         archive.close()
         journal.close()
     return LoadSummary(added, unchanged, tuple(refused), indexed)
-
-
-def _refresh_search_index(archive: Any) -> str | None:
-    """A kept search index brought up to date, or one made for a large archive
-    (`SQLiteArchive.refresh_search_index`); a failure is said, the works stay added."""
-    from ficarchive.archive import SQLiteArchive
-
-    if not isinstance(archive, SQLiteArchive):  # PostgreSQL ranks its own searches
-        return None
-    try:
-        return archive.refresh_search_index()
-    except FicarchiveError as exc:
-        return f"note: {exc}"
 
 
 def _batches(output: Output) -> Iterator[list[Row]]:

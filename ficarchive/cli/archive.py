@@ -30,6 +30,7 @@ from rich.table import Table
 from ficarchive.archive import ENV, Archive, Filters, SQLiteArchive, default_location
 from ficarchive.archive.adding import Outcome, add_files
 from ficarchive.archive.model import SORTS
+from ficarchive.archive.search_index import refresh_after_adding
 from ficarchive.cli.views import render_history, render_hits, render_stats, render_stored
 from ficarchive.errors import ArchiveError, DamagedWork, FicarchiveError
 from ficarchive.files import StoryFile, story_files
@@ -134,23 +135,10 @@ def add(paths: tuple[str, ...], location: str | None, jobs: int | None, timeout:
             if kind == "failed"
         ]
         _captures_summary(expanded[1])
-    _refresh_search_index(archive)
+    said = refresh_after_adding(archive)
+    if said:
+        Console(stderr=True).print(said, highlight=False, soft_wrap=True)
     _summary(archive, counts, failures, near)
-
-
-def _refresh_search_index(archive: SQLiteArchive) -> None:
-    """A kept search index brought up to date, or one made when the archive has grown
-    large; said in a line (a failure too: the works are added either way)."""
-    if not isinstance(archive, SQLiteArchive):
-        return
-    err = Console(stderr=True)
-    try:
-        done = archive.refresh_search_index()
-    except ArchiveError as exc:
-        err.print(f"[yellow]note:[/yellow] {exc}", highlight=False, soft_wrap=True)
-        return
-    if done:
-        err.print(done, highlight=False)
 
 
 _WEB_ARCHIVES = (".warc", ".warc.gz", ".arc", ".arc.gz", ".wacz")
