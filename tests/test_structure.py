@@ -100,22 +100,6 @@ def test_features_are_binary_names_and_see_the_rules_as_evidence() -> None:
     assert "-1:by_x" in by_text["Rating: PG"] or "-2:by_x" in by_text["Rating: PG"]
 
 
-def test_a_title_the_file_is_named_after_and_a_signed_name_are_features() -> None:
-    text = (
-        "Night of the Long Lanterns\n\nOne evening the lanterns were lit along the quay, "
-        "and nobody in the town could say who had lit them or why.\n\n"
-        "The boats came in late that night, every one of them.\n\n"
-        'Ivo "Lamplight" Serra (ivo@example.com)\n'
-    )
-    done = _read(text, name="notl_lanterns01.txt")
-    units, context, _ = units_and_context(done)
-    by_text = {u.text: f for u, f in zip(units, document_features(units, context), strict=True)}
-    assert "file_abbrev" in by_text["Night of the Long Lanterns"]
-    assert "file_abbrev" not in by_text["The boats came in late that night, every one of them."]
-    signed = by_text['Ivo "Lamplight" Serra (ivo@example.com)']
-    assert "name_address" in signed and "name" in signed
-
-
 def test_features_of_the_same_document_are_the_same_every_time() -> None:
     done = _read(STORY)
     units, context, _ = units_and_context(done)
@@ -227,19 +211,6 @@ def test_a_plain_story_reads_right(monkeypatch: pytest.MonkeyPatch) -> None:
     assert work.paragraphs[-1].startswith("Ada waved back")
     assert work.confidence is not None and set(work.confidence.fields) >= {"title", "authors"}
     assert len(work.confidence.breaks) == 1
-
-
-def test_a_letter_spaced_title_keeps_its_words_apart_and_the_change_is_recorded() -> None:
-    text = (
-        "          T H E   L O N G   N I G H T\n\n              by Mara Quillon\n\n"
-        + STORY.split("\n\n", 3)[-1]
-    )
-    work = rescue(text.encode("utf-8"), "longnite.txt")
-    assert work.title is not None and work.title.casefold() == "the long night"
-    assert any(r.kind == "letter-spacing" and r.after == "THE LONG NIGHT" for r in work.repairs)
-    # a divider and ordinary words are left as they are
-    plain = rescue(STORY.replace("* * *", "x x x x x").encode("utf-8"), "lantern.txt")
-    assert not any(r.kind == "letter-spacing" for r in plain.repairs)
 
 
 # -- calibration --------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ Used to decide, word by word, whether a character is mojibake (``canít`` is not
 from __future__ import annotations
 
 import math
-import re
 from functools import lru_cache
 
 import wordfreq
@@ -29,8 +28,6 @@ _PARTICLES = frozenset(
 )
 # A one-word "author" more common than this is a word of the title ("Back by Teatime").
 NAME_MAX_ZIPF = 2.0
-# One word of a name in quotes or brackets, as old sign-offs give a handle.
-_NICKNAME = re.compile(r"[\"“'‘(][^\s\"”)]+[\"”'’)]")
 
 
 def looks_like_name(text: str) -> bool:
@@ -38,24 +35,14 @@ def looks_like_name(text: str) -> bool:
 
     >>> looks_like_name("antennapedia"), looks_like_name("Tanya Dean"), looks_like_name("Teatime")
     (True, True, False)
-    >>> looks_like_name('Thomas "009" Doscher'), looks_like_name("jim said")
-    (True, False)
     """
     words = text.split()
     if not 1 <= len(words) <= 5 or any(ch in text for ch in "[]{}<>|@"):
         return False
     if len(words) == 1:
         return wordfreq.zipf_frequency(words[0].lower(), "en") < NAME_MAX_ZIPF
-    # a full name: every word capitalised, but for the particles of surnames and a
-    # nickname in quotes or brackets (Joe "MajorSmall" Montalbo, Thomas "009" Doscher)
-    return all(
-        w[:1].isupper()
-        or w.lower() in _PARTICLES
-        or w in ("&", "and")
-        or _NICKNAME.fullmatch(w) is not None
-        or (k > 0 and w.isdigit())  # a handle's number: "Shadow Guyver 007"
-        for k, w in enumerate(words)
-    )
+    # a full name: every word capitalised, but for the particles of surnames
+    return all(w[:1].isupper() or w.lower() in _PARTICLES or w in ("&", "and") for w in words)
 
 
 def zipf(word: str) -> float:

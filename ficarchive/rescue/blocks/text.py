@@ -67,7 +67,7 @@ class _Line:
 def text_to_blocks(text: str, log: RescueLog) -> tuple[list[Block], MailHints]:
     lines = text.expandtabs(8).split("\n")
     numbered, hints = strip_mail(lines, log)
-    parsed = [_unspaced(line, log) for line in _parse_lines(numbered)]
+    parsed = _parse_lines(numbered)
     # header fields and scene dividers are never wrapped prose: they do not vote on a width
     width = _wrap_width(
         [p.text for p in parsed if not p.divider and not read_label(p.text)]
@@ -85,29 +85,6 @@ def text_to_blocks(text: str, log: RescueLog) -> tuple[list[Block], MailHints]:
     if unwrapped:
         log.note("unwrap", f"joined {unwrapped} hard-wrapped lines (wrap width {width})")
     return [_emphasis(b, log) for b in blocks], hints
-
-
-# A typed title spaced out letter by letter, its words set apart by wider gaps:
-# "A   G U L ' S   R E V E N G E". Squeezing the spaces would run its words together.
-_SPACED_WORD = re.compile(r"[^\W\d_](?: [^\W\d_'’`-]| ['’`-])+|[^\W\d_]")
-_WORD_GAP = re.compile(r"[ \u00a0]{2,}")
-SPACED_MIN_LETTERS = 4
-
-
-def _unspaced(line: _Line, log: RescueLog) -> _Line:
-    """A letter-spaced line written as its words ("A GUL'S REVENGE"), recorded as a repair."""
-    text = line.text.strip()
-    if text.count(" ") < SPACED_MIN_LETTERS - 1:
-        return line
-    words = _WORD_GAP.split(text)
-    if not all(_SPACED_WORD.fullmatch(w) for w in words) or not any(" " in w for w in words):
-        return line
-    joined = " ".join(w.replace(" ", "") for w in words)
-    letters = [ch.lower() for ch in joined if ch.isalpha()]
-    if len(letters) < SPACED_MIN_LETTERS or len(set(letters)) < 3:
-        return line  # "x x x x x" is a divider, not a word
-    log.repair("letter-spacing", text, joined)
-    return replace(line, text=line.text.replace(text, joined))
 
 
 def _parse_lines(lines: list[tuple[int, str]]) -> list[_Line]:

@@ -23,9 +23,7 @@ from pathlib import Path
 from ficarchive.rescue.blocks.boilerplate import is_divider_image
 from ficarchive.rescue.structure.bylines import BY_ALONE, BYLINE, bare_name
 from ficarchive.rescue.structure.dividers import is_divider_text
-from ficarchive.rescue.structure.filenames import abbreviates, file_letters
 from ficarchive.rescue.structure.labels import read_label
-from ficarchive.rescue.structure.names import ends_with_byline, without_addresses
 from ficarchive.rescue.structure.sections import chapter_heading_text
 from ficarchive.rescue.structure.units import Unit
 from ficarchive.rescue.words import looks_like_name, zipf
@@ -163,7 +161,6 @@ class Context:
     hint_titles: tuple[str, ...] = ()  # <title>, Subject: lines
     hint_names: tuple[str, ...] = ()  # From: names
     file_words: frozenset[str] = frozenset()  # words of the file's name
-    file_letters: str = ""  # the letters of the file's name, for `abbreviates`
     usual_gap: int = 1
     html: bool = False
     furniture: tuple[str, ...] = ()  # a block: why the furniture rules would remove it ("")
@@ -457,14 +454,8 @@ def _short(text: str, unit: Unit, context: Context, words: int, f: Features) -> 
         f["by_alone"] = 1
     elif BYLINE.match(text):
         f["by_x"] = 1
-    elif " by" in text.lower() and ends_with_byline(text):
-        f["by_name"] = 1  # "A songfic by X", "(By X)": the byline ends a longer line
     if words <= 6 and looks_like_name(text):
         f["name"] = 1
-    elif "@" in text or "http" in text or "www" in text:
-        plain = without_addresses(text)
-        if plain and plain != text and looks_like_name(plain):
-            f["name"] = f["name_address"] = 1  # a sign-off: "Joe Smith (joe@aol.com)"
     if words <= 4 and _UPPER_NAME.match(text):
         f["upper_name"] = 1
     if words <= 10 and _END.match(text):
@@ -483,8 +474,6 @@ def _short(text: str, unit: Unit, context: Context, words: int, f: Features) -> 
         f["hint_name"] = 1
     if _file_match(text, context.file_words):
         f["file_match"] = 1
-    if abbreviates(text, context.file_letters):
-        f["file_abbrev" if len(context.file_letters) > 2 else "file_abbrev_short"] = 1
     if words <= CUE_WORD_MAX_WORDS:
         cue = _CUE_WORD.match(text)
         if cue:
@@ -566,7 +555,6 @@ _NEIGHBOUR = frozenset(
         "colon_end",
         "hint_title_eq",
         "hint_title_in",
-        "file_abbrev",
         "copyright",
         "presents",
         "multiline",
@@ -735,7 +723,6 @@ def context_of(
         hint_titles=tuple(t for t in hint_titles if t),
         hint_names=tuple(n for n in hint_names if n),
         file_words=file_words,
-        file_letters=file_letters(name),
         usual_gap=usual,
         html=html,
         furniture=tuple(furniture_code(r) for r in furniture),

@@ -12,10 +12,6 @@ Byline(names=('Pug',), strength=4)
 (('Clayton Overstreet',), ('Douglas B. Killings',))
 >>> read_byline("By Spacegirlmimi@aol.com").names, read_byline("Msting by:Hellknight").names
 (('Spacegirlmimi',), ('Hellknight',))
->>> read_byline("A series of Tenchi-Muyo! songfics, by Keiichi Masaki").names
-('Keiichi Masaki',)
->>> read_byline("By Ann Li (ann@aol.com) and Jo Ray (jo@aol.com)").names
-('Ann Li', 'Jo Ray')
 >>> read_byline("SEION PRODUCTIONS , TOHO LDC and PIONEER LDC PRESENT....").names
 ('SEION',)
 """
@@ -34,18 +30,9 @@ LABELLED, BY, NOTICE, BARE = 4, 3, 2, 1
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _ADDRESS = re.compile(
-    r"\s*[<(\[]?\s*(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+.*$|\s+(?:https?://|www\.).*$|"
-    r"\s+(?i:e-?mail\b|mail\s+(?:me\s+)?(?:to|at)\b|contact\b).*$"
+    r"\s*[<(\[]?\s*(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+.*$|\s+(?:https?://|www\.).*$"
 )
-# What a byline puts in brackets after the name is about it, not part of it: an address
-# written out ("(swhiddon.viptx.net)"), a date, a handle's story ("(My battle.net name)").
-_ASIDE = re.compile(r"\s*[(<\[][^()<>\[\]]*[)>\]]?\s*$")
 _BY = re.compile(r"^\W*(?:(?:[\w'’-]+\s+){0,4}?)by[:,\s]\s*(?P<name>\S.*?)\s*$", re.I)
-# "A series of Tenchi-Muyo! songfics, by X", "Quantum Cabbit (...) By, X", "(By X)": the
-# last "by" of a longer line, taken only when what follows it reads as a name.
-_BY_LAST = re.compile(r"^.*[\s,(]by[:,\s]\s*(?P<name>[^()]+?)\)?[\s.]*$", re.I)
-# An address in brackets beside each name: "X (x@aol.com) and Y (y@aol.com)".
-_BRACKETED_ADDRESS = re.compile(r"\s*[<(\[]\s*(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*[>)\]]")
 _PRESENTS = re.compile(
     r"^(?P<name>.+?)\s*(?:productions?\s+)?(?:proudly\s+|unfortunately\s+)?(?:presents?|"
     r"presentation)\b.*$",
@@ -72,34 +59,19 @@ class Byline:
 def names_in(text: str) -> tuple[str, ...]:
     """The people a name field gives (a From: header's name, a journal's owner), cleaned
     as a byline's names are."""
-    text = _BRACKETED_ADDRESS.sub("", " ".join(text.split())) or text
-    return _names(_ADDRESS.sub("", text).strip(' "“”'))
+    return _names(_ADDRESS.sub("", " ".join(text.split())).strip(" \"“”"))
 
 
 def _names(text: str) -> tuple[str, ...]:
     found = []
     for part in _SPLIT.split(text):
-        part = _ASIDE.sub("", _AKA.sub("", part)) or part
-        name = _HONORIFIC.sub("", part).strip(" .")
+        name = _HONORIFIC.sub("", _AKA.sub("", part)).strip(" .")
         cleaned = clean_name(name) if name else None
         if cleaned and re.search(r"\s[A-Z]$", cleaned):
             cleaned += "."  # an initial keeps its stop ("Andrew S.")
         if cleaned and re.search(r"[^\W\d_].*[^\W\d_]", cleaned) and len(cleaned.split()) <= 5:
             found.append(cleaned)
     return tuple(found)
-
-
-def without_addresses(text: str) -> str:
-    """`text` without the e-mail addresses and links after a name ("X (x@aol.com)")."""
-    return _ADDRESS.sub("", _BRACKETED_ADDRESS.sub("", text)).strip()
-
-
-def ends_with_byline(text: str) -> bool:
-    """Whether the line's last "by" is followed by a name ("A songfic by X", "(By X)")."""
-    late = _BY_LAST.match(text)
-    if late is None:
-        return False
-    return looks_like_name(_TAIL.sub("", without_addresses(late.group("name"))))
 
 
 def _address_only(text: str) -> str | None:
@@ -119,7 +91,6 @@ def read_byline(text: str) -> Byline:
     ('Eric Klien',)
     """
     text = _RIGHTS.sub("", " ".join(text.split())) or text
-    text = _BRACKETED_ADDRESS.sub("", text) or text
     labelled = read_label(text)
     if labelled is not None and labelled.field == "author" and labelled.value:
         value = labelled.value
@@ -129,11 +100,6 @@ def read_byline(text: str) -> Byline:
         name = by.group("name")
         name = _address_only(name) or _TAIL.sub("", _ADDRESS.sub("", name))
         return Byline(_names(name), BY)
-    late = _BY_LAST.match(text)
-    if late:
-        name = _TAIL.sub("", _ADDRESS.sub("", late.group("name")))
-        if looks_like_name(name):
-            return Byline(_names(name), BY)
     presents = _PRESENTS.match(text)
     if presents:
         return Byline(_names(presents.group("name")), NOTICE)
